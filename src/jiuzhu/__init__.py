@@ -1,0 +1,1 @@
+"""jiuzhu: service-type social assistance."""

@@ -1,0 +1,5 @@
+import sys
+
+from jiuzhu.cli import main
+
+sys.exit(main())

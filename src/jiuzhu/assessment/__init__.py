@@ -1,0 +1,1 @@
+"""Household assessment: the six-dimension hardship index and its Alkire–Foster scoring."""

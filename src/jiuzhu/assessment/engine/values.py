@@ -1,0 +1,169 @@
+"""Turning raw column values (CSV text, workbook cells, Python objects) into arrays.
+
+One place decides what "missing" means so that every rule agrees: None, NaN, and text that is
+empty after stripping are missing; nothing else is. Columns arrive as numpy arrays (fast paths
+for numeric and text dtypes) or as arbitrary sequences (an element-by-element path that can name
+the exact offending row).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from .errors import DataError
+
+ColumnLike = Sequence[object] | np.ndarray
+
+TRUE_WORDS = {"1": True, "true": True, "yes": True, "是": True}
+FALSE_WORDS = {"0": False, "false": False, "no": False, "否": False}
+BOOL_WORDS = {**TRUE_WORDS, **FALSE_WORDS}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a column lives, for error messages (rows are numbered from 1, header excluded)."""
+
+    label: str
+    with_rows: bool = True
+
+    def at(self, row: int) -> str:
+        """Describe one cell of the column."""
+        return f"{self.label}, row {row + 1}" if self.with_rows else self.label
+
+
+def as_column(values: ColumnLike) -> np.ndarray:
+    """A 1-D numpy array; plain sequences become object arrays so no type is coerced silently."""
+    if isinstance(values, np.ndarray):
+        arr = values
+    else:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = list(values)
+    if arr.ndim != 1:
+        raise DataError(f"a column must be one-dimensional, got shape {arr.shape}")
+    return arr
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, Decimal) and value.is_nan()
+
+
+def _to_float(value: object) -> float:
+    if isinstance(value, bool | np.bool_):
+        return float(value)
+    if isinstance(value, int | float | Decimal | np.number):
+        return float(value)
+    if isinstance(value, str):
+        return float(value.strip())
+    raise ValueError(value)
+
+
+def numeric(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
+    """Float values and the missing mask; a non-numeric value is a DataError naming its row."""
+    arr = as_column(values)
+    if arr.dtype.kind in "biuf":
+        x = arr.astype(np.float64, copy=False)
+        return x, np.isnan(x)
+    if arr.dtype.kind in "US":
+        text = np.char.strip(arr.astype(str))
+        missing = text == ""
+        try:
+            x = np.where(missing, "nan", text).astype(np.float64)
+        except ValueError:
+            _raise_first_non_numeric(arr, place)
+        return x, missing | np.isnan(x)
+    x = np.empty(len(arr), dtype=np.float64)
+    for i, v in enumerate(arr.tolist()):
+        if _is_missing(v):
+            x[i] = np.nan
+            continue
+        try:
+            x[i] = _to_float(v)
+        except (ValueError, TypeError, OverflowError):
+            raise DataError(f"{place.at(i)}: {v!r} is not a number") from None
+    return x, np.isnan(x)
+
+
+def _raise_first_non_numeric(arr: np.ndarray, place: Place) -> None:
+    for i, v in enumerate(arr.tolist()):
+        if _is_missing(v):
+            continue
+        try:
+            _to_float(v)
+        except (ValueError, TypeError):
+            raise DataError(f"{place.at(i)}: {v!r} is not a number") from None
+    raise DataError(f"{place.label}: values are not numbers")  # pragma: no cover
+
+
+def text_label(value: object) -> str:
+    """Text form of a cell: integral numbers lose their ".0" (workbooks store 3 as 3.0)."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value.strip()
+    return str(value)
+
+
+def text(values: ColumnLike) -> tuple[np.ndarray, np.ndarray]:
+    """Stripped text values ("" where missing) and the missing mask."""
+    arr = as_column(values)
+    if arr.dtype.kind in "US":
+        out = np.char.strip(arr.astype(str))
+        return out, out == ""
+    if arr.dtype.kind in "biuf":
+        uniq, inverse = np.unique(arr, return_inverse=True)
+        labels = np.array([("" if _is_missing(u) else text_label(u)) for u in uniq.tolist()])
+        out = labels[inverse] if len(arr) else np.array([], dtype=str)
+        return out, out == ""
+    labels = ["" if _is_missing(v) else text_label(v) for v in arr.tolist()]
+    out = np.array(labels, dtype=str) if labels else np.array([], dtype=str)
+    return out, out == ""
+
+
+def boolean(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
+    """Truth values for a "true" rule: 0/1, true/false, yes/no, 是/否 (case-insensitive)."""
+    arr = as_column(values)
+    if arr.dtype.kind == "b":
+        return arr.astype(bool, copy=False), np.zeros(len(arr), dtype=bool)
+    if arr.dtype.kind in "iuf":
+        x = arr.astype(np.float64, copy=False)
+        missing = np.isnan(x)
+        bad = ~missing & (x != 0) & (x != 1)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise DataError(f"{place.at(i)}: {arr[i]!r} is not 0/1, true/false, yes/no or 是/否")
+        return x == 1, missing
+    words, missing = text(arr)
+    uniq, inverse = np.unique(np.char.lower(words), return_inverse=True)
+    truth = np.zeros(len(uniq), dtype=bool)
+    for u_index, word in enumerate(uniq.tolist()):
+        if word == "":
+            continue
+        value = _bool_word(word)
+        if value is None:
+            i = int(np.argmax(inverse == u_index))
+            raise DataError(f"{place.at(i)}: {arr[i]!r} is not 0/1, true/false, yes/no or 是/否")
+        truth[u_index] = value
+    return truth[inverse] if len(arr) else np.zeros(0, dtype=bool), missing
+
+
+def _bool_word(word: str) -> bool | None:
+    if word in BOOL_WORDS:
+        return BOOL_WORDS[word]
+    try:
+        number = float(word)
+    except ValueError:
+        return None
+    return {0.0: False, 1.0: True}.get(number)

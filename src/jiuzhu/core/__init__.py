@@ -1,0 +1,1 @@
+"""Shared mechanisms: areas, accounts and roles, scoping, audit, encryption, events, errors."""

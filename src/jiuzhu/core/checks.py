@@ -1,0 +1,49 @@
+"""Deployment checks: ``jiuzhu check --deploy`` refuses demo mode and demo accounts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.db import DatabaseError
+
+
+@register(Tags.security, deploy=True)
+def demo_mode_is_off(app_configs, **kwargs):
+    if settings.DEMO_MODE:
+        return [
+            Error(
+                "Demo mode is on (JIUZHU_DEMO). It shows sign-in codes on the page and allows "
+                "generated secrets.",
+                hint="Unset JIUZHU_DEMO in production.",
+                id="jiuzhu.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def no_demo_accounts(app_configs, databases=None, **kwargs):
+    from jiuzhu.core.models import User
+
+    try:
+        count = User.objects.filter(is_demo=True, is_active=True).count()
+    except DatabaseError:
+        return []  # no database yet: nothing to refuse
+    if count:
+        return [
+            Error(
+                f"{count} demo account(s) are active; their passwords are published in the "
+                "README.",
+                hint="Run `jiuzhu manage disable_demo_accounts` or use a database without "
+                "demo data.",
+                id="jiuzhu.E002",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def debug_is_off(app_configs, **kwargs):
+    if settings.DEBUG:
+        return [Error("DEBUG is on.", hint="Unset DEBUG in production.", id="jiuzhu.E003")]
+    return []

@@ -1,0 +1,63 @@
+"""Field encryption and keyed lookup hashes for sensitive values such as identity numbers.
+
+Two keys are derived from ``JIUZHU_FIELD_KEY`` with HKDF: one encrypts (Fernet: AES-128-CBC with
+an HMAC), one computes the HMAC-SHA256 lookup hash. The hash lets the registry find a duplicate
+identity number without decrypting anything, and without the key it cannot be brute-forced.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+
+def _derive(master: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+
+@lru_cache(maxsize=4)
+def _keys(master_b64: str) -> tuple[Fernet, bytes]:
+    master = base64.urlsafe_b64decode(master_b64.encode("ascii"))
+    fernet = Fernet(base64.urlsafe_b64encode(_derive(master, b"jiuzhu field encryption v1")))
+    return fernet, _derive(master, b"jiuzhu lookup hash v1")
+
+
+def encrypt(value: str) -> str:
+    """Encrypt a text value; the result is ASCII and differs on every call."""
+    fernet, _ = _keys(settings.FIELD_ENCRYPTION_KEY)
+    return fernet.encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    """Decrypt what :func:`encrypt` produced; a wrong key raises ``ValueError``."""
+    fernet, _ = _keys(settings.FIELD_ENCRYPTION_KEY)
+    try:
+        return fernet.decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken:
+        raise ValueError("cannot decrypt: wrong JIUZHU_FIELD_KEY or damaged value") from None
+
+
+def lookup_hash(value: str) -> str:
+    """A keyed, deterministic hash for equality lookups of a normalised value."""
+    _, mac_key = _keys(settings.FIELD_ENCRYPTION_KEY)
+    return hmac.new(mac_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def bulk_encryptor():
+    """The (encrypt, lookup_hash) pair with keys resolved once, for bulk loaders."""
+    fernet, mac_key = _keys(settings.FIELD_ENCRYPTION_KEY)
+
+    def enc(value: str) -> str:
+        return fernet.encrypt(value.encode("utf-8")).decode("ascii")
+
+    def digest(value: str) -> str:
+        return hmac.new(mac_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    return enc, digest

@@ -1,0 +1,184 @@
+"""Core data: administrative areas, organisations, accounts, API tokens, sign-in codes, audit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaLevel(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street")
+    COMMUNITY = "community", _("Community")
+
+
+class Area(models.Model):
+    """An administrative area with its NBS statistical division code."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=12, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DibaoLine(models.Model):
+    """A district's monthly minimum-living-allowance line, with the date it took effect."""
+
+    district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="dibao_lines")
+    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=8, decimal_places=2)
+    effective_from = models.DateField(_("effective from"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["district", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "effective_from"], name="dibao_line_unique_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__gt=0), name="dibao_line_positive"
+            ),
+        ]
+
+
+class OrganisationKind(models.TextChoices):
+    PROVIDER = "provider", _("Service provider")
+    ASSESSMENT = "assessment", _("Assessment organisation")
+    DEPARTMENT = "department", _("Partner department")
+
+
+class Organisation(models.Model):
+    """An organisation staff accounts belong to; later capabilities attach profiles to it."""
+
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    BENEFICIARY = "beneficiary", _("Beneficiary household")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    STREET_CASEWORKER = "street_caseworker", _("Street caseworker")
+    DISTRICT_MANAGER = "district_manager", _("District manager")
+    CITY_ADMIN = "city_admin", _("City administrator")
+    ASSESSOR = "assessor", _("Assessor")
+    PROVIDER_STAFF = "provider_staff", _("Provider staff")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
+    DEPARTMENT = "department", _("Partner department")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+class User(AbstractUser):
+    """A person who signs in. The role and the area or organisation decide what they see."""
+
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    display_name = models.CharField(_("name"), max_length=64, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    is_demo = models.BooleanField(default=False, help_text="Created by the demo data loader.")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=64, blank=True)
+    prefix = models.CharField(max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class SignInCode(models.Model):
+    """A one-time code sent to a beneficiary's mobile number; only its hash is kept."""
+
+    mobile = models.CharField(max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    VIEW = "view", _("View")
+    REVEAL = "reveal", _("Reveal sensitive field")
+    EXPORT = "export", _("Export")
+    BULK_CREATE = "bulk_create", _("Bulk create")
+    LOGIN = "login", _("Sign in")
+    LOGOUT = "logout", _("Sign out")
+    TOKEN = "token", _("API token")
+    ACCOUNT = "account", _("Account change")
+
+
+class AuditResult(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    FAILURE = "failure", _("Failure")
+    DENIED = "denied", _("Denied")
+
+
+class AuditEntry(models.Model):
+    """One audited event: who, when, from where, what, on which object, with what result.
+
+    Append-only: nothing in the product updates or deletes these rows, and database triggers
+    (see the migration) reject UPDATE always and DELETE within the retention period.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, db_constraint=False
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    actor_role = models.CharField(_("role"), max_length=24, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    result = models.CharField(_("result"), max_length=8, choices=AuditResult.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")

@@ -1,0 +1,347 @@
+"""Registry endpoints under /api/v1. Thin: validate through the shared forms, call the
+services and selectors, shape the output. Scoping comes from the selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from jiuzhu.core.api import ErrorOut, paginate
+from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.selectors.areas import areas_within
+from jiuzhu.registry.forms import HouseholdForm, MemberForm, MemberLeaveForm, restrict_to
+from jiuzhu.registry.groups import age_on
+from jiuzhu.registry.models import Household, Member
+from jiuzhu.registry.selectors.households import (
+    HouseholdFilters,
+    household_chain,
+    household_changes,
+    household_list,
+    household_members,
+    member_get_for,
+)
+from jiuzhu.registry.services import households as household_services
+from jiuzhu.registry.services import members as member_services
+
+router = Router(tags=["registry"])
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class HouseholdOut(Schema):
+    id: int
+    district_id: int
+    district: str
+    street_id: int
+    street: str
+    community_id: int
+    community: str
+    address: str
+    phone: str
+    head_name: str
+    tier: str
+    monthly_income: Decimal
+    medical_spending_12m: Decimal
+    education_spending_12m: Decimal
+    urgency_tag: str
+    groups: list[str]
+    primary_group: str
+    member_count: int
+    status: str
+    exit_reason: str
+    exited_on: dt.date | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class HouseholdList(Schema):
+    count: int
+    items: list[HouseholdOut]
+
+
+class HouseholdIn(Schema):
+    community_id: int
+    address: str
+    phone: str = ""
+    tier: str
+    monthly_income: Decimal
+    medical_spending_12m: Decimal = Decimal(0)
+    education_spending_12m: Decimal = Decimal(0)
+
+
+class HouseholdPatch(Schema):
+    community_id: int | None = None
+    address: str | None = None
+    phone: str | None = None
+    tier: str | None = None
+    monthly_income: Decimal | None = None
+    medical_spending_12m: Decimal | None = None
+    education_spending_12m: Decimal | None = None
+    reason: str = ""
+
+
+class MemberOut(Schema):
+    id: int
+    household_id: int
+    name: str
+    id_number_masked: str
+    birth_date: dt.date
+    age: int
+    sex: str
+    mobile: str
+    relation: str
+    disability_type: str
+    disability_grade: int | None
+    illness: str
+    illness_note: str
+    employment: str
+    schooling: str
+    guardian_id: int | None
+    is_active: bool
+    left_on: dt.date | None
+    left_reason: str
+
+
+class MemberList(Schema):
+    count: int
+    items: list[MemberOut]
+
+
+class MemberIn(Schema):
+    name: str
+    id_number: str
+    mobile: str = ""
+    relation: str
+    disability_type: str = ""
+    disability_grade: int | None = None
+    illness: str = ""
+    illness_note: str = ""
+    employment: str
+    schooling: str = ""
+    guardian_id: int | None = None
+    reason: str = ""
+
+
+class MemberPatch(Schema):
+    name: str | None = None
+    id_number: str | None = None
+    mobile: str | None = None
+    relation: str | None = None
+    disability_type: str | None = None
+    disability_grade: int | None = None
+    illness: str | None = None
+    illness_note: str | None = None
+    employment: str | None = None
+    schooling: str | None = None
+    guardian_id: int | None = None
+    reason: str = ""
+
+
+class LeaveIn(Schema):
+    died: bool = False
+    occurred_on: dt.date
+    reason: str = ""
+
+
+class RevealOut(Schema):
+    id_number: str
+
+
+class ChainOut(Schema):
+    id: int
+    at: dt.datetime
+    source: str
+    title: str
+    detail: str
+
+
+class ChangeOut(Schema):
+    id: int
+    kind: str
+    occurred_on: dt.date
+    reason: str
+    member_id: int | None
+
+
+def household_out(household: Household) -> dict[str, Any]:
+    data = {field: getattr(household, field) for field in HouseholdOut.model_fields}
+    data.update(
+        district=household.district.name,
+        street=household.street.name,
+        community=household.community.name,
+        groups=household.group_list,
+    )
+    return data
+
+
+def member_out(member: Member) -> dict[str, Any]:
+    data = {
+        field: getattr(member, field)
+        for field in MemberOut.model_fields
+        if field not in ("id_number_masked", "age")
+    }
+    data["id_number_masked"] = member_services.masked_identity_number(member)
+    data["age"] = age_on(member.birth_date, timezone.localdate())
+    return data
+
+
+def _validated(form) -> dict[str, Any]:
+    if not form.is_valid():
+        raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+def _form_data(payload: Schema, *, exclude_unset: bool, renames: dict[str, str]) -> dict:
+    raw = payload.dict(exclude_unset=exclude_unset)
+    return {renames.get(key, key): ("" if value is None else value) for key, value in raw.items()}
+
+
+@router.get("/households", response={200: HouseholdList, **ERRORS})
+def list_households(
+    request,
+    q: str = "",
+    district: int | None = None,
+    street: int | None = None,
+    community: int | None = None,
+    tier: str = "",
+    group: str = "",
+    status: str = "",
+    urgency: str = "",
+    sort: str = "-id",
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
+    filters = HouseholdFilters(
+        q=q, district=district, street=street, community=community, tier=tier, group=group,
+        status=status, urgency=urgency, sort=sort,
+    )
+    items, count = paginate(household_list(user=request.user, filters=filters),
+                            limit=limit, offset=offset)
+    return {"count": count, "items": [household_out(h) for h in items]}
+
+
+@router.post("/households", response={201: HouseholdOut, **ERRORS})
+def create_household(request, payload: HouseholdIn):
+    form = HouseholdForm(
+        data=_form_data(payload, exclude_unset=False, renames={"community_id": "community"}),
+        communities=areas_within(request.user, "community"),
+    )
+    data = _validated(form)
+    data.pop("reason", None)
+    household = household_services.household_create(actor=request.user, **data)
+    household.refresh_from_db()
+    return 201, household_out(household)
+
+
+@router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
+def get_household(request, household_id: int):
+    return household_out(
+        household_services.household_get_for(actor=request.user, household_id=household_id)
+    )
+
+
+@router.patch("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
+def update_household(request, household_id: int, payload: HouseholdPatch):
+    household = household_services.household_get_for(
+        actor=request.user, household_id=household_id, audit_view=False
+    )
+    raw = _form_data(payload, exclude_unset=True, renames={"community_id": "community"})
+    form = restrict_to(
+        HouseholdForm(data=raw, communities=areas_within(request.user, "community")), raw
+    )
+    data = _validated(form)
+    reason = data.pop("reason", "")
+    household = household_services.household_update(
+        actor=request.user, household=household, reason=reason, **data
+    )
+    household.refresh_from_db()
+    return household_out(household)
+
+
+@router.get("/households/{household_id}/members", response={200: MemberList, **ERRORS})
+def list_members(request, household_id: int):
+    household = household_services.household_get_for(
+        actor=request.user, household_id=household_id
+    )
+    members = list(household_members(user=request.user, household=household))
+    return {"count": len(members), "items": [member_out(m) for m in members]}
+
+
+@router.post("/households/{household_id}/members", response={201: MemberOut, **ERRORS})
+def add_member(request, household_id: int, payload: MemberIn):
+    household = household_services.household_get_for(
+        actor=request.user, household_id=household_id, audit_view=False
+    )
+    raw = _form_data(payload, exclude_unset=False, renames={"guardian_id": "guardian"})
+    data = _validated(MemberForm(data=raw, household=household))
+    reason = data.pop("reason", "")
+    member = member_services.member_add(
+        actor=request.user, household=household, reason=reason, **data
+    )
+    return 201, member_out(member)
+
+
+def _member_or_404(request, member_id: int) -> Member:
+    member = member_get_for(user=request.user, member_id=member_id)
+    if member is None:
+        raise NotFound("member")
+    return member
+
+
+@router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
+def get_member(request, member_id: int):
+    member = _member_or_404(request, member_id)
+    from jiuzhu.core import audit
+    from jiuzhu.core.models import AuditAction
+
+    audit.record(actor=request.user, action=AuditAction.VIEW, obj=member)
+    return member_out(member)
+
+
+@router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
+def update_member(request, member_id: int, payload: MemberPatch):
+    member = _member_or_404(request, member_id)
+    raw = _form_data(payload, exclude_unset=True, renames={"guardian_id": "guardian"})
+    form = restrict_to(MemberForm(data=raw, household=member.household, editing=True), raw)
+    data = _validated(form)
+    reason = data.pop("reason", "")
+    id_number = data.pop("id_number", None) or None
+    member = member_services.member_update(
+        actor=request.user, member=member, reason=reason, id_number=id_number, **data
+    )
+    return member_out(member)
+
+
+@router.post("/members/{member_id}/leave", response={200: MemberOut, **ERRORS})
+def leave_member(request, member_id: int, payload: LeaveIn):
+    member = _member_or_404(request, member_id)
+    raw = {"died": "1" if payload.died else "0", "occurred_on": payload.occurred_on,
+           "reason": payload.reason}
+    data = _validated(MemberLeaveForm(data=raw))
+    member = member_services.member_leave(actor=request.user, member=member, **data)
+    return member_out(member)
+
+
+@router.post("/members/{member_id}/reveal", response={200: RevealOut, **ERRORS})
+def reveal_member(request, member_id: int):
+    member = _member_or_404(request, member_id)
+    return {"id_number": member_services.member_reveal_identity(actor=request.user, member=member)}
+
+
+@router.get("/households/{household_id}/chain", response={200: list[ChainOut], **ERRORS})
+def get_chain(request, household_id: int):
+    household = household_services.household_get_for(
+        actor=request.user, household_id=household_id, audit_view=False
+    )
+    return list(household_chain(user=request.user, household=household)[:500])
+
+
+@router.get("/households/{household_id}/changes", response={200: list[ChangeOut], **ERRORS})
+def get_changes(request, household_id: int):
+    household = household_services.household_get_for(
+        actor=request.user, household_id=household_id, audit_view=False
+    )
+    return list(household_changes(user=request.user, household=household)[:500])

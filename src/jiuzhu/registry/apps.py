@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistryConfig(AppConfig):
+    name = "jiuzhu.registry"
+    label = "registry"
+    verbose_name = _("Household registry")
+
+    def ready(self) -> None:
+        from jiuzhu.registry import events, scopes  # noqa: F401  (declare events, grant scopes)

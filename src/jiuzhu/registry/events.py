@@ -1,0 +1,12 @@
+"""Events the registry publishes (see ``jiuzhu.core.events``)."""
+
+from jiuzhu.core.events import declare
+
+HOUSEHOLD_CHANGED = declare(
+    "household.changed",
+    "A household's circumstances changed (member added, left or died; income, illness, "
+    "disability or employment changed). Payload: household_id, change_id, kind.",
+)
+HOUSEHOLD_REGISTERED = declare(
+    "household.registered", "A household was registered. Payload: household_id."
+)

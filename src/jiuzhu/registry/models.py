@@ -1,0 +1,321 @@
+"""Households in hardship, their members, recorded changes and the assistance chain."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.core.models import Area, Organisation
+
+
+class Tier(models.TextChoices):
+    """Assistance tiers of the 2023 national opinion on low-income population monitoring."""
+
+    DIBAO = "dibao", _("Dibao recipient (低保)")
+    TEKUN = "tekun", _("Extremely poor (特困)")
+    NEAR_DIBAO = "near_dibao", _("Near-dibao (低保边缘)")
+    RIGID_EXPENDITURE = "rigid_expenditure", _("Rigid-expenditure hardship (刚性支出困难)")
+    MONITORED = "monitored", _("Monitored against relapse (防止返贫监测)")
+    OTHER = "other", _("Other hardship (其他困难)")
+
+
+class Group(models.TextChoices):
+    """Qixia's six groups (分群)."""
+
+    ELDERLY = "elderly", _("Elderly")
+    DISABILITY = "disability", _("Disability")
+    MINORS = "minors", _("Minors")
+    SERIOUS_ILLNESS = "serious_illness", _("Serious illness")
+    UNEMPLOYED = "unemployed", _("Able to work but unemployed")
+    SINGLE_PARENT = "single_parent", _("Single parent")
+
+
+class UrgencyTag(models.TextChoices):
+    URGENT = "urgent", _("Urgent intervention")
+    SAFETY_NET = "safety_net", _("Include in the safety net")
+    CARE = "care", _("Needs care")
+    WATCH = "watch", _("Keep watching")
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    EXITED = "exited", _("Exited")
+
+
+class Household(models.Model):
+    district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households")
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    head_name = models.CharField(_("head of household"), max_length=64, blank=True)
+    tier = models.CharField(_("assistance tier"), max_length=20, choices=Tier.choices)
+    monthly_income = models.DecimalField(
+        _("monthly household income (yuan)"), max_digits=10, decimal_places=2, default=0
+    )
+    medical_spending_12m = models.DecimalField(
+        _("medical spending, last 12 months (yuan)"), max_digits=11, decimal_places=2, default=0
+    )
+    education_spending_12m = models.DecimalField(
+        _("education spending, last 12 months (yuan)"), max_digits=11, decimal_places=2, default=0
+    )
+    urgency_tag = models.CharField(
+        _("urgency tag"), max_length=12, choices=UrgencyTag.choices, blank=True
+    )
+    groups = models.CharField(
+        _("groups"),
+        max_length=120,
+        blank=True,
+        help_text="Group codes between bars, e.g. |elderly|disability|, for simple filtering.",
+    )
+    primary_group = models.CharField(
+        _("primary group"), max_length=16, choices=Group.choices, blank=True
+    )
+    member_count = models.PositiveSmallIntegerField(_("members"), default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE
+    )
+    exit_reason = models.CharField(_("exit reason"), max_length=200, blank=True)
+    exited_on = models.DateField(_("exited on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["district", "status", "id"]),
+            models.Index(fields=["street", "status", "id"]),
+            models.Index(fields=["community", "status", "id"]),
+            models.Index(fields=["tier"]),
+            models.Index(fields=["phone"]),
+            models.Index(fields=["head_name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_income__gte=0)
+                & models.Q(medical_spending_12m__gte=0)
+                & models.Q(education_spending_12m__gte=0),
+                name="household_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active") | ~models.Q(exit_reason=""),
+                name="household_exit_has_reason",
+            ),
+        ]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.head_name}".strip()
+
+    @property
+    def group_list(self) -> list[str]:
+        return [g for g in self.groups.split("|") if g]
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other relative")
+
+
+class DisabilityType(models.TextChoices):
+    NONE = "", _("None")
+    VISUAL = "visual", _("Visual")
+    HEARING = "hearing", _("Hearing")
+    SPEECH = "speech", _("Speech")
+    PHYSICAL = "physical", _("Physical")
+    INTELLECTUAL = "intellectual", _("Intellectual")
+    MENTAL = "mental", _("Mental")
+    MULTIPLE = "multiple", _("Multiple")
+
+
+class Illness(models.TextChoices):
+    NONE = "", _("None")
+    CHRONIC = "chronic", _("Chronic illness")
+    SERIOUS = "serious", _("Serious illness")
+
+
+class Employment(models.TextChoices):
+    EMPLOYED = "employed", _("Employed")
+    FLEXIBLE = "flexible", _("Flexible or informal work")
+    UNEMPLOYED = "unemployed", _("Unemployed, able to work")
+    UNABLE = "unable", _("Unable to work")
+    RETIRED = "retired", _("Retired")
+    STUDENT = "student", _("Student")
+    CHILD = "child", _("Pre-school child")
+
+
+class Schooling(models.TextChoices):
+    NOT_APPLICABLE = "", _("Not applicable")
+    PRESCHOOL = "preschool", _("Kindergarten")
+    ENROLLED = "enrolled", _("Enrolled in school")
+    NOT_ENROLLED = "not_enrolled", _("School age, not enrolled")
+    HIGHER = "higher", _("Higher education")
+
+
+class Member(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    name = models.CharField(_("name"), max_length=64)
+    id_number_encrypted = models.TextField()
+    id_number_hash = models.CharField(max_length=64, db_index=True)
+    id_last4 = models.CharField(max_length=4, db_index=True)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))])
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, db_index=True)
+    relation = models.CharField(_("relation to the head"), max_length=12, choices=Relation.choices)
+    disability_type = models.CharField(
+        _("disability"), max_length=12, choices=DisabilityType.choices, blank=True
+    )
+    disability_grade = models.PositiveSmallIntegerField(
+        _("disability grade"), null=True, blank=True, help_text="1 (most severe) to 4"
+    )
+    illness = models.CharField(_("illness"), max_length=8, choices=Illness.choices, blank=True)
+    illness_note = models.CharField(_("illness details"), max_length=120, blank=True)
+    employment = models.CharField(
+        _("employment status"), max_length=12, choices=Employment.choices
+    )
+    schooling = models.CharField(
+        _("school enrolment"), max_length=12, choices=Schooling.choices, blank=True
+    )
+    guardian = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="wards",
+        verbose_name=_("guardian"),
+    )
+    is_active = models.BooleanField(_("current member"), default=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(_("reason for leaving"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["household", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=models.Q(is_active=True),
+                name="member_active_in_one_household",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(disability_grade__isnull=True)
+                | models.Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="member_disability_grade_1_to_4",
+            ),
+        ]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChangeKind(models.TextChoices):
+    REGISTERED = "registered", _("Household registered")
+    MEMBER_ADDED = "member_added", _("Member added")
+    MEMBER_LEFT = "member_left", _("Member left")
+    MEMBER_DIED = "member_died", _("Member died")
+    INCOME = "income", _("Income changed")
+    ILLNESS = "illness", _("Illness changed")
+    DISABILITY = "disability", _("Disability changed")
+    EMPLOYMENT = "employment", _("Employment changed")
+    SPENDING = "spending", _("Spending changed")
+    TIER = "tier", _("Assistance tier changed")
+    ADDRESS = "address", _("Address changed")
+    EXITED = "exited", _("Household exited")
+    REACTIVATED = "reactivated", _("Household reactivated")
+    OTHER = "other", _("Other change")
+
+
+class HouseholdChange(models.Model):
+    """A recorded change in a household's circumstances; re-assessment reacts to these."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes")
+    member = models.ForeignKey(Member, on_delete=models.SET_NULL, null=True, blank=True)
+    kind = models.CharField(_("change"), max_length=16, choices=ChangeKind.choices)
+    occurred_on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+
+
+class ChainEntry(models.Model):
+    """One step on a household's assistance chain (一户一条救助链).
+
+    Any capability adds entries through ``registry.services.chain.chain_add``; ``source`` and
+    ``source_id`` name the record the entry stands for, so a capability can find its entries.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="chain")
+    at = models.DateTimeField(_("time"), db_index=True)
+    source = models.CharField(max_length=32)
+    source_id = models.CharField(max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["household", "-at"])]
+
+
+class AssignmentPurpose(models.TextChoices):
+    ASSESSMENT = "assessment", _("Assessment")
+
+
+class HouseholdAssignment(models.Model):
+    """A household given to a person or organisation for a task (an assessor's home visit)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="assignments")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="household_assignments",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True
+    )
+    purpose = models.CharField(max_length=16, choices=AssignmentPurpose.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assignee__isnull=False) | models.Q(organisation__isnull=False),
+                name="assignment_has_assignee",
+            )
+        ]
+
+
+class BeneficiaryAccount(models.Model):
+    """Links a beneficiary's sign-in account to the member whose mobile number they used."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="beneficiary"
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accounts")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="accounts")

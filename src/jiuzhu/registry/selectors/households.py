@@ -1,0 +1,103 @@
+"""Reading households: the filtered, sorted list every page, API call and export shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from jiuzhu.core.models import User
+from jiuzhu.core.scoping import visible
+from jiuzhu.registry.models import ChainEntry, Household, HouseholdChange, Member
+
+SORTS = {
+    "id": "id",
+    "-id": "-id",
+    "head": "head_name",
+    "-head": "-head_name",
+    "income": "monthly_income",
+    "-income": "-monthly_income",
+    "members": "member_count",
+    "-members": "-member_count",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+}
+DEFAULT_SORT = "-id"
+
+
+@dataclass(frozen=True)
+class HouseholdFilters:
+    """What a user can narrow the list by. Unknown or empty values mean "no filter"."""
+
+    q: str = ""
+    district: int | None = None
+    street: int | None = None
+    community: int | None = None
+    tier: str = ""
+    group: str = ""
+    status: str = ""
+    urgency: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def _search(queryset: QuerySet, q: str) -> QuerySet:
+    """Name (head or any member), phone (household or member), or last 4 of an identity
+    number."""
+    q = q.strip()
+    if not q:
+        return queryset
+    members = Member.objects.filter(household=OuterRef("pk"))
+    condition = Q(head_name__contains=q) | Q(phone__contains=q)
+    member_match = Q(name__contains=q) | Q(mobile__contains=q)
+    if len(q) == 4 and (q[:3].isdigit() and (q[3].isdigit() or q[3] in "xX")):
+        member_match |= Q(id_last4=q.upper())
+    return queryset.filter(condition | Exists(members.filter(member_match)))
+
+
+def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet:
+    """Households the user may see, filtered and sorted."""
+    filters = filters or HouseholdFilters()
+    queryset = visible(user, Household.objects.all()).select_related(
+        "district", "street", "community"
+    )
+    for field in ("district", "street", "community"):
+        value = getattr(filters, field)
+        if value:
+            queryset = queryset.filter(**{f"{field}_id": value})
+    if filters.tier:
+        queryset = queryset.filter(tier=filters.tier)
+    if filters.group:
+        queryset = queryset.filter(groups__contains=f"|{filters.group}|")
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.urgency:
+        queryset = queryset.filter(urgency_tag=filters.urgency)
+    queryset = _search(queryset, filters.q)
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    return queryset.order_by(order, "-id" if order != "-id" else "id")
+
+
+def household_members(*, user: User, household: Household, include_former: bool = True):
+    members = visible(user, Member.objects.filter(household=household)).select_related("guardian")
+    if not include_former:
+        members = members.filter(is_active=True)
+    return members.order_by("-is_active", "id")
+
+
+def household_changes(*, user: User, household: Household):
+    return visible(user, HouseholdChange.objects.filter(household=household)).select_related(
+        "member", "recorded_by"
+    )
+
+
+def household_chain(*, user: User, household: Household):
+    return visible(user, ChainEntry.objects.filter(household=household)).select_related("actor")
+
+
+def member_get_for(*, user: User, member_id: int) -> Member | None:
+    return (
+        visible(user, Member.objects.all())
+        .select_related("household", "guardian")
+        .filter(pk=member_id)
+        .first()
+    )

@@ -1,0 +1,225 @@
+"""Django settings, driven by environment variables (see docs/configuration.md).
+
+Safe production defaults: DEBUG off, demo mode off, secrets required. Development and the demo
+set ``JIUZHU_DEMO=1`` (``make demo`` does), which lets missing secrets be generated under ``var/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.config import (
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    persistent_secret,
+    random_secret_key,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(env_str("JIUZHU_HOME") or Path.cwd()).resolve()
+VAR_DIR = Path(env_str("JIUZHU_VAR_DIR") or BASE_DIR / "var").resolve()
+
+DEMO_MODE = env_bool("JIUZHU_DEMO", False)
+DEBUG = env_bool("DEBUG", False)
+TESTING = env_bool("JIUZHU_TESTING", False)
+
+
+def _secret(name: str, filename: str, generate) -> str:
+    value = env_str(name)
+    if value:
+        return value
+    if DEMO_MODE or DEBUG or TESTING:
+        return persistent_secret(VAR_DIR, filename, generate)
+    raise ImproperlyConfigured(
+        f"{name} is not set. Set it in the environment (see docs/configuration.md), "
+        "or run with JIUZHU_DEMO=1 for a local demo."
+    )
+
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
+
+
+SECRET_KEY = _secret("SECRET_KEY", "secret_key", random_secret_key)
+FIELD_ENCRYPTION_KEY = _secret("JIUZHU_FIELD_KEY", "field_key", _fernet_key)
+try:
+    if len(base64.urlsafe_b64decode(FIELD_ENCRYPTION_KEY.encode("ascii"))) != 32:
+        raise ValueError
+except (ValueError, UnicodeEncodeError):
+    raise ImproperlyConfigured(
+        "JIUZHU_FIELD_KEY must be 32 bytes in URL-safe base64 (44 characters), e.g. the output "
+        "of `jiuzhu keygen`."
+    ) from None
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if (DEMO_MODE or DEBUG or TESTING) else []
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "ninja",
+    "jiuzhu.core",
+    "jiuzhu.registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jiuzhu.core.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "jiuzhu.urls"
+WSGI_APPLICATION = "jiuzhu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jiuzhu.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    try:
+        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    except Exception as error:  # dj-database-url raises several types for a bad URL
+        raise ImproperlyConfigured(f"DATABASE_URL could not be read: {error}") from None
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "jiuzhu.sqlite3",
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
+if DATABASES["default"]["ENGINE"] not in {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}:
+    raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("TEST", {})
+    DATABASES["default"]["TEST"]["NAME"] = env_str("JIUZHU_TEST_DB_NAME") or (
+        f"test_{DATABASES['default']['NAME']}"
+    )
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jiuzhu.core.passwords.CharacterClassValidator"},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+
+# Lockout: 5 failed sign-ins lock the username for 15 minutes (django-axes).
+AXES_FAILURE_LIMIT = env_int("JIUZHU_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("JIUZHU_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jiuzhu.core.views.auth.locked_out"
+AXES_VERBOSE = False
+
+# Idle timeout: the session expires 30 minutes after the last request that counts as activity.
+SESSION_IDLE_SECONDS = env_int("JIUZHU_IDLE_MINUTES", 30, minimum=1) * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("JIUZHU_SECURE_COOKIES", not (DEMO_MODE or DEBUG or TESTING))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("JIUZHU_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("JIUZHU_HSTS_SECONDS", 0, minimum=0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("JIUZHU_STATIC_ROOT") or VAR_DIR / "static")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = VAR_DIR / "media"
+
+# SMS: a pluggable backend. "console" prints, "file" appends JSON lines to JIUZHU_SMS_OUTBOX.
+SMS_BACKEND = env_str("JIUZHU_SMS_BACKEND", "console")
+if SMS_BACKEND not in {"console", "file"} and "." not in SMS_BACKEND:
+    raise ImproperlyConfigured(
+        "JIUZHU_SMS_BACKEND must be console, file or a dotted path to a backend class."
+    )
+SMS_OUTBOX = Path(env_str("JIUZHU_SMS_OUTBOX") or VAR_DIR / "sms-outbox.jsonl")
+OTP_TTL_SECONDS = env_int("JIUZHU_OTP_TTL_SECONDS", 300, minimum=30)
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
+
+AUDIT_RETENTION_DAYS = env_int("JIUZHU_AUDIT_RETENTION_DAYS", 180, minimum=180)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("JIUZHU_LOG_LEVEL", "WARNING")},
+}
+
+# Lockout is per account (issue: 5 failures lock the username); IP-based limits belong to the
+# reverse proxy in front of several app servers.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
