@@ -1,7 +1,11 @@
 """The /api/v1 instance: every capability's router is mounted here."""
 
+from jiuzhu.catalog.api import router as catalog_router
 from jiuzhu.core.api import build_api
+from jiuzhu.core.api_areas import router as areas_router
 from jiuzhu.registry.api import router as registry_router
 
 api = build_api()
+api.add_router("/", areas_router)
 api.add_router("/", registry_router)
+api.add_router("/catalog", catalog_router)

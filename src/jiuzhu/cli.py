@@ -1,13 +1,13 @@
 """The ``jiuzhu`` console script: one entry point for everything a user runs.
 
-    jiuzhu demo                 migrate, load demo data once, print demo accounts, serve
-    jiuzhu serve                production server (gunicorn)
-    jiuzhu check [--deploy]     Django system checks (with --deploy: refuses demo mode/accounts)
-    jiuzhu token create USER    API tokens (also: list, revoke)
-    jiuzhu demo-data ...        generate demo households
-    jiuzhu mpi DATA ...         Alkire–Foster measures from a spreadsheet (no database needed)
-    jiuzhu keygen               print a new JIUZHU_FIELD_KEY
-    jiuzhu manage ...           any Django management command
+jiuzhu demo                 migrate, load demo data once, print demo accounts, serve
+jiuzhu serve                production server (gunicorn)
+jiuzhu check [--deploy]     Django system checks (with --deploy: refuses demo mode/accounts)
+jiuzhu token create USER    API tokens (also: list, revoke)
+jiuzhu demo-data ...        generate demo households
+jiuzhu mpi DATA ...         Alkire–Foster measures from a spreadsheet (no database needed)
+jiuzhu keygen               print a new JIUZHU_FIELD_KEY
+jiuzhu manage ...           any Django management command
 """
 
 from __future__ import annotations
@@ -51,9 +51,18 @@ def _serve(argv: list[str]) -> int:
     os.execvp(  # noqa: S606 - replaces this process with gunicorn
         sys.executable,
         [
-            sys.executable, "-m", "gunicorn", "jiuzhu.wsgi:application",
-            "--bind", args.bind, "--workers", str(args.workers),
-            "--access-logfile", "-", "--timeout", "120",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "jiuzhu.wsgi:application",
+            "--bind",
+            args.bind,
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
         ],
     )
     return 0

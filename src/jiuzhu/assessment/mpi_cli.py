@@ -23,8 +23,8 @@ from jiuzhu.assessment.engine import (
     parse_cutoff,
 )
 from jiuzhu.assessment.engine.io import read_table
+from jiuzhu.assessment.engine.report import render_table
 from jiuzhu.assessment.engine.values import Place, numeric
-from jiuzhu.assessment.mpi_report import render_table
 
 EXIT_ERROR = 2
 
@@ -87,7 +87,7 @@ def run(argv: list[str]) -> int:
         )
     except EngineError as exc:
         return _fail(str(exc))
-    except Exception as exc:  # noqa: BLE001 - the CLI promises a one-line message, never a traceback
+    except Exception as exc:  # the CLI promises a one-line message, never a traceback
         return _fail(f"unexpected failure ({type(exc).__name__}): {exc}")
     print(text)
     return 0

@@ -32,8 +32,7 @@ def no_demo_accounts(app_configs, databases=None, **kwargs):
     if count:
         return [
             Error(
-                f"{count} demo account(s) are active; their passwords are published in the "
-                "README.",
+                f"{count} demo account(s) are active; their passwords are published in the README.",
                 hint="Run `jiuzhu manage disable_demo_accounts` or use a database without "
                 "demo data.",
                 id="jiuzhu.E002",

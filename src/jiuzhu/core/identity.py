@@ -44,9 +44,7 @@ def parse_identity_number(raw: str, *, today: dt.date | None = None) -> Identity
             _("An identity number has 18 characters; this one has %(n)d.") % {"n": len(number)}
         )
     if not ID_PATTERN.match(number):
-        raise InvalidIdentityNumber(
-            _("An identity number is 17 digits followed by a digit or X.")
-        )
+        raise InvalidIdentityNumber(_("An identity number is 17 digits followed by a digit or X."))
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:

@@ -54,6 +54,9 @@ class DibaoLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.district} {self.monthly_amount} ({self.effective_from})"
+
 
 class OrganisationKind(models.TextChoices):
     PROVIDER = "provider", _("Service provider")
@@ -121,6 +124,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
 
 class SignInCode(models.Model):
     """A one-time code sent to a beneficiary's mobile number; only its hash is kept."""
@@ -131,6 +137,9 @@ class SignInCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.mobile[:3]}****{self.mobile[7:]}"
 
 
 class AuditAction(models.TextChoices):
@@ -182,3 +191,6 @@ class AuditEntry(models.Model):
         ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"

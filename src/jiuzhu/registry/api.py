@@ -8,10 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
+from jiuzhu.core import audit
 from jiuzhu.core.api import ErrorOut, paginate
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.models import AuditAction
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.registry.forms import HouseholdForm, MemberForm, MemberLeaveForm, restrict_to
 from jiuzhu.registry.groups import age_on
@@ -215,11 +217,19 @@ def list_households(
     offset: int = Query(0, ge=0),
 ):
     filters = HouseholdFilters(
-        q=q, district=district, street=street, community=community, tier=tier, group=group,
-        status=status, urgency=urgency, sort=sort,
+        q=q,
+        district=district,
+        street=street,
+        community=community,
+        tier=tier,
+        group=group,
+        status=status,
+        urgency=urgency,
+        sort=sort,
     )
-    items, count = paginate(household_list(user=request.user, filters=filters),
-                            limit=limit, offset=offset)
+    items, count = paginate(
+        household_list(user=request.user, filters=filters), limit=limit, offset=offset
+    )
     return {"count": count, "items": [household_out(h) for h in items]}
 
 
@@ -233,7 +243,7 @@ def create_household(request, payload: HouseholdIn):
     data.pop("reason", None)
     household = household_services.household_create(actor=request.user, **data)
     household.refresh_from_db()
-    return 201, household_out(household)
+    return Status(201, household_out(household))
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
@@ -263,9 +273,7 @@ def update_household(request, household_id: int, payload: HouseholdPatch):
 
 @router.get("/households/{household_id}/members", response={200: MemberList, **ERRORS})
 def list_members(request, household_id: int):
-    household = household_services.household_get_for(
-        actor=request.user, household_id=household_id
-    )
+    household = household_services.household_get_for(actor=request.user, household_id=household_id)
     members = list(household_members(user=request.user, household=household))
     return {"count": len(members), "items": [member_out(m) for m in members]}
 
@@ -281,7 +289,7 @@ def add_member(request, household_id: int, payload: MemberIn):
     member = member_services.member_add(
         actor=request.user, household=household, reason=reason, **data
     )
-    return 201, member_out(member)
+    return Status(201, member_out(member))
 
 
 def _member_or_404(request, member_id: int) -> Member:
@@ -294,9 +302,6 @@ def _member_or_404(request, member_id: int) -> Member:
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
 def get_member(request, member_id: int):
     member = _member_or_404(request, member_id)
-    from jiuzhu.core import audit
-    from jiuzhu.core.models import AuditAction
-
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=member)
     return member_out(member)
 
@@ -318,8 +323,11 @@ def update_member(request, member_id: int, payload: MemberPatch):
 @router.post("/members/{member_id}/leave", response={200: MemberOut, **ERRORS})
 def leave_member(request, member_id: int, payload: LeaveIn):
     member = _member_or_404(request, member_id)
-    raw = {"died": "1" if payload.died else "0", "occurred_on": payload.occurred_on,
-           "reason": payload.reason}
+    raw = {
+        "died": "1" if payload.died else "0",
+        "occurred_on": payload.occurred_on,
+        "reason": payload.reason,
+    }
     data = _validated(MemberLeaveForm(data=raw))
     member = member_services.member_leave(actor=request.user, member=member, **data)
     return member_out(member)

@@ -38,7 +38,9 @@ class HouseholdForm(forms.Form):
         label=_("Education spending, last 12 months (yuan)"), initial=0, **MONEY
     )
     reason = forms.CharField(
-        label=_("Reason for the change"), max_length=200, required=False,
+        label=_("Reason for the change"),
+        max_length=200,
+        required=False,
         help_text=_("Recorded on the household's history when income, tier or address change."),
     )
 
@@ -51,7 +53,8 @@ class HouseholdForm(forms.Form):
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=64)
     id_number = forms.CharField(
-        label=_("Identity number"), max_length=24,
+        label=_("Identity number"),
+        max_length=24,
         help_text=_("18 characters; birth date and sex are read from it."),
     )
     mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
@@ -62,7 +65,9 @@ class MemberForm(forms.Form):
     disability_grade = forms.TypedChoiceField(
         label=_("Disability grade"),
         choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
-        coerce=int, empty_value=None, required=False,
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     illness = forms.ChoiceField(label=_("Illness"), choices=Illness.choices, required=False)
     illness_note = forms.CharField(label=_("Illness details"), max_length=120, required=False)

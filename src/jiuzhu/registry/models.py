@@ -178,9 +178,7 @@ class Member(models.Model):
     )
     illness = models.CharField(_("illness"), max_length=8, choices=Illness.choices, blank=True)
     illness_note = models.CharField(_("illness details"), max_length=120, blank=True)
-    employment = models.CharField(
-        _("employment status"), max_length=12, choices=Employment.choices
-    )
+    employment = models.CharField(_("employment status"), max_length=12, choices=Employment.choices)
     schooling = models.CharField(
         _("school enrolment"), max_length=12, choices=Schooling.choices, blank=True
     )
@@ -253,6 +251,9 @@ class HouseholdChange(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
 
 class ChainEntry(models.Model):
     """One step on a household's assistance chain (一户一条救助链).
@@ -276,6 +277,9 @@ class ChainEntry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["household", "-at"])]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class AssignmentPurpose(models.TextChoices):
     ASSESSMENT = "assessment", _("Assessment")
@@ -292,9 +296,7 @@ class HouseholdAssignment(models.Model):
         blank=True,
         related_name="household_assignments",
     )
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True)
     purpose = models.CharField(max_length=16, choices=AssignmentPurpose.choices)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -310,6 +312,9 @@ class HouseholdAssignment(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.household} → {self.assignee or self.organisation}"
+
 
 class BeneficiaryAccount(models.Model):
     """Links a beneficiary's sign-in account to the member whose mobile number they used."""
@@ -319,3 +324,6 @@ class BeneficiaryAccount(models.Model):
     )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accounts")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="accounts")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.household})"

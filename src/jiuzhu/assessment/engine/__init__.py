@@ -14,14 +14,8 @@ from .evaluate import (
     score_household,
 )
 from .framework import Dimension, Framework, Indicator, framework_from_dict, load_framework
-from .measures import (
-    DimensionMeasures,
-    GroupMeasures,
-    IndicatorMeasures,
-    Measures,
-    ScoreCount,
-    compute_measures,
-)
+from .measures import compute_measures
+from .results import DimensionMeasures, GroupMeasures, IndicatorMeasures, Measures, ScoreCount
 from .rules import Rule, parse_rule
 from .weights import FLOAT_TOLERANCE, MAX_DENOMINATOR, WeightScale, parse_cutoff, parse_fraction
 

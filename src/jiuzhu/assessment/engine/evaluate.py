@@ -15,6 +15,7 @@ import numpy as np
 
 from .errors import DataError
 from .framework import Framework
+from .patterns import any_columns
 from .values import ColumnLike, Place, as_column
 from .weights import FractionLike, WeightScale, parse_cutoff
 
@@ -98,14 +99,16 @@ def evaluation_from_g0(
             f"deprivation matrix must have {len(framework.indicators)} columns, got {g0.shape}"
         )
     missing = np.zeros(g0.shape, dtype=bool) if missing is None else np.asarray(missing, bool)
-    g0 = g0 & ~missing
+    incomplete = any_columns(missing)
+    if incomplete.any():
+        g0 = g0 & ~missing
     scale = framework.scale
     scaled = scale.scaled_scores(g0)
-    complete = ~missing.any(axis=1)
+    complete = ~incomplete
     cutoff = framework.k if k is None else k
-    scores = np.where(complete, scale.to_float(scaled), np.nan)
-    flags = np.array(framework.critical_flags, dtype=bool)
-    critical = g0[:, flags].any(axis=1) if flags.any() else np.zeros(g0.shape[0], dtype=bool)
+    scores = scale.to_float(scaled)
+    scores[incomplete] = np.nan
+    critical = any_columns(g0[:, np.array(framework.critical_flags, dtype=bool)])
     return Evaluation(
         framework=framework,
         k=cutoff,

@@ -190,9 +190,8 @@ def framework_from_dict(data: Mapping[str, Any]) -> Framework:
 
 
 def _parse_dimension(raw: object, where: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    spec = _mapping(raw, where, DIMENSION_KEYS)
+    spec, where = _named_mapping(raw, where, DIMENSION_KEYS)
     name = _text(spec, "name", where, required=True)
-    where = f"{where} ('{name}')"
     weight = _weight(spec, where)
     raw_inds = spec.get("indicators")
     if not isinstance(raw_inds, list) or not raw_inds:
@@ -204,9 +203,8 @@ def _parse_dimension(raw: object, where: str) -> tuple[dict[str, Any], list[dict
 
 
 def _parse_indicator(raw: object, where: str) -> dict[str, Any]:
-    spec = _mapping(raw, where, INDICATOR_KEYS)
+    spec, where = _named_mapping(raw, where, INDICATOR_KEYS)
     name = _text(spec, "name", where, required=True)
-    where = f"{where} ('{name}')"
     if "deprived_if" not in spec:
         raise FrameworkError(f"{where}: missing required key 'deprived_if'")
     critical = spec.get("critical", False)
@@ -221,6 +219,18 @@ def _parse_indicator(raw: object, where: str) -> dict[str, Any]:
         "label": _text(spec, "label", where),
         "description": _text(spec, "description", where),
     }
+
+
+def _named_mapping(
+    raw: object, where: str, allowed: tuple[str, ...]
+) -> tuple[Mapping[str, Any], str]:
+    """Check a dimension/indicator mapping; the place gains its name, e.g. "dimensions[0] ('x')"."""
+    if not isinstance(raw, Mapping):
+        raise FrameworkError(f"{where}: expected a mapping of keys, got {type(raw).__name__}")
+    name = raw.get("name")
+    if isinstance(name, str) and name.strip():
+        where = f"{where} ('{name.strip()}')"
+    return _mapping(raw, where, allowed), where
 
 
 def _mapping(raw: object, where: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:

@@ -64,12 +64,14 @@ def _read_csv(path: Path) -> Table:
 
 
 def _read_workbook(path: Path, sheet: str | None) -> Table:
+    import zipfile
+
     import openpyxl  # imported lazily: only workbook users pay for it
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, KeyError, ValueError) as exc:
+    except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DataError(f"cannot read workbook {path}: {exc}") from None
     try:
         if sheet is None:

@@ -48,6 +48,11 @@ def as_column(values: ColumnLike) -> np.ndarray:
     return arr
 
 
+def shown(value: object) -> object:
+    """A numpy scalar as its plain Python value, so messages read 2 rather than np.int64(2)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _is_missing(value: object) -> bool:
     if value is None:
         return True
@@ -143,7 +148,9 @@ def boolean(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
         bad = ~missing & (x != 0) & (x != 1)
         if bad.any():
             i = int(np.argmax(bad))
-            raise DataError(f"{place.at(i)}: {arr[i]!r} is not 0/1, true/false, yes/no or 是/否")
+            raise DataError(
+                f"{place.at(i)}: {shown(arr[i])!r} is not 0/1, true/false, yes/no or 是/否"
+            )
         return x == 1, missing
     words, missing = text(arr)
     uniq, inverse = np.unique(np.char.lower(words), return_inverse=True)
@@ -154,7 +161,9 @@ def boolean(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
         value = _bool_word(word)
         if value is None:
             i = int(np.argmax(inverse == u_index))
-            raise DataError(f"{place.at(i)}: {arr[i]!r} is not 0/1, true/false, yes/no or 是/否")
+            raise DataError(
+                f"{place.at(i)}: {shown(arr[i])!r} is not 0/1, true/false, yes/no or 是/否"
+            )
         truth[u_index] = value
     return truth[inverse] if len(arr) else np.zeros(0, dtype=bool), missing
 

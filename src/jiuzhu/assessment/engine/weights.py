@@ -21,6 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import EngineError, FrameworkError
+from .patterns import MAX_PATTERN_BITS, pattern_codes, pattern_matrix
 
 MAX_DENOMINATOR = 2**40
 FLOAT_TOLERANCE = 1e-9
@@ -173,16 +174,22 @@ class WeightScale:
         return self.denominator or 1
 
     def scaled_scores(self, g0: np.ndarray) -> np.ndarray:
-        """Integer scores S_i (int64), or float scores in the fallback, from a bool matrix."""
-        n = g0.shape[0]
-        if self.exact:
-            out = np.zeros(n, dtype=np.int64)
-            weights: np.ndarray = self.integer_weights
-        else:
-            out = np.zeros(n, dtype=np.float64)
-            weights = self.float_weights
+        """Integer scores S_i (int64), or float scores in the fallback, from a bool matrix.
+
+        For many rows and few indicators the score of each of the 2**d patterns is computed
+        once and looked up per row.
+        """
+        n, d = g0.shape
+        if d <= MAX_PATTERN_BITS and n > 4 * 2**d:
+            table = self._direct(pattern_matrix(np.arange(2**d), d))
+            return np.take(table, pattern_codes(g0))
+        return self._direct(g0)
+
+    def _direct(self, g0: np.ndarray) -> np.ndarray:
+        weights = self.integer_weights if self.exact else self.float_weights
+        out = np.zeros(g0.shape[0], dtype=weights.dtype)
         for j in range(g0.shape[1]):
-            np.add(out, weights[j], out=out, where=g0[:, j])
+            out += g0[:, j] * weights[j]
         return out
 
     def threshold(self, cutoff: Fraction) -> int | float:

@@ -36,8 +36,10 @@ def code_issue(*, mobile: str) -> str:
         code_hash=crypto.lookup_hash(f"signin:{mobile}:{code}"),
         expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
     )
-    send_sms(mobile, _("Your jiuzhu sign-in code is %(code)s. It is valid for 5 minutes.")
-             % {"code": code})
+    send_sms(
+        mobile,
+        _("Your jiuzhu sign-in code is %(code)s. It is valid for 5 minutes.") % {"code": code},
+    )
     return code
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from jiuzhu.core import audit
 from jiuzhu.core.models import ApiToken, AuditAction, User
 
-TOKEN_PREFIX = "jz_"
+TOKEN_PREFIX = "jz_"  # noqa: S105 - a prefix, not a secret
 
 
 def _digest(raw: str) -> str:

@@ -45,6 +45,10 @@ def assignment_create(
         title=_("Assigned for assessment: %(who)s") % {"who": who},
         actor=actor,
     )
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=household,
-                 detail={"assignment": assignment.pk, "assignee": who})
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=household,
+        detail={"assignment": assignment.pk, "assignee": who},
+    )
     return assignment

@@ -31,8 +31,11 @@ def beneficiary_request_code(*, mobile: str) -> str | None:
         raise CodeRefused(str(error)) from None
     if _member_for(mobile) is None:
         audit.record(
-            actor=None, actor_label=mobile[:3] + "****" + mobile[7:], action=AuditAction.LOGIN,
-            result=AuditResult.FAILURE, detail={"method": "sms", "reason": "unknown number"},
+            actor=None,
+            actor_label=mobile[:3] + "****" + mobile[7:],
+            action=AuditAction.LOGIN,
+            result=AuditResult.FAILURE,
+            detail={"method": "sms", "reason": "unknown number"},
         )
         return None
     return code_issue(mobile=mobile)
@@ -45,8 +48,11 @@ def beneficiary_sign_in(*, mobile: str, code: str) -> User:
         code_verify(mobile=mobile, code=code)
     except (CodeRefused, ValueError) as error:
         audit.record(
-            actor=None, actor_label=mobile[:3] + "****" + mobile[7:], action=AuditAction.LOGIN,
-            result=AuditResult.FAILURE, detail={"method": "sms"},
+            actor=None,
+            actor_label=mobile[:3] + "****" + mobile[7:],
+            action=AuditAction.LOGIN,
+            result=AuditResult.FAILURE,
+            detail={"method": "sms"},
         )
         raise CodeRefused(str(error)) from None
     member = _member_for(mobile)

@@ -94,9 +94,7 @@ def record_change(
         actor=actor,
     )
     if kind != ChangeKind.REGISTERED:
-        events.publish(
-            HOUSEHOLD_CHANGED, household_id=household.pk, change_id=change.pk, kind=kind
-        )
+        events.publish(HOUSEHOLD_CHANGED, household_id=household.pk, change_id=change.pk, kind=kind)
     return change
 
 

@@ -166,8 +166,13 @@ def member_add(
 
 @transaction.atomic
 def member_update(
-    *, actor: User, member: Member, reason: str = "", occurred_on: dt.date | None = None,
-    id_number: str | None = None, **data: Any
+    *,
+    actor: User,
+    member: Member,
+    reason: str = "",
+    occurred_on: dt.date | None = None,
+    id_number: str | None = None,
+    **data: Any,
 ) -> Member:
     """Change a member's facts; illness, disability and employment changes are recorded as
     household changes (they can trigger a re-assessment)."""
@@ -254,13 +259,15 @@ def masked_identity_number(member: Member) -> str:
     return "*" * 14 + member.id_last4
 
 
-@transaction.atomic
 def member_reveal_identity(*, actor: User, member: Member) -> str:
     """The full identity number, for a role that may see it; every reveal is audited, and so is
-    every refusal."""
+    every refusal (not in a transaction: a refusal's record must survive the error it raises)."""
     if not can_reveal_identity(actor):
         audit.record(
-            actor=actor, action=AuditAction.REVEAL, obj=member, result=AuditResult.DENIED,
+            actor=actor,
+            action=AuditAction.REVEAL,
+            obj=member,
+            result=AuditResult.DENIED,
             detail={"field": "id_number"},
         )
         raise PermissionDenied(_("Your role may not see full identity numbers."))

@@ -1,0 +1,43 @@
+# The commands a developer and CI run. A fresh machine needs only Python 3.11.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint format bench messages clean install
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, migrate, load demo data, print demo accounts, serve on :8000
+demo: $(STAMP)
+	$(BIN)/jiuzhu demo
+
+## make test: lint, then the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: $(STAMP) lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+## make messages: extract strings and compile the translations (needs GNU gettext)
+messages: $(STAMP)
+	cd src/jiuzhu && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete \
+		--ignore 'static/*' --settings=jiuzhu.settings_test
+	cd src/jiuzhu && ../../$(BIN)/django-admin compilemessages --settings=jiuzhu.settings_test
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

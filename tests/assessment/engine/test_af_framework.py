@@ -1,0 +1,245 @@
+"""Framework parsing: weight allocation, and a clear message for every malformed file."""
+
+import copy
+import json
+from fractions import Fraction
+
+import pytest
+
+from jiuzhu.assessment.engine import FrameworkError, framework_from_dict, load_framework
+
+BASE = {
+    "name": "base",
+    "poverty_cutoff": 0.5,
+    "dimensions": [
+        {"name": "income", "indicators": [{"name": "income", "deprived_if": "< 13"}]},
+        {
+            "name": "health",
+            "indicators": [
+                {"name": "illness", "deprived_if": "true", "critical": True},
+                {"name": "insured", "column": "has_insurance", "deprived_if": "== 0"},
+            ],
+        },
+    ],
+}
+
+
+def base():
+    return copy.deepcopy(BASE)
+
+
+def weights_of(fw):
+    return {i.name: i.weight for i in fw.indicators}
+
+
+def test_no_weights_share_dimensions_equally_then_split_equally():
+    fw = framework_from_dict(base())
+    assert weights_of(fw) == {
+        "income": Fraction(1, 2),
+        "illness": Fraction(1, 4),
+        "insured": Fraction(1, 4),
+    }
+    assert fw.k == Fraction(1, 2)
+    assert [d.weight for d in fw.dimensions] == [Fraction(1, 2), Fraction(1, 2)]
+    assert fw.indicators[2].column == "has_insurance"
+    assert fw.indicators[0].column == "income"
+    assert fw.critical_flags == (False, True, False)
+
+
+def test_dimensions_without_weight_share_the_remainder():
+    data = base()
+    data["dimensions"].append(
+        {"name": "housing", "indicators": [{"name": "h", "deprived_if": "true"}]}
+    )
+    data["dimensions"][0]["weight"] = "0.4"
+    fw = framework_from_dict(data)
+    # income takes 0.4; health and housing share 0.6 equally (0.3 each); health splits in two.
+    assert weights_of(fw) == {
+        "income": Fraction(2, 5),
+        "illness": Fraction(3, 20),
+        "insured": Fraction(3, 20),
+        "h": Fraction(3, 10),
+    }
+
+
+def test_indicator_weights_are_exact_fractions_of_the_written_decimals():
+    data = base()
+    for ind, w in zip(
+        [i for d in data["dimensions"] for i in d["indicators"]],
+        [0.15, "1/3", 0.52],
+        strict=True,
+    ):
+        ind["weight"] = w
+    with pytest.raises(FrameworkError, match="sum to"):
+        framework_from_dict(data)
+    data["dimensions"][1]["indicators"][1]["weight"] = "31/60"
+    fw = framework_from_dict(data)
+    assert weights_of(fw) == {
+        "income": Fraction(3, 20),
+        "illness": Fraction(1, 3),
+        "insured": Fraction(31, 60),
+    }
+
+
+def test_weights_within_tolerance_are_normalised_to_sum_exactly_one():
+    data = base()
+    for ind in [i for d in data["dimensions"] for i in d["indicators"]]:
+        ind["weight"] = 0.333333
+    fw = framework_from_dict(data)
+    assert set(weights_of(fw).values()) == {Fraction(1, 3)}
+    assert sum(fw.weights) == 1
+
+
+def test_one_third_cutoff_and_round_trip():
+    data = base()
+    data["poverty_cutoff"] = "1/3"
+    fw = framework_from_dict(data)
+    assert fw.k == Fraction(1, 3)
+    again = framework_from_dict(json.loads(json.dumps(fw.to_dict())))
+    assert again == fw
+    assert fw.with_cutoff("0.25").k == Fraction(1, 4)
+
+
+def set_path(data, path, value):
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+
+
+DELETE = object()
+IND0 = ("dimensions", 0, "indicators", 0)
+IND1 = ("dimensions", 1, "indicators", 0)
+
+ERRORS = [
+    ((("name",), DELETE), "framework: missing required key 'name'"),
+    ((("name",), 3), "framework: 'name' must be a non-empty text"),
+    ((("poverty_cutoff",), DELETE), "missing required key 'poverty_cutoff'"),
+    ((("poverty_cutoff",), 0), "poverty_cutoff: the poverty cutoff must be in (0, 1]"),
+    ((("poverty_cutoff",), 1.5), "must be in (0, 1]"),
+    ((("poverty_cutoff",), "half"), "poverty_cutoff: expected a number or a fraction"),
+    ((("poverty_cutoff",), "1/0"), "poverty_cutoff: expected a number or a fraction"),
+    ((("dimensions",), []), "'dimensions' must be a non-empty list"),
+    ((("dimensions",), {"a": 1}), "'dimensions' must be a non-empty list"),
+    ((("weights",), [1]), "framework: unknown key 'weights'"),
+    ((("dimensions", 0), "income"), "dimensions[0]: expected a mapping"),
+    ((("dimensions", 0, "indicators"), []), "dimensions[0] ('income'): 'indicators' must be"),
+    ((("dimensions", 0, "colour"), "red"), "dimensions[0] ('income'): unknown key 'colour'"),
+    (
+        (IND0 + ("wieght",), 1),
+        "dimensions[0] ('income').indicators[0] ('income'): unknown key 'wieght'",
+    ),
+    (
+        (IND0 + ("deprived_if",), DELETE),
+        "indicators[0] ('income'): missing required key 'deprived_if'",
+    ),
+    (
+        (IND0 + ("deprived_if",), "<< 3"),
+        "indicators[0] ('income').deprived_if: deprived_if '<< 3' needs a number",
+    ),
+    ((IND0 + ("deprived_if",), "< abc"), "needs a number after the operator"),
+    ((IND0 + ("deprived_if",), "< nan"), "needs a finite number"),
+    ((IND0 + ("deprived_if",), "in []"), "needs a non-empty list"),
+    ((IND0 + ("deprived_if",), "in [1, 'a']"), "only numbers or only quoted texts"),
+    ((IND0 + ("deprived_if",), "between 1 and 2"), "cannot read deprived_if"),
+    ((IND0 + ("deprived_if",), 13), "deprived_if must be a text rule"),
+    ((IND0 + ("critical",), "yes"), "'critical' must be true or false"),
+    ((IND0 + ("column",), ""), "'column' must be a non-empty text"),
+    ((IND0 + ("weight",), 1), "indicator 'income' has a weight but indicator 'illness' has none"),
+    ((IND0 + ("name",), "illness"), "duplicate indicator name 'illness'"),
+    ((("dimensions", 1, "name"), "income"), "duplicate dimension name 'income'"),
+    (
+        (("dimensions", 0, "weight"), -0.5),
+        "dimensions[0] ('income').weight: must be greater than 0",
+    ),
+    ((("dimensions", 0, "weight"), 0), "must be greater than 0"),
+    ((("dimensions", 0, "weight"), True), "expected a number or a fraction"),
+    ((("dimensions", 0, "weight"), 1), "leaving nothing for dimension(s) 'health'"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), ERRORS)
+def test_framework_errors_name_the_place(change, message):
+    data = base()
+    set_path(data, *change)
+    with pytest.raises(FrameworkError) as info:
+        framework_from_dict(data)
+    assert message in str(info.value)
+
+
+def test_all_dimension_weights_must_sum_to_one():
+    data = base()
+    data["dimensions"][0]["weight"] = 0.5
+    data["dimensions"][1]["weight"] = 0.4
+    with pytest.raises(FrameworkError, match="dimension weights sum to 0.9, not 1"):
+        framework_from_dict(data)
+
+
+def test_negative_indicator_weight_and_inconsistent_dimension_weight():
+    data = base()
+    weights = [0.5, 0.75, -0.25]
+    for ind, w in zip(
+        [i for d in data["dimensions"] for i in d["indicators"]], weights, strict=True
+    ):
+        ind["weight"] = w
+    with pytest.raises(
+        FrameworkError, match=r"indicators\[1\] \('insured'\)\.weight: must be greater than 0"
+    ):
+        framework_from_dict(data)
+    data["dimensions"][1]["indicators"][0]["weight"] = 0.25
+    data["dimensions"][1]["indicators"][1]["weight"] = 0.25
+    data["dimensions"][1]["weight"] = 0.6
+    with pytest.raises(FrameworkError, match="dimension 'health': weight 0.6 differs"):
+        framework_from_dict(data)
+    data["dimensions"][1]["weight"] = 0.5
+    assert framework_from_dict(data).dimensions[1].weight == Fraction(1, 2)
+
+
+def test_top_level_must_be_a_mapping():
+    with pytest.raises(FrameworkError, match="framework: expected a mapping"):
+        framework_from_dict([1, 2])
+
+
+def test_load_yaml_and_json_files(tmp_path):
+    yml = tmp_path / "f.yaml"
+    yml.write_text(
+        "name: 示例\npoverty_cutoff: 1/3\ndimensions:\n  - name: 收入\n    indicators:\n"
+        "      - name: income\n        weight: 1\n        deprived_if: < 13\n",
+        encoding="utf-8",
+    )
+    fw = load_framework(yml)
+    assert (fw.name, fw.k, fw.dimensions[0].name) == ("示例", Fraction(1, 3), "收入")
+    js = tmp_path / "f.json"
+    js.write_text(json.dumps(BASE), encoding="utf-8")
+    assert load_framework(js).name == "base"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("bad.yaml", "name: [unclosed\n", "bad.yaml: invalid YAML"),
+        ("bad.json", "{", "bad.json: invalid JSON"),
+        ("list.yaml", "- 1\n- 2\n", "list.yaml: framework: expected a mapping"),
+        (
+            "rule.yaml",
+            "name: x\npoverty_cutoff: 0.5\ndimensions:\n  - name: d\n    indicators:\n"
+            "      - name: i\n        deprived_if: '<'\n",
+            "rule.yaml: dimensions[0] ('d').indicators[0] ('i')",
+        ),
+    ],
+)
+def test_load_errors_are_prefixed_with_the_file(tmp_path, name, text, message):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FrameworkError, match="cannot read framework file"):
+        load_framework(tmp_path / "nope.yaml")

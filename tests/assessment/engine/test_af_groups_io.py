@@ -1,0 +1,79 @@
+"""Subgroup labels and table reading (CSV encodings, blank rows, workbook cells)."""
+
+import numpy as np
+import openpyxl
+import pytest
+
+from jiuzhu.assessment.engine import DataError, compute_measures
+from jiuzhu.assessment.engine.groups import factorize
+from jiuzhu.assessment.engine.io import read_table
+
+
+def test_integer_groups_use_their_values_as_labels():
+    codes, labels = factorize(np.array([7, -2, 7, 100]))
+    assert labels == ["-2", "7", "100"]
+    assert codes.tolist() == [1, 0, 1, 2]
+    codes, labels = factorize(np.array([10**12, 1]))
+    assert labels == ["1", "1000000000000"]
+
+
+def test_text_and_float_groups_and_the_missing_group():
+    codes, labels = factorize([3.0, "3", None, " a ", ""])
+    assert labels == ["(missing)", "3", "a"]
+    assert codes.tolist() == [1, 1, 0, 2, 0]
+    assert factorize(np.array([True, False]))[1] == ["false", "true"]
+
+
+def test_households_with_an_empty_group_cell_still_count():
+    m = compute_measures(
+        np.array([[1, 1], [0, 0], [1, 0]]), ["1/2", "1/2"], "1/2", groups=["a", None, "a"]
+    )
+    assert {g.label: g.n for g in m.groups} == {"(missing)": 1, "a": 2}
+    assert sum(g.population_share * g.M0 for g in m.groups) == pytest.approx(m.M0)
+
+
+def test_csv_blank_rows_short_rows_and_gbk(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("姓名,收入\n\n张三,10\n李四\n,,\n".encode("gbk"))
+    table = read_table(path)
+    assert table.encoding == "gb18030"
+    assert table.n == 2
+    assert table.columns["姓名"].tolist() == ["张三", "李四"]
+    assert table.columns["收入"].tolist() == ["10", ""]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,a\n1,2\n", "column 'a' appears twice"),
+        ("a,b\n1,2,3\n", "data row 1 has more cells than the header"),
+        ("\n\n", "no header row"),
+    ],
+)
+def test_csv_errors(tmp_path, text, message):
+    path = tmp_path / "d.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match=message):
+        read_table(path)
+
+
+def test_workbook_cells_keep_their_types(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["income", None, "ill"])
+    sheet.append([12.5, "ignored", True])
+    sheet.append([None, None, False])
+    book.save(tmp_path / "d.xlsx")
+    table = read_table(tmp_path / "d.xlsx")
+    assert list(table.columns) == ["income", "ill"]  # a column without a header is ignored
+    assert table.columns["income"].tolist() == [12.5, None]
+    assert table.columns["ill"].tolist() == [True, False]
+
+
+def test_not_a_workbook(tmp_path):
+    path = tmp_path / "d.xlsx"
+    path.write_text("not a zip", encoding="utf-8")
+    with pytest.raises(DataError, match="cannot read workbook"):
+        read_table(path)
+    with pytest.raises(DataError, match="old .xls workbooks are not supported"):
+        read_table(tmp_path / "d.xls")

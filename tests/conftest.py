@@ -1,0 +1,59 @@
+"""The cast every test can use: an area tree and one actor per role, in scope and out of it."""
+
+from __future__ import annotations
+
+import pytest
+
+from factories import OrganisationFactory, UserFactory, area_tree
+from jiuzhu.core.models import OrganisationKind, Role
+
+
+@pytest.fixture
+def areas(db):
+    return area_tree()
+
+
+@pytest.fixture
+def actors(areas):
+    """One user per role. Names say where they work; ``*_other`` are out-of-scope twins."""
+    assess_org = OrganisationFactory(name="评估机构甲", kind=OrganisationKind.ASSESSMENT)
+    provider_org = OrganisationFactory(name="服务机构甲", kind=OrganisationKind.PROVIDER)
+    dept = OrganisationFactory(name="残联", kind=OrganisationKind.DEPARTMENT)
+    make = UserFactory
+    return {
+        "city_admin": make(username="city_admin", role=Role.CITY_ADMIN, area=areas["city"]),
+        "qixia_manager": make(
+            username="qixia_manager", role=Role.DISTRICT_MANAGER, area=areas["qixia"]
+        ),
+        "jianye_manager": make(
+            username="jianye_manager", role=Role.DISTRICT_MANAGER, area=areas["jianye"]
+        ),
+        "yaohua_caseworker": make(
+            username="yaohua_caseworker", role=Role.STREET_CASEWORKER, area=areas["yaohua"]
+        ),
+        "maqun_caseworker": make(
+            username="maqun_caseworker", role=Role.STREET_CASEWORKER, area=areas["maqun"]
+        ),
+        "yaohua_a_worker": make(
+            username="yaohua_a_worker", role=Role.COMMUNITY_WORKER, area=areas["yaohua_a"]
+        ),
+        "yaohua_b_worker": make(
+            username="yaohua_b_worker", role=Role.COMMUNITY_WORKER, area=areas["yaohua_b"]
+        ),
+        "qixia_hotline": make(
+            username="qixia_hotline", role=Role.HOTLINE_OPERATOR, area=areas["qixia"]
+        ),
+        "assessor": make(username="assessor", role=Role.ASSESSOR, organisation=assess_org),
+        "provider_staff": make(
+            username="provider_staff", role=Role.PROVIDER_STAFF, organisation=provider_org
+        ),
+        "volunteer": make(username="volunteer", role=Role.VOLUNTEER),
+        "department": make(username="department", role=Role.DEPARTMENT, organisation=dept),
+        "security_admin": make(username="security_admin", role=Role.SECURITY_ADMIN),
+        "audit_admin": make(username="audit_admin", role=Role.AUDIT_ADMIN),
+    }
+
+
+@pytest.fixture
+def caseworker(actors):
+    return actors["yaohua_caseworker"]
