@@ -73,7 +73,8 @@ def test_web_export_holds_only_visible_households(client, cast, actor_name):
     if response.status_code != 200:
         assert response.status_code in (403, 404)
         return
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(body)).active
     text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
     for key in ALL:
         assert (f"户主{key}" in text) == (key in EXPECTED_VISIBLE[actor_name]), key

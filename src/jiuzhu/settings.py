@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "ninja",
     "jiuzhu.core",
     "jiuzhu.registry",
+    "jiuzhu.catalog",
+    "jiuzhu.assessment",
 ]
 
 MIDDLEWARE = [

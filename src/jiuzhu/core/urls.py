@@ -1,9 +1,19 @@
 from django.urls import path
 
-from jiuzhu.core.views import auth
+from jiuzhu.core.views import accounts, audit, auth, home
 
 app_name = "core"
 urlpatterns = [
-    path("", auth.home, name="home"),
+    path("", home.home, name="home"),
     path("login/", auth.login_view, name="login"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("login/sms/", auth.beneficiary_login, name="beneficiary_login"),
+    path("login/sms/code/", auth.beneficiary_verify, name="beneficiary_verify"),
+    path("accounts/", accounts.account_list, name="account_list"),
+    path("accounts/new/", accounts.account_create, name="account_create"),
+    path("accounts/<int:user_id>/", accounts.account_detail, name="account_detail"),
+    path("accounts/<int:user_id>/active/", accounts.account_set_active, name="account_set_active"),
+    path("accounts/<int:user_id>/unlock/", accounts.account_unlock, name="account_unlock"),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.xlsx", audit.audit_export, name="audit_export"),
 ]

@@ -8,4 +8,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Household registry")
 
     def ready(self) -> None:
-        from jiuzhu.registry import events, scopes  # noqa: F401  (declare events, grant scopes)
+        # Declare events, grant scopes, register demo steps.
+        from jiuzhu.registry import events, scopes  # noqa: F401
+        from jiuzhu.registry.demo import steps  # noqa: F401

@@ -124,10 +124,10 @@ ERRORS = [
     ((("poverty_cutoff",), "1/0"), "poverty_cutoff: expected a number or a fraction"),
     ((("dimensions",), []), "'dimensions' must be a non-empty list"),
     ((("dimensions",), {"a": 1}), "'dimensions' must be a non-empty list"),
-    ((("weights",), [1]), "framework: unknown key 'weights'"),
+    ((("poverty_cutof",), 0.5), "framework: unknown key 'poverty_cutof' (did you mean"),
     ((("dimensions", 0), "income"), "dimensions[0]: expected a mapping"),
     ((("dimensions", 0, "indicators"), []), "dimensions[0] ('income'): 'indicators' must be"),
-    ((("dimensions", 0, "colour"), "red"), "dimensions[0] ('income'): unknown key 'colour'"),
+    ((("dimensions", 0, "indicator"), []), "dimensions[0] ('income'): unknown key 'indicator'"),
     (
         (IND0 + ("wieght",), 1),
         "dimensions[0] ('income').indicators[0] ('income'): unknown key 'wieght'",
@@ -243,3 +243,11 @@ def test_load_errors_are_prefixed_with_the_file(tmp_path, name, text, message):
 def test_missing_file(tmp_path):
     with pytest.raises(FrameworkError, match="cannot read framework file"):
         load_framework(tmp_path / "nope.yaml")
+
+
+def test_extra_keys_are_fine():
+    data = base()
+    data["owner"] = "city"
+    data["dimensions"][0]["name_en"] = "Income"
+    data["dimensions"][0]["indicators"][0].update(data_type="number", prefill="income_ratio")
+    assert framework_from_dict(data).name == base()["name"]

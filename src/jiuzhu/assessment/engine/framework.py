@@ -7,6 +7,7 @@ exact Fractions summing to exactly 1 (see weights.py).
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -234,11 +235,17 @@ def _named_mapping(
 
 
 def _mapping(raw: object, where: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    """Check a mapping's keys. Extra keys are fine (files exported by the platform carry the
+    question type, pre-fill source and so on), but a key that looks like a misspelling of a
+    known one is an error, so a typo such as 'wieght' cannot silently drop a weight."""
     if not isinstance(raw, Mapping):
         raise FrameworkError(f"{where}: expected a mapping of keys, got {type(raw).__name__}")
     for key in raw:
-        if key not in allowed:
-            raise FrameworkError(f"{where}: unknown key {key!r} (allowed: {', '.join(allowed)})")
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.75)
+        if close:
+            raise FrameworkError(f"{where}: unknown key {key!r} (did you mean {close[0]!r}?)")
     return raw
 
 

@@ -6,179 +6,587 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('head_name', models.CharField(blank=True, max_length=64, verbose_name='head of household')),
-                ('tier', models.CharField(choices=[('dibao', 'Dibao recipient (低保)'), ('tekun', 'Extremely poor (特困)'), ('near_dibao', 'Near-dibao (低保边缘)'), ('rigid_expenditure', 'Rigid-expenditure hardship (刚性支出困难)'), ('monitored', 'Monitored against relapse (防止返贫监测)'), ('other', 'Other hardship (其他困难)')], max_length=20, verbose_name='assistance tier')),
-                ('monthly_income', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='monthly household income (yuan)')),
-                ('medical_spending_12m', models.DecimalField(decimal_places=2, default=0, max_digits=11, verbose_name='medical spending, last 12 months (yuan)')),
-                ('education_spending_12m', models.DecimalField(decimal_places=2, default=0, max_digits=11, verbose_name='education spending, last 12 months (yuan)')),
-                ('urgency_tag', models.CharField(blank=True, choices=[('urgent', 'Urgent intervention'), ('safety_net', 'Include in the safety net'), ('care', 'Needs care'), ('watch', 'Keep watching')], max_length=12, verbose_name='urgency tag')),
-                ('groups', models.CharField(blank=True, help_text='Group codes between bars, e.g. |elderly|disability|, for simple filtering.', max_length=120, verbose_name='groups')),
-                ('primary_group', models.CharField(blank=True, choices=[('elderly', 'Elderly'), ('disability', 'Disability'), ('minors', 'Minors'), ('serious_illness', 'Serious illness'), ('unemployed', 'Able to work but unemployed'), ('single_parent', 'Single parent')], max_length=16, verbose_name='primary group')),
-                ('member_count', models.PositiveSmallIntegerField(default=0, verbose_name='members')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('exited', 'Exited')], default='active', max_length=8, verbose_name='status')),
-                ('exit_reason', models.CharField(blank=True, max_length=200, verbose_name='exit reason')),
-                ('exited_on', models.DateField(blank=True, null=True, verbose_name='exited on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='core.area')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.area')),
-                ('street', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "head_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="head of household"),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("dibao", "Dibao recipient (低保)"),
+                            ("tekun", "Extremely poor (特困)"),
+                            ("near_dibao", "Near-dibao (低保边缘)"),
+                            ("rigid_expenditure", "Rigid-expenditure hardship (刚性支出困难)"),
+                            ("monitored", "Monitored against relapse (防止返贫监测)"),
+                            ("other", "Other hardship (其他困难)"),
+                        ],
+                        max_length=20,
+                        verbose_name="assistance tier",
+                    ),
+                ),
+                (
+                    "monthly_income",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=10,
+                        verbose_name="monthly household income (yuan)",
+                    ),
+                ),
+                (
+                    "medical_spending_12m",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=11,
+                        verbose_name="medical spending, last 12 months (yuan)",
+                    ),
+                ),
+                (
+                    "education_spending_12m",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=11,
+                        verbose_name="education spending, last 12 months (yuan)",
+                    ),
+                ),
+                (
+                    "urgency_tag",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("urgent", "Urgent intervention"),
+                            ("safety_net", "Include in the safety net"),
+                            ("care", "Needs care"),
+                            ("watch", "Keep watching"),
+                        ],
+                        max_length=12,
+                        verbose_name="urgency tag",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.CharField(
+                        blank=True,
+                        help_text="Group codes between bars, e.g. |elderly|disability|, for simple filtering.",
+                        max_length=120,
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "primary_group",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("elderly", "Elderly"),
+                            ("disability", "Disability"),
+                            ("minors", "Minors"),
+                            ("serious_illness", "Serious illness"),
+                            ("unemployed", "Able to work but unemployed"),
+                            ("single_parent", "Single parent"),
+                        ],
+                        max_length=16,
+                        verbose_name="primary group",
+                    ),
+                ),
+                (
+                    "member_count",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="members"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("exited", "Exited")],
+                        default="active",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "exit_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="exit reason"),
+                ),
+                ("exited_on", models.DateField(blank=True, null=True, verbose_name="exited on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="core.area",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.area",
+                    ),
+                ),
+                (
+                    "street",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
-                'ordering': ['-id'],
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChainEntry',
+            name="ChainEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='time')),
-                ('source', models.CharField(max_length=32)),
-                ('source_id', models.CharField(blank=True, max_length=64)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('detail', models.CharField(blank=True, max_length=500, verbose_name='detail')),
-                ('url', models.CharField(blank=True, max_length=200)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='chain', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, verbose_name="time")),
+                ("source", models.CharField(max_length=32)),
+                ("source_id", models.CharField(blank=True, max_length=64)),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("detail", models.CharField(blank=True, max_length=500, verbose_name="detail")),
+                ("url", models.CharField(blank=True, max_length=200)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="chain",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdAssignment',
+            name="HouseholdAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('assessment', 'Assessment')], max_length=16)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='household_assignments', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='registry.household')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='core.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(choices=[("assessment", "Assessment")], max_length=16),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="household_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('id_number_encrypted', models.TextField()),
-                ('id_number_hash', models.CharField(db_index=True, max_length=64)),
-                ('id_last4', models.CharField(db_index=True, max_length=4)),
-                ('birth_date', models.DateField(verbose_name='birth date')),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('mobile', models.CharField(blank=True, db_index=True, max_length=11, verbose_name='mobile number')),
-                ('relation', models.CharField(choices=[('head', 'Head of household'), ('spouse', 'Spouse'), ('child', 'Child'), ('parent', 'Parent'), ('grandchild', 'Grandchild'), ('grandparent', 'Grandparent'), ('sibling', 'Sibling'), ('other', 'Other relative')], max_length=12, verbose_name='relation to the head')),
-                ('disability_type', models.CharField(blank=True, choices=[('', 'None'), ('visual', 'Visual'), ('hearing', 'Hearing'), ('speech', 'Speech'), ('physical', 'Physical'), ('intellectual', 'Intellectual'), ('mental', 'Mental'), ('multiple', 'Multiple')], max_length=12, verbose_name='disability')),
-                ('disability_grade', models.PositiveSmallIntegerField(blank=True, help_text='1 (most severe) to 4', null=True, verbose_name='disability grade')),
-                ('illness', models.CharField(blank=True, choices=[('', 'None'), ('chronic', 'Chronic illness'), ('serious', 'Serious illness')], max_length=8, verbose_name='illness')),
-                ('illness_note', models.CharField(blank=True, max_length=120, verbose_name='illness details')),
-                ('employment', models.CharField(choices=[('employed', 'Employed'), ('flexible', 'Flexible or informal work'), ('unemployed', 'Unemployed, able to work'), ('unable', 'Unable to work'), ('retired', 'Retired'), ('student', 'Student'), ('child', 'Pre-school child')], max_length=12, verbose_name='employment status')),
-                ('schooling', models.CharField(blank=True, choices=[('', 'Not applicable'), ('preschool', 'Kindergarten'), ('enrolled', 'Enrolled in school'), ('not_enrolled', 'School age, not enrolled'), ('higher', 'Higher education')], max_length=12, verbose_name='school enrolment')),
-                ('is_active', models.BooleanField(default=True, verbose_name='current member')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='left on')),
-                ('left_reason', models.CharField(blank=True, max_length=120, verbose_name='reason for leaving')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('guardian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='wards', to='registry.member', verbose_name='guardian')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("id_number_encrypted", models.TextField()),
+                ("id_number_hash", models.CharField(db_index=True, max_length=64)),
+                ("id_last4", models.CharField(db_index=True, max_length=4)),
+                ("birth_date", models.DateField(verbose_name="birth date")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="sex"
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=11, verbose_name="mobile number"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("head", "Head of household"),
+                            ("spouse", "Spouse"),
+                            ("child", "Child"),
+                            ("parent", "Parent"),
+                            ("grandchild", "Grandchild"),
+                            ("grandparent", "Grandparent"),
+                            ("sibling", "Sibling"),
+                            ("other", "Other relative"),
+                        ],
+                        max_length=12,
+                        verbose_name="relation to the head",
+                    ),
+                ),
+                (
+                    "disability_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("visual", "Visual"),
+                            ("hearing", "Hearing"),
+                            ("speech", "Speech"),
+                            ("physical", "Physical"),
+                            ("intellectual", "Intellectual"),
+                            ("mental", "Mental"),
+                            ("multiple", "Multiple"),
+                        ],
+                        max_length=12,
+                        verbose_name="disability",
+                    ),
+                ),
+                (
+                    "disability_grade",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="1 (most severe) to 4",
+                        null=True,
+                        verbose_name="disability grade",
+                    ),
+                ),
+                (
+                    "illness",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "None"),
+                            ("chronic", "Chronic illness"),
+                            ("serious", "Serious illness"),
+                        ],
+                        max_length=8,
+                        verbose_name="illness",
+                    ),
+                ),
+                (
+                    "illness_note",
+                    models.CharField(blank=True, max_length=120, verbose_name="illness details"),
+                ),
+                (
+                    "employment",
+                    models.CharField(
+                        choices=[
+                            ("employed", "Employed"),
+                            ("flexible", "Flexible or informal work"),
+                            ("unemployed", "Unemployed, able to work"),
+                            ("unable", "Unable to work"),
+                            ("retired", "Retired"),
+                            ("student", "Student"),
+                            ("child", "Pre-school child"),
+                        ],
+                        max_length=12,
+                        verbose_name="employment status",
+                    ),
+                ),
+                (
+                    "schooling",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not applicable"),
+                            ("preschool", "Kindergarten"),
+                            ("enrolled", "Enrolled in school"),
+                            ("not_enrolled", "School age, not enrolled"),
+                            ("higher", "Higher education"),
+                        ],
+                        max_length=12,
+                        verbose_name="school enrolment",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="current member")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="left on")),
+                (
+                    "left_reason",
+                    models.CharField(blank=True, max_length=120, verbose_name="reason for leaving"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "guardian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="wards",
+                        to="registry.member",
+                        verbose_name="guardian",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'member',
-                'verbose_name_plural': 'members',
-                'ordering': ['household', 'id'],
+                "verbose_name": "member",
+                "verbose_name_plural": "members",
+                "ordering": ["household", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdChange',
+            name="HouseholdChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('registered', 'Household registered'), ('member_added', 'Member added'), ('member_left', 'Member left'), ('member_died', 'Member died'), ('income', 'Income changed'), ('illness', 'Illness changed'), ('disability', 'Disability changed'), ('employment', 'Employment changed'), ('spending', 'Spending changed'), ('tier', 'Assistance tier changed'), ('address', 'Address changed'), ('exited', 'Household exited'), ('reactivated', 'Household reactivated'), ('other', 'Other change')], max_length=16, verbose_name='change')),
-                ('occurred_on', models.DateField(verbose_name='date')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='registry.household')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='registry.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Household registered"),
+                            ("member_added", "Member added"),
+                            ("member_left", "Member left"),
+                            ("member_died", "Member died"),
+                            ("income", "Income changed"),
+                            ("illness", "Illness changed"),
+                            ("disability", "Disability changed"),
+                            ("employment", "Employment changed"),
+                            ("spending", "Spending changed"),
+                            ("tier", "Assistance tier changed"),
+                            ("address", "Address changed"),
+                            ("exited", "Household exited"),
+                            ("reactivated", "Household reactivated"),
+                            ("other", "Other change"),
+                        ],
+                        max_length=16,
+                        verbose_name="change",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="date")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="changes",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="registry.member",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on', '-id'],
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BeneficiaryAccount',
+            name="BeneficiaryAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='beneficiary', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='registry.household')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='registry.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="beneficiary",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="registry.member",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['district', 'status', 'id'], name='registry_ho_distric_e502eb_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["district", "status", "id"], name="registry_ho_distric_e502eb_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['street', 'status', 'id'], name='registry_ho_street__c66a55_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["street", "status", "id"], name="registry_ho_street__c66a55_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['community', 'status', 'id'], name='registry_ho_communi_54c091_idx'),
+            model_name="household",
+            index=models.Index(
+                fields=["community", "status", "id"], name="registry_ho_communi_54c091_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['tier'], name='registry_ho_tier_00f30f_idx'),
+            model_name="household",
+            index=models.Index(fields=["tier"], name="registry_ho_tier_00f30f_idx"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['phone'], name='registry_ho_phone_8aba3a_idx'),
+            model_name="household",
+            index=models.Index(fields=["phone"], name="registry_ho_phone_8aba3a_idx"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['head_name'], name='registry_ho_head_na_e31cc2_idx'),
+            model_name="household",
+            index=models.Index(fields=["head_name"], name="registry_ho_head_na_e31cc2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('monthly_income__gte', 0), ('medical_spending_12m__gte', 0), ('education_spending_12m__gte', 0)), name='household_amounts_not_negative'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("monthly_income__gte", 0),
+                    ("medical_spending_12m__gte", 0),
+                    ("education_spending_12m__gte", 0),
+                ),
+                name="household_amounts_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='household',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'active'), models.Q(('exit_reason', ''), _negated=True), _connector='OR'), name='household_exit_has_reason'),
+            model_name="household",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "active"),
+                    models.Q(("exit_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="household_exit_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='chainentry',
-            index=models.Index(fields=['household', '-at'], name='registry_ch_househo_bbf9f7_idx'),
+            model_name="chainentry",
+            index=models.Index(fields=["household", "-at"], name="registry_ch_househo_bbf9f7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='householdassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('assignee__isnull', False), ('organisation__isnull', False), _connector='OR'), name='assignment_has_assignee'),
+            model_name="householdassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("assignee__isnull", False), ("organisation__isnull", False), _connector="OR"
+                ),
+                name="assignment_has_assignee",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('id_number_hash',), name='member_active_in_one_household'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("id_number_hash",),
+                name="member_active_in_one_household",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('disability_grade__isnull', True), models.Q(('disability_grade__gte', 1), ('disability_grade__lte', 4)), _connector='OR'), name='member_disability_grade_1_to_4'),
+            model_name="member",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("disability_grade__isnull", True),
+                    models.Q(("disability_grade__gte", 1), ("disability_grade__lte", 4)),
+                    _connector="OR",
+                ),
+                name="member_disability_grade_1_to_4",
+            ),
         ),
     ]

@@ -65,14 +65,13 @@ def beneficiary_sign_in(*, mobile: str, code: str) -> User:
 def _account_for(member: Member, mobile: str) -> User:
     account = BeneficiaryAccount.objects.select_related("user").filter(member=member).first()
     if account is None:
-        user = User(
-            username=f"m{mobile}",
-            role=Role.BENEFICIARY,
-            display_name=member.name,
-            mobile=mobile,
-        )
-        user.set_unusable_password()
+        user = User.objects.filter(username=f"m{mobile}").first()
+        if user is None:
+            user = User(username=f"m{mobile}", role=Role.BENEFICIARY)
+            user.set_unusable_password()
+        user.display_name, user.mobile, user.is_active = member.name, mobile, True
         user.save()
+        BeneficiaryAccount.objects.filter(user=user).delete()
         account = BeneficiaryAccount.objects.create(
             user=user, member=member, household=member.household
         )

@@ -239,3 +239,17 @@ def household_get_for(*, actor: User, household_id: int, audit_view: bool = True
     if audit_view:
         audit.record(actor=actor, action=AuditAction.VIEW, obj=household)
     return household
+
+
+@transaction.atomic
+def household_set_urgency(*, household: Household, urgency_tag: str, actor: User | None) -> None:
+    """Write the urgency tag an assessment arrived at, and refresh the groups from the members
+    (the same classification the assessment used). Called by the assessment on submit."""
+    Household.objects.filter(pk=household.pk).update(
+        urgency_tag=urgency_tag, updated_at=timezone.now()
+    )
+    household.urgency_tag = urgency_tag
+    household_refresh_groups(household=household)
+    audit.record(
+        actor=actor, action=AuditAction.UPDATE, obj=household, detail={"urgency_tag": urgency_tag}
+    )

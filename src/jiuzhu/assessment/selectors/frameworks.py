@@ -1,0 +1,28 @@
+"""Reading indicator frameworks (configuration every staff role may read; see ``scopes``)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from jiuzhu.assessment.models import IndicatorFramework
+from jiuzhu.core.models import User
+from jiuzhu.core.scoping import visible
+
+
+def framework_list_for(*, user: User) -> QuerySet:
+    """Every version the user may read, newest first, with its indicator count."""
+    return (
+        visible(user, IndicatorFramework.objects.all())
+        .select_related("based_on", "created_by")
+        .annotate(indicator_count=Count("dimensions__indicators"))
+        .order_by("-version")
+    )
+
+
+def framework_get_for(*, user: User, version: int) -> IndicatorFramework | None:
+    return (
+        visible(user, IndicatorFramework.objects.all())
+        .select_related("based_on", "created_by")
+        .filter(version=version)
+        .first()
+    )
