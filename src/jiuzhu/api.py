@@ -1,5 +1,7 @@
 """The /api/v1 instance: every capability's router is mounted here."""
 
+from jiuzhu.assessment.api import router as assessment_router
+from jiuzhu.assessment.api_analytics import router as analytics_router
 from jiuzhu.catalog.api import router as catalog_router
 from jiuzhu.core.api import build_api
 from jiuzhu.core.api_areas import router as areas_router
@@ -9,3 +11,5 @@ api = build_api()
 api.add_router("/", areas_router)
 api.add_router("/", registry_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/", analytics_router)
+api.add_router("/", assessment_router)

@@ -99,7 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         return _django(rest)
     if command in MANAGEMENT_ALIASES:
         return _django([MANAGEMENT_ALIASES[command], *rest])
-    if command in {"worker", "rescore"}:
+    if command == "rescore":
+        rest = ["--framework-version" if arg == "--version" else arg for arg in rest]
+        rest = [
+            "--framework-version=" + arg.split("=", 1)[1] if arg.startswith("--version=") else arg
+            for arg in rest
+        ]
+        return _django(["rescore", *rest])
+    if command == "worker":
         return _django([command, *rest])
     print(f"jiuzhu: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2

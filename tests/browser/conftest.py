@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -97,7 +96,7 @@ def live_server_env(tmp_path_factory, chromium_path):
 
 
 @pytest.fixture(scope="session")
-def live_server(live_server_env):
+def jiuzhu_server(live_server_env):
     env, work = live_server_env
     prepare = subprocess.run(
         [_jiuzhu(), "manage", "demo", "--no-serve", "--households", "120"],
@@ -144,8 +143,8 @@ def browser(chromium_path):
 
 
 @pytest.fixture
-def phone_page(browser, live_server):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server["url"])
+def phone_page(browser, jiuzhu_server):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=jiuzhu_server["url"])
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -153,17 +152,9 @@ def phone_page(browser, live_server):
 
 
 @pytest.fixture
-def desktop_page(browser, live_server):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=live_server["url"])
+def desktop_page(browser, jiuzhu_server):
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=jiuzhu_server["url"])
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as a CI artifact."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
-from jiuzhu.assessment.models import IndicatorFramework
+from jiuzhu.assessment.models import Dimension, Indicator, IndicatorFramework
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
 
@@ -26,3 +26,18 @@ def framework_get_for(*, user: User, version: int) -> IndicatorFramework | None:
         .filter(version=version)
         .first()
     )
+
+
+def framework_dimensions(framework: IndicatorFramework) -> list[Dimension]:
+    """The framework's dimensions in order, each with its indicators (and their needs)."""
+    indicators = Indicator.objects.prefetch_related("needs").order_by("position", "id")
+    return list(
+        framework.dimensions.order_by("position", "id").prefetch_related(
+            Prefetch("indicators", queryset=indicators)
+        )
+    )
+
+
+def framework_indicators(framework: IndicatorFramework) -> list[Indicator]:
+    """The framework's indicators in questionnaire order."""
+    return [indicator for d in framework_dimensions(framework) for indicator in d.indicators.all()]

@@ -24,8 +24,10 @@ class Command(BaseCommand):
     help = "Rescore every household's newest submitted assessment under a framework version."
 
     def add_arguments(self, parser):
+        # `jiuzhu rescore --version V` arrives here as --framework-version (Django's commands
+        # keep --version for themselves).
         parser.add_argument(
-            "--version",
+            "--framework-version",
             dest="framework_version",
             type=int,
             default=None,

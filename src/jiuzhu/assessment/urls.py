@@ -1,0 +1,68 @@
+from django.urls import path
+
+from jiuzhu.assessment.views import assessments, frameworks, plans, queue
+
+app_name = "assessment"
+urlpatterns = [
+    path("queue/", queue.queue, name="queue"),
+    path("households/<int:household_id>/start/", assessments.start, name="start"),
+    path("<int:assessment_id>/", assessments.form_page, name="form"),
+    path("<int:assessment_id>/save/", assessments.save, name="save"),
+    path("<int:assessment_id>/preview/", assessments.preview, name="preview"),
+    path("<int:assessment_id>/submit/", assessments.submit, name="submit"),
+    path("<int:assessment_id>/result/", assessments.result, name="result"),
+    path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/items/add/", plans.item_add, name="plan_item_add"),
+    path(
+        "plans/<int:plan_id>/items/<int:item_id>/remove/",
+        plans.item_remove,
+        name="plan_item_remove",
+    ),
+    path(
+        "plans/<int:plan_id>/materials/<int:material_id>/status/",
+        plans.material_status,
+        name="plan_material_status",
+    ),
+    path("plans/<int:plan_id>/approve/", plans.approve, name="plan_approve"),
+    path("frameworks/", frameworks.framework_list, name="framework_list"),
+    path("frameworks/import/", frameworks.framework_import_view, name="framework_import"),
+    path("frameworks/<int:version>/", frameworks.framework_detail, name="framework_detail"),
+    path(
+        "frameworks/<int:version>/export.yaml",
+        frameworks.framework_export,
+        name="framework_export",
+    ),
+    path(
+        "frameworks/<int:version>/clone/", frameworks.framework_clone_view, name="framework_clone"
+    ),
+    path(
+        "frameworks/<int:version>/settings/",
+        frameworks.framework_settings,
+        name="framework_settings",
+    ),
+    path(
+        "frameworks/<int:version>/indicators/new/",
+        frameworks.indicator_add,
+        name="indicator_add",
+    ),
+    path(
+        "frameworks/<int:version>/indicators/<int:indicator_id>/",
+        frameworks.indicator_edit,
+        name="indicator_edit",
+    ),
+    path(
+        "frameworks/<int:version>/indicators/<int:indicator_id>/delete/",
+        frameworks.indicator_delete_view,
+        name="indicator_delete",
+    ),
+    path(
+        "frameworks/<int:version>/compare/",
+        frameworks.framework_compare,
+        name="framework_compare",
+    ),
+    path(
+        "frameworks/<int:version>/publish/",
+        frameworks.framework_publish_view,
+        name="framework_publish",
+    ),
+]

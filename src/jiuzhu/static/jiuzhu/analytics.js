@@ -1,0 +1,108 @@
+/* jiuzhu analytics: draws the charts of the analytics page with the vendored Apache ECharts.
+ * Each chart is a <div data-analytics-chart="ID"> whose specification (categories, series,
+ * labels already translated by the server) sits in <script type="application/json" id="ID">.
+ * The page works without this file: every chart has a table beside it. */
+(function () {
+  "use strict";
+
+  function format(value, unit) {
+    if (value === null || value === undefined || value === "-") return "–";
+    return unit === "%" ? Number(value).toFixed(1) + "%" : String(value);
+  }
+
+  function option(spec, node) {
+    var unit = spec.unit || "";
+    var horizontal = !!spec.horizontal;
+    var labelWidth = Math.max(80, Math.floor((node.clientWidth || 320) * 0.42));
+    var categoryAxis = {
+      type: "category",
+      data: spec.categories,
+      name: spec.categoryName || "",
+      nameLocation: "middle",
+      nameGap: 28,
+      axisTick: { alignWithLabel: true },
+      axisLabel: horizontal ? { width: labelWidth, overflow: "truncate" } : { hideOverlap: true }
+    };
+    if (horizontal) categoryAxis.inverse = true;
+    var valueAxis = {
+      type: "value",
+      name: spec.valueName || "",
+      minInterval: unit === "%" ? 0 : 1,
+      max: unit === "%" ? function (extent) { return Math.min(100, Math.ceil(extent.max / 10) * 10 || 10); } : null,
+      axisLabel: { formatter: function (v) { return format(v, unit === "%" ? "%" : ""); } }
+    };
+    var single = spec.series.length === 1;
+    return {
+      textStyle: { fontFamily: window.getComputedStyle(document.body).fontFamily },
+      animation: false,
+      legend: spec.legend ? { top: 0, type: "scroll" } : undefined,
+      grid: { left: 8, right: 48, top: spec.legend ? 36 : 12, bottom: spec.categoryName ? 32 : 8, containLabel: true },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        confine: true,
+        valueFormatter: function (v) { return format(v, unit); }
+      },
+      xAxis: horizontal ? valueAxis : categoryAxis,
+      yAxis: horizontal ? categoryAxis : valueAxis,
+      series: spec.series.map(function (s) {
+        return {
+          type: "bar",
+          name: s.name,
+          data: s.data,
+          stack: spec.stack ? "total" : undefined,
+          barMaxWidth: 22,
+          itemStyle: { color: s.color },
+          label: {
+            show: single || (horizontal && spec.categories.length <= 12),
+            position: horizontal ? "right" : "top",
+            fontSize: 11,
+            formatter: function (p) { return format(p.value, unit); }
+          }
+        };
+      })
+    };
+  }
+
+  function draw(root) {
+    if (!window.echarts) return;
+    var nodes = (root || document).querySelectorAll("[data-analytics-chart]");
+    Array.prototype.forEach.call(nodes, function (node) {
+      var source = document.getElementById(node.getAttribute("data-analytics-chart"));
+      if (!source) return;
+      var old = window.echarts.getInstanceByDom(node);
+      if (old) old.dispose();
+      var chart = window.echarts.init(node, null, { renderer: "svg" });
+      chart.setOption(option(JSON.parse(source.textContent), node));
+    });
+  }
+
+  function resizeAll() {
+    if (!window.echarts) return;
+    var nodes = document.querySelectorAll("[data-analytics-chart]");
+    Array.prototype.forEach.call(nodes, function (node) {
+      var chart = window.echarts.getInstanceByDom(node);
+      if (chart) chart.resize();
+    });
+  }
+
+  var timer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(resizeAll, 150);
+  });
+
+  // Charts that an htmx swap is about to remove are disposed; the new ones are drawn.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!window.echarts || !event.detail.target) return;
+    var nodes = event.detail.target.querySelectorAll("[data-analytics-chart]");
+    Array.prototype.forEach.call(nodes, function (node) {
+      var chart = window.echarts.getInstanceByDom(node);
+      if (chart) chart.dispose();
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () { draw(document); });
+
+  if (document.readyState === "complete") draw(document);
+  else document.addEventListener("DOMContentLoaded", function () { draw(document); });
+})();
