@@ -214,6 +214,9 @@ OTP_TTL_SECONDS = env_int("JIUZHU_OTP_TTL_SECONDS", 300, minimum=30)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
 
+# Exports run inside the request: beyond this many rows the user is asked to narrow the filters.
+EXPORT_MAX_ROWS = env_int("JIUZHU_EXPORT_MAX_ROWS", 20_000, minimum=1)
+
 AUDIT_RETENTION_DAYS = env_int("JIUZHU_AUDIT_RETENTION_DAYS", 180, minimum=180)
 
 LOGGING = {

@@ -165,7 +165,7 @@ def test_a_malformed_mobile_number_is_a_field_error(client, outbox):
 
 def test_the_code_step_without_a_number_goes_back_to_the_first_step(client):
     response = client.get("/login/sms/code/")
-    assert response["Location"] == reverse("core:beneficiary_login")
+    assert response["Location"] == reverse("registry:beneficiary_login")
 
 
 def test_demo_mode_shows_the_code_on_the_page(client, settings, outbox, beneficiary_household):

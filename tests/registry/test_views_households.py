@@ -463,3 +463,17 @@ def test_the_overview_counts_only_what_the_actor_sees(client, actors, homes):
     assert counts["status_active"] == 3
     assert counts["tier_dibao"] == 1
     assert counts["group_elderly"] == 1
+
+
+def test_an_export_beyond_the_row_limit_asks_to_narrow_the_filters(
+    client, areas, caseworker, settings
+):
+    from factories_registry import make_household
+
+    settings.EXPORT_MAX_ROWS = 1
+    make_household(actor=caseworker, community=areas["yaohua_a"])
+    make_household(actor=caseworker, community=areas["yaohua_b"])
+    client.force_login(caseworker)
+    response = client.get("/households/export.xlsx?tier=dibao", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/households/?tier=dibao")
+    assert "narrow the filters" in response.content.decode() or "缩小" in response.content.decode()

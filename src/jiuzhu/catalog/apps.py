@@ -8,4 +8,4 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Service catalogue")
 
     def ready(self) -> None:
-        from jiuzhu.catalog import events, scopes  # noqa: F401  (declare events, grant scopes)
+        from jiuzhu.catalog import events, navigation, scopes  # noqa: F401

@@ -9,5 +9,5 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         # Declare events, grant scopes, register demo steps.
-        from jiuzhu.registry import events, scopes  # noqa: F401
+        from jiuzhu.registry import events, navigation, scopes  # noqa: F401
         from jiuzhu.registry.demo import steps  # noqa: F401

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from jiuzhu.registry.views import dashboard, households, members
+from jiuzhu.registry.views import dashboard, households, members, signin
 
 app_name = "registry"
 urlpatterns = [
+    path("login/sms/", signin.beneficiary_login, name="beneficiary_login"),
+    path("login/sms/code/", signin.beneficiary_verify, name="beneficiary_verify"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("my-household/", households.my_household, name="my_household"),
     path("households/", households.household_list_view, name="household_list"),

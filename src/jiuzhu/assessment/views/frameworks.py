@@ -48,6 +48,13 @@ from jiuzhu.registry.models import UrgencyTag
 SETTINGS_FIELDS = ("name", "poverty_cutoff", "urgent_at", "safety_net_at", "care_at", "notes")
 
 
+def _bound(request: HttpRequest, *, files: bool = False) -> tuple:
+    """Form data for a POST (even an empty one, which must show errors), nothing for a GET."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
 def _require_editor(request: HttpRequest) -> None:
     if not can_edit_frameworks(request.user):
         raise DjangoPermissionDenied(_("Only city administrators edit indicator frameworks."))
@@ -210,7 +217,7 @@ def _parse_upload(upload) -> dict:
 @domain_errors
 def framework_import_view(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
-    form = FrameworkImportForm(request.POST or None, request.FILES or None)
+    form = FrameworkImportForm(*_bound(request, files=True))
     if request.method == "POST" and form.is_valid():
         try:
             data = _parse_upload(form.cleaned_data["file"])
@@ -237,7 +244,7 @@ def framework_settings(request: HttpRequest, version: int) -> HttpResponse:
     _require_editor(request)
     framework = _draft_only(framework_or_404(request.user, version))
     initial = {name: getattr(framework, name) for name in SETTINGS_FIELDS}
-    form = FrameworkSettingsForm(request.POST or None, initial=initial)
+    form = FrameworkSettingsForm(*_bound(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             framework_update(framework=framework, actor=request.user, **form.cleaned_data)
@@ -301,7 +308,7 @@ def _indicator_edit(request, framework: IndicatorFramework, indicator: Indicator
         if dimension.isdigit():
             initial["dimension"] = int(dimension)
     form = IndicatorForm(
-        request.POST or None, framework=framework, indicator=indicator, initial=initial
+        *_bound(request), framework=framework, indicator=indicator, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         dimension = indicator.dimension if indicator else form.cleaned_data["dimension"]

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from jiuzhu.core.models import Role
-from jiuzhu.core.views.navigation import nav_items
+from jiuzhu.core.navigation import nav_items
 
 register = template.Library()
 _ROLES = dict(Role.choices)

@@ -3,7 +3,6 @@ and a one-time code. Every attempt is audited here, right after the authenticati
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -12,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -20,11 +18,6 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.core import audit
 from jiuzhu.core.models import AuditAction, AuditResult
-from jiuzhu.core.services.signin_codes import CodeRefused
-from jiuzhu.registry.services.beneficiaries import beneficiary_request_code, beneficiary_sign_in
-
-SESSION_MOBILE = "beneficiary_signin_mobile"
-SESSION_DEMO_CODE = "beneficiary_signin_demo_code"
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -87,75 +80,3 @@ def logout_view(request):
     logout(request)
     messages.success(request, _("You have signed out."))
     return redirect("core:login")
-
-
-class MobileForm(forms.Form):
-    mobile = forms.CharField(
-        label=gettext_lazy("Mobile number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Sign-in code"),
-        max_length=6,
-        min_length=6,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
-        ),
-    )
-
-
-@csrf_protect
-@never_cache
-def beneficiary_login(request):
-    """Step 1: the mobile number. The answer is the same whether or not it is registered."""
-    form = MobileForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        mobile = form.cleaned_data["mobile"]
-        try:
-            code = beneficiary_request_code(mobile=mobile)
-        except CodeRefused as error:
-            form.add_error("mobile", str(error))
-        else:
-            request.session[SESSION_MOBILE] = "".join(mobile.split()).replace("-", "")
-            if settings.DEMO_MODE and code:
-                request.session[SESSION_DEMO_CODE] = code
-            else:
-                request.session.pop(SESSION_DEMO_CODE, None)
-            messages.info(
-                request,
-                _(
-                    "If this number belongs to a registered household member, a code has been "
-                    "sent to it by SMS."
-                ),
-            )
-            return redirect("core:beneficiary_verify")
-    return render(request, "core/beneficiary_login.html", {"form": form})
-
-
-@csrf_protect
-@never_cache
-def beneficiary_verify(request):
-    """Step 2: the code. Success signs the beneficiary in and opens their household."""
-    mobile = request.session.get(SESSION_MOBILE)
-    if not mobile:
-        return redirect("core:beneficiary_login")
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = beneficiary_sign_in(mobile=mobile, code=form.cleaned_data["code"])
-        except CodeRefused as error:
-            form.add_error("code", str(error))
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("registry:my_household")
-    demo_code = request.session.get(SESSION_DEMO_CODE) if settings.DEMO_MODE else None
-    masked = mobile[:3] + "****" + mobile[7:] if len(mobile) == 11 else mobile
-    return render(
-        request,
-        "core/beneficiary_verify.html",
-        {"form": form, "mobile": masked, "demo_code": demo_code},
-    )

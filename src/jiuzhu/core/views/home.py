@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from jiuzhu.core.views.navigation import start_url
+from jiuzhu.core.navigation import start_url
 
 
 @login_required

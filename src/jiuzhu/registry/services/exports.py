@@ -8,12 +8,13 @@ from __future__ import annotations
 import dataclasses
 from typing import IO
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
-from jiuzhu.core.errors import PermissionDenied
+from jiuzhu.core.errors import DomainError, PermissionDenied
 from jiuzhu.core.models import AuditAction, AuditResult, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.services.exports import Sheet, write_xlsx
@@ -62,6 +63,19 @@ def household_export(*, actor: User, filters: HouseholdFilters | None = None) ->
             detail={"filters": _filters_detail(filters)},
         )
         raise PermissionDenied(_("Your role may not export households."))
+    count = household_list(user=actor, filters=filters).count()
+    limit = settings.EXPORT_MAX_ROWS
+    if count > limit:
+        raise DomainError(
+            "export_too_large",
+            _(
+                "The export would hold %(count)d households; narrow the filters to at most "
+                "%(limit)d."
+            )
+            % {"count": count, "limit": limit},
+            count=count,
+            limit=limit,
+        )
     with transaction.atomic():
         return _write(actor, filters)
 

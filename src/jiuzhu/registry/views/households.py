@@ -9,10 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiuzhu.core.errors import DomainError
+from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied
 from jiuzhu.core.models import Area, AreaLevel
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.core.services.accounts import assessor_list
@@ -218,7 +219,14 @@ def household_list_view(request):
 @domain_errors
 def household_export_view(request):
     form = HouseholdFilterForm(request.GET, user=request.user)
-    result = household_export(actor=request.user, filters=form.filters())
+    try:
+        result = household_export(actor=request.user, filters=form.filters())
+    except (PermissionDenied, NotFound):
+        raise  # the error pages (domain_errors)
+    except DomainError as error:
+        messages.error(request, error.message)
+        query = request.GET.urlencode()
+        return redirect(reverse("registry:household_list") + (f"?{query}" if query else ""))
     response = FileResponse(
         result.file,
         as_attachment=True,

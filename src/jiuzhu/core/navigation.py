@@ -1,0 +1,72 @@
+"""Which links each role sees, and where each role starts after signing in.
+
+Like scoping grants and events, every capability registers its own entries (``<app>/navigation.py``,
+imported in the app's ``ready()``), so the layout shows later capabilities without core knowing
+about them. A link is shown only to roles that can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.core.models import Role, User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    allowed: Callable[[User], bool]
+    order: int = 50
+
+
+_items: dict[str, NavItem] = {}
+_start: dict[str, str] = {}
+
+
+def role_in(*roles: str) -> Callable[[User], bool]:
+    return lambda user: user.role in roles
+
+
+def register_nav(item: NavItem) -> None:
+    _items[item.url_name] = item
+
+
+def register_start(role: str, url_name: str) -> None:
+    """Where ``role`` lands after signing in (roles without one get the welcome page)."""
+    _start[str(role)] = url_name
+
+
+def nav_items(user: User, path: str = "") -> list[dict]:
+    """The links ``user`` may follow; the one whose URL is the longest prefix of ``path`` is
+    marked current (a household page belongs to "Households")."""
+    if not user.is_authenticated:
+        return []
+    items = [
+        {"url": reverse(item.url_name), "label": item.label, "current": False}
+        for item in sorted(_items.values(), key=lambda i: (i.order, i.url_name))
+        if item.allowed(user)
+    ]
+    best = max(
+        (i for i in items if i["url"] != "/" and path.startswith(i["url"].rstrip("/"))),
+        key=lambda i: len(i["url"]),
+        default=None,
+    )
+    if best is not None:
+        best["current"] = True
+    return items
+
+
+def start_url(user: User) -> str | None:
+    name = _start.get(user.role)
+    return reverse(name) if name else None
+
+
+register_nav(NavItem("core:account_list", _("Accounts"), role_in(Role.SECURITY_ADMIN), order=90))
+register_nav(NavItem("core:audit_log", _("Audit log"), role_in(Role.AUDIT_ADMIN), order=91))
+register_start(Role.SECURITY_ADMIN, "core:account_list")
+register_start(Role.AUDIT_ADMIN, "core:audit_log")
