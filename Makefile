@@ -1,5 +1,6 @@
 # The commands a developer and CI run. A fresh machine needs only Python 3.11.
 PYTHON ?= python3.11
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

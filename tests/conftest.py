@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from factories import OrganisationFactory, UserFactory, area_tree
@@ -57,3 +59,20 @@ def actors(areas):
 @pytest.fixture
 def caseworker(actors):
     return actors["yaohua_caseworker"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI a skipped browser test is a failure, and so is a PostgreSQL-only test that skips
+    while the database is PostgreSQL: the suite must prove on both what it claims."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or os.environ.get("CI") != "true":
+        return
+    from django.db import connection
+
+    browser = item.get_closest_marker("browser") is not None
+    postgres_only = item.get_closest_marker("postgres") is not None
+    if browser or (postgres_only and connection.vendor == "postgresql"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, which counts as a failure: {report.longrepr}"

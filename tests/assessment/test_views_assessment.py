@@ -29,6 +29,13 @@ from jiuzhu.registry.models import ChainEntry, HouseholdAssignment
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """The UI's English msgids (the default language is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 NOT_DEPRIVED = {
     "income_ratio": 2.0,
     "daily_care_gap": "no",
@@ -215,7 +222,14 @@ def test_the_form_shows_baseline_questions_and_prefills(client, draft, actors):
     assert "1,500" in html or "1500" in html
     assert "52" in html and "Serious illness" in html
     # 评: every dimension, each question by its label, yes/no radios and number inputs
-    for label in ("日常生活", "住房保障", "劳动就业", "健康医疗", "教育负担", "社会融入"):
+    for label in (
+        "Daily living",
+        "Housing",
+        "Employment",
+        "Health and medical care",
+        "Education burden",
+        "Social integration",
+    ):
         assert label in html
     assert 'name="q_daily_care_gap" value="1"' in html
     assert 'name="q_living_area"' in html
@@ -228,12 +242,15 @@ def test_the_form_shows_baseline_questions_and_prefills(client, draft, actors):
     assert f'hx-post="/assessment/{draft.pk}/save/"' in html
 
 
-def test_the_form_shows_english_questions_in_english(client, draft, actors):
+def test_questions_are_chinese_data_shown_in_english_when_set(client, draft, actors, settings):
     client.force_login(actors["assessor"])
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(f"/assessment/{draft.pk}/").content.decode()
     assert "Went without enough food in the last three months" in html
     assert "Daily living" in html
+    settings.LANGUAGE_CODE = "zh-hans"
+    html = client.get(f"/assessment/{draft.pk}/").content.decode()
+    assert "近三个月是否出现过吃饭困难或断炊" in html
+    assert "日常生活" in html
 
 
 def test_the_form_is_scoped(client, draft, actors, stranger):
@@ -282,7 +299,7 @@ def test_saving_returns_the_refreshed_result_and_the_new_revision(client, draft,
     html = response.content.decode()
     assert 'id="revision" hx-swap-oob="true"' in html and 'value="1"' in html
     assert "Saved at" in html
-    assert "近三个月是否出现过吃饭困难或断炊" in html  # now among the deprivations
+    assert "Went without enough food in the last three months" in html  # now deprived
     draft.refresh_from_db()
     assert draft.answers["food_shortage"] == 1 and draft.answers["living_area"] == 12.0
     assert draft.wishes == "想要工作"
@@ -345,7 +362,7 @@ def test_submitting_with_missing_answers_lists_them_next_to_the_questions(client
     )
     assert response.status_code == 422
     html = response.content.decode()
-    assert "questions are not answered" in html
+    assert "questions need an answer before" in html
     assert 'id="q-daily_care_gap"' in html and "has-error" in html
     assert "Answer this question before submitting." in html
     assert 'href="#q-daily_care_gap"' in html

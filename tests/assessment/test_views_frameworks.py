@@ -20,6 +20,13 @@ from jiuzhu.registry.models import HouseholdAssignment
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """The UI's English msgids (the default language is Chinese)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 NOT_DEPRIVED = {
     "income_ratio": 2.0,
     "daily_care_gap": "no",

@@ -19,7 +19,7 @@ from jiuzhu.assessment.models import (
     AssessmentStatus,
     Plan,
 )
-from jiuzhu.assessment.selectors.frameworks import framework_list_for
+from jiuzhu.assessment.selectors.frameworks import framework_indicators, framework_list_for
 from jiuzhu.assessment.selectors.queue import assessment_list, due_queue
 from jiuzhu.assessment.services.assessments import (
     assessment_preview,
@@ -33,8 +33,10 @@ from jiuzhu.assessment.views.common import (
     can_use_queue,
     fraction_text,
     framework_or_404,
+    indicator_label,
     plan_or_404,
 )
+from jiuzhu.assessment.views.plans import material_reason
 from jiuzhu.catalog.models import Need
 from jiuzhu.core import audit
 from jiuzhu.core.api import ErrorOut, paginate
@@ -120,6 +122,7 @@ class MaterialOut(Schema):
     kind: str
     kind_label: str
     reason: str
+    reason_label: str
     referral_status: str
 
 
@@ -230,6 +233,10 @@ def assessment_out(assessment: Assessment) -> dict[str, Any]:
 
 
 def plan_out(plan: Plan) -> dict[str, Any]:
+    labels = {
+        indicator.code: indicator_label(indicator)
+        for indicator in framework_indicators(plan.assessment.framework)
+    }
     return {
         "id": plan.pk,
         "household_id": plan.household_id,
@@ -246,6 +253,7 @@ def plan_out(plan: Plan) -> dict[str, Any]:
                 "kind": m.kind,
                 "kind_label": m.get_kind_display(),
                 "reason": m.reason,
+                "reason_label": material_reason(m.reason, labels),
                 "referral_status": m.referral_status,
             }
             for m in plan.materials.order_by("id")

@@ -175,41 +175,38 @@ def _group_spec(by: str, households: dict[int, Any]) -> _Group:
 
 
 class _Patterns:
-    """Distinct (deprived, missing) JSON texts and their rows of g0 and of the missing mask."""
+    """Distinct JSON texts of indicator-code lists, each parsed once, and the rows they give.
+
+    ``index(text)`` numbers a text the first time it is seen; ``matrix(indices)`` is the n × d
+    boolean matrix with row i set for the codes of text ``indices[i]`` (unknown codes ignored).
+    """
 
     def __init__(self, columns: dict[str, int]) -> None:
         self.columns = columns
-        self.ids: dict[tuple[str, str], int] = {}
-        self.g0: list[np.ndarray] = []
-        self.missing: list[np.ndarray] = []
+        self.ids: dict[str, int] = {}
+        self.cells: list[tuple[int, int]] = []  # (pattern, column) pairs that are set
 
-    def _row(self, text: str | None) -> np.ndarray:
-        row = np.zeros(len(self.columns), dtype=bool)
-        try:
-            codes = json.loads(text) if text else []
-        except (TypeError, ValueError):
-            codes = []
-        for code in codes if isinstance(codes, list) else ():
-            j = self.columns.get(code)
-            if j is not None:
-                row[j] = True
-        return row
-
-    def id(self, deprived: str | None, missing: str | None) -> int:
-        key = (deprived or "[]", missing or "[]")
-        found = self.ids.get(key)
+    def index(self, text: str | None) -> int:
+        text = text or "[]"
+        found = self.ids.get(text)
         if found is None:
-            found = self.ids[key] = len(self.g0)
-            self.g0.append(self._row(key[0]))
-            self.missing.append(self._row(key[1]))
+            found = self.ids[text] = len(self.ids)
+            try:
+                codes = json.loads(text)
+            except (TypeError, ValueError):
+                codes = []
+            for code in codes if isinstance(codes, list) else ():
+                j = self.columns.get(code) if isinstance(code, str) else None
+                if j is not None:
+                    self.cells.append((found, j))
         return found
 
-    def matrices(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        d = len(self.columns)
-        if not rows:
-            return np.zeros((0, d), dtype=bool), np.zeros((0, d), dtype=bool)
-        index = np.asarray(rows, dtype=np.intp)
-        return np.vstack(self.g0)[index], np.vstack(self.missing)[index]
+    def matrix(self, indices: list[int]) -> np.ndarray:
+        table = np.zeros((max(len(self.ids), 1), len(self.columns)), dtype=bool)
+        if self.cells:
+            pattern, column = np.asarray(self.cells, dtype=np.intp).T
+            table[pattern, column] = True
+        return table[np.asarray(indices, dtype=np.intp)]
 
 
 def _scope_query(user: User, district: Area | None, street: Area | None):
@@ -303,33 +300,39 @@ def analytics_for(
             .iterator(_CHUNK)
         }
 
-    patterns = _Patterns({name: j for j, name in enumerate(names)})
-    rows: list[int] = []
+    columns = {name: j for j, name in enumerate(names)}
+    deprivations, missings = _Patterns(columns), _Patterns(columns)
+    g0_rows: list[int] = []
+    missing_rows: list[int] = []
     measured_households: list[int] = []
     other_versions: dict[int, int] = {}
     assessed_households = 0
     rescored_incomplete = 0
     rescored_used = 0
+    chosen_id = framework.pk
     for household_id, assessment_id, framework_id, deprived, missing in _newest_assessments(
         user, households, scope_query.values("pk")
     ):
         assessed_households += 1
-        if framework_id == framework.pk:
-            rows.append(patterns.id(deprived, missing))
+        if framework_id == chosen_id:
+            g0_rows.append(deprivations.index(deprived))
+            missing_rows.append(missings.index(missing))
         elif assessment_id in rescored:
             text, poor = rescored[assessment_id]
             rescored_used += 1
             if poor is None:  # answers the version asks about are missing
                 rescored_incomplete += 1
                 continue
-            rows.append(patterns.id(text, "[]"))
+            g0_rows.append(deprivations.index(text))
+            missing_rows.append(missings.index("[]"))
         else:
             other_versions[framework_id] = other_versions.get(framework_id, 0) + 1
             continue
         measured_households.append(household_id)
 
-    g0, missing_mask = patterns.matrices(rows)
-    evaluation = engine.evaluation_from_g0(spec, g0, missing_mask)
+    evaluation = engine.evaluation_from_g0(
+        spec, deprivations.matrix(g0_rows), missings.matrix(missing_rows)
+    )
     groups = None
     group = None
     if column is not None:

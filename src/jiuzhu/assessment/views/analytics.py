@@ -191,11 +191,11 @@ def _charts(report: dict[str, Any], rows: dict[str, list]) -> dict[str, Any]:
     dims = rows["dimensions"]
     inds = rows["indicators"]
     groups = rows["groups"]
-    bands = [
-        ("none", _("Not deprived enough (score < 0.2)")),
-        ("vulnerable", _("Vulnerable (0.2 ≤ score < k)")),
-        ("poor", _("Poor (k ≤ score < 0.5)")),
-        ("severe", _("Severe (score ≥ 0.5)")),
+    bands = [  # the cards and the notes spell out the definitions
+        ("none", "< 0.2"),
+        ("vulnerable", _("Vulnerable")),
+        ("poor", _("Poor")),
+        ("severe", _("Severe")),
     ]
     distribution = report["distribution"]
     band_of = [_band(Fraction(row["score_exact"]), k) for row in distribution]
@@ -344,7 +344,7 @@ def _cards(report: dict[str, Any]) -> list[dict[str, Any]]:
             "value": _pct(report["H"]),
             "label": _("Headcount ratio H"),
             "detail": _("%(q)s of %(n)s households are poor (score ≥ k = %(k)s)")
-            % {"q": report["poor"], "n": n, "k": report["k_exact"]},
+            % {"q": f"{report['poor']:,}", "n": f"{n:,}", "k": report["k_exact"]},
             "tone": "urgent",
         },
         {
@@ -363,21 +363,21 @@ def _cards(report: dict[str, Any]) -> list[dict[str, Any]]:
             "value": _pct(report["vulnerable"]),
             "label": _("Vulnerable"),
             "detail": _("%(count)s households with 0.2 ≤ score < k")
-            % {"count": _share_count(report["vulnerable"], n)},
+            % {"count": f"{_share_count(report['vulnerable'], n):,}"},
             "tone": "",
         },
         {
             "value": _pct(report["severe"]),
             "label": _("Severe"),
             "detail": _("%(count)s households with score ≥ 0.5")
-            % {"count": _share_count(report["severe"], n)},
+            % {"count": f"{_share_count(report['severe'], n):,}"},
             "tone": "urgent",
         },
         {
-            "value": str(n),
+            "value": f"{n:,}",
             "label": _("Households assessed"),
             "detail": _("of %(households)s households in scope")
-            % {"households": report["counts"]["households"]},
+            % {"households": f"{report['counts']['households']:,}"},
             "tone": "ok",
         },
     ]

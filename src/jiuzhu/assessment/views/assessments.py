@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from jiuzhu.assessment.forms import AssessmentForm
+from jiuzhu.assessment.forms import ANSWER_PREFIX, AssessmentForm
 from jiuzhu.assessment.models import Assessment, AssessmentReason, AssessmentStatus
 from jiuzhu.assessment.selectors.frameworks import framework_dimensions
 from jiuzhu.assessment.services.assessments import (
@@ -85,6 +86,8 @@ def _page(
     """The form page. After a refused submit ``form`` carries what was posted."""
     form = form or _form(assessment)
     posted = form.data if form.is_bound else None
+    errors = {name.removeprefix(ANSWER_PREFIX): msgs for name, msgs in (errors or {}).items()}
+    labels = _labels(form)
     wished = (
         set(posted.getlist("wished_needs"))
         if posted is not None
@@ -107,7 +110,7 @@ def _page(
         "can_fill": can_fill(request.user, assessment),
         "error_message": message,
         "error_list": [
-            {"code": code, "label": _labels(form).get(code, code)} for code in (errors or {})
+            {"code": code, "label": labels[code]} for code in (errors or {}) if code in labels
         ],
     }
     return render(request, "assessment/form.html", context, status=status)
@@ -213,6 +216,14 @@ def preview(request: HttpRequest, assessment_id: int) -> HttpResponse:
     )
 
 
+def _missing_message(count: int) -> str:
+    return ngettext(
+        "%(n)d question needs an answer before the assessment can be submitted:",
+        "%(n)d questions need an answer before the assessment can be submitted:",
+        count,
+    ) % {"n": count}
+
+
 def _conflict_page(request, assessment: Assessment, error: Conflict) -> HttpResponse:
     return render(
         request,
@@ -246,8 +257,10 @@ def submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
             request,
             assessment,
             form=_form(assessment) if saved else form,
-            errors={name.removeprefix("q_"): msgs for name, msgs in error.fields.items()},
-            message=error.message if saved else _("The answers were not saved."),
+            errors=error.fields,
+            message=_missing_message(len(error.fields))
+            if saved
+            else _("The answers were not saved."),
             status=422,
         )
     messages.success(request, _("Assessment submitted. The plan is drafted for approval."))

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.assessment.forms import MaterialStatusForm, PlanApproveForm, PlanItemAddForm
@@ -35,12 +36,28 @@ from jiuzhu.core.errors import DomainError, NotFound
 from jiuzhu.core.models import AuditAction
 from jiuzhu.core.views.common import add_domain_errors, domain_errors
 
+#: The short reason codes of ``planning.material_kinds`` that are not indicator codes.
+MATERIAL_REASONS = {
+    "income_below_dibao_line": gettext_lazy("Per-capita income is below the dibao line"),
+    "no_support_no_income": gettext_lazy("No income, and nobody able to work or support"),
+    "urgent": gettext_lazy("Urgent intervention"),
+}
 
-def _deprivations(assessment: Assessment) -> list[dict]:
+
+def material_reason(code: str, labels: dict[str, str]) -> str:
+    """A recommendation's reason in words: a named reason, or the deprivation behind it."""
+    if code in MATERIAL_REASONS:
+        return str(MATERIAL_REASONS[code])
+    if code in labels:
+        return _("Deprived: %(indicator)s") % {"indicator": labels[code]}
+    return code
+
+
+def _deprivations(assessment: Assessment, dimensions) -> list[dict]:
     deprived = set(assessment.deprived)
     critical = set(assessment.critical)
     sections = []
-    for dimension in framework_dimensions(assessment.framework):
+    for dimension in dimensions:
         indicators = list(dimension.indicators.all())
         hits = [
             {"label": indicator_label(i), "critical": i.code in critical}
@@ -76,6 +93,8 @@ def plan_page_context(
 ) -> dict:
     """Everything the result-and-plan page shows."""
     user = request.user
+    dimensions = framework_dimensions(assessment.framework)
+    labels = {i.code: indicator_label(i) for d in dimensions for i in d.indicators.all()}
     needs = sorted(
         assessment.needs.select_related("category"),
         key=lambda need: (need.category.position, need.position, need.code),
@@ -86,7 +105,7 @@ def plan_page_context(
         "score": _score(assessment),
         "tag_label": tag_label(assessment.urgency_tag),
         "groups": group_labels(assessment.groups),
-        "deprivations": _deprivations(assessment),
+        "deprivations": _deprivations(assessment, dimensions),
         "needs": [
             {
                 "label": need_label(need),
@@ -112,7 +131,10 @@ def plan_page_context(
     context.update(
         {
             "plan_tag_label": tag_label(plan.urgency_tag),
-            "materials": list(plan.materials.order_by("id")),
+            "materials": [
+                {"material": m, "reason": material_reason(m.reason, labels)}
+                for m in plan.materials.order_by("id")
+            ],
             "items": [
                 {
                     "item": item,

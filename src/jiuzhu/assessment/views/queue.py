@@ -36,10 +36,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = paginate(
         request, due_queue(user=user, street=form.value("street"), overdue_only=overdue_only)
     )
+    today = timezone.localdate()
+    page.object_list = list(page.object_list)
+    for due in page.object_list:
+        due.overdue_days = (today - due.due_on).days
     context = {
         "form": form,
         "page_obj": page,
-        "today": timezone.localdate(),
         "can_start": can_start(user),
         "filtered": bool(form.value("street") or overdue_only),
     }

@@ -5,9 +5,9 @@
 (function () {
   "use strict";
 
-  function format(value, unit) {
+  function format(value, unit, digits) {
     if (value === null || value === undefined || value === "-") return "–";
-    return unit === "%" ? Number(value).toFixed(1) + "%" : String(value);
+    return unit === "%" ? Number(value).toFixed(digits === undefined ? 1 : digits) + "%" : String(value);
   }
 
   function option(spec, node) {
@@ -29,14 +29,19 @@
       name: spec.valueName || "",
       minInterval: unit === "%" ? 0 : 1,
       max: unit === "%" ? function (extent) { return Math.min(100, Math.ceil(extent.max / 10) * 10 || 10); } : null,
-      axisLabel: { formatter: function (v) { return format(v, unit === "%" ? "%" : ""); } }
+      splitNumber: (node.clientWidth || 320) < 480 ? 3 : 5,
+      axisLabel: { hideOverlap: true, formatter: function (v) { return format(v, unit, 0); } }
     };
     var single = spec.series.length === 1;
     return {
       textStyle: { fontFamily: window.getComputedStyle(document.body).fontFamily },
       animation: false,
       legend: spec.legend ? { top: 0, type: "scroll" } : undefined,
-      grid: { left: 8, right: 48, top: spec.legend ? 36 : 12, bottom: spec.categoryName ? 32 : 8, containLabel: true },
+      grid: {
+        left: 8, right: 48, containLabel: true,
+        top: (spec.legend ? 36 : 12) + (!horizontal && spec.valueName ? 24 : 0),
+        bottom: spec.categoryName ? 32 : 8
+      },
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
