@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from results import write_section  # bench/results.py (this script's directory is on sys.path)
+
 SECTION = "## Rescoring and analytics over stored assessments (issue item 9)"
 SEED = 20261128
 TOL = 1e-12
@@ -263,18 +265,6 @@ def render(world: dict, checked: dict, figures: dict, repeat: int, n: int) -> st
     return "\n".join(lines)
 
 
-def write_section(path: Path, report: str) -> None:
-    """Replace this benchmark's section in RESULTS.md (or append it), leaving others alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    start = text.find(SECTION)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + report
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + report + ("" if nxt < 0 else text[nxt:].lstrip("\n").join(["\n", ""]))
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--households", type=int, default=100_000)
@@ -292,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         report = render(world, checked, figures, args.repeat, args.households)
     print(report)
     if args.write:
-        write_section(args.write, report)
+        write_section(args.write, SECTION, report)
     return 0
 
 

@@ -10,6 +10,24 @@ from factories import OrganisationFactory, UserFactory, area_tree
 from jiuzhu.core.models import OrganisationKind, Role
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service-level tests read messages in English (the msgids); tests of the Chinese UI
+    override the language explicitly, and requests choose theirs through LocaleMiddleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """Django's test client asking for English pages; tests of Chinese pages ask for zh-hans."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
 @pytest.fixture
 def areas(db):
     return area_tree()

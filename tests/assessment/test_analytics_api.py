@@ -48,7 +48,7 @@ def get(client):
     def call(user, **params):
         if user is not None:
             client.force_login(user)
-        return client.get(URL, params)
+        return client.get(URL, params, headers={"Accept-Language": "en"})
 
     return call
 

@@ -1,6 +1,5 @@
 """The analytics page: figures, filters in the query string, htmx partial, chart data with the
-page's language, the Excel export (audited) and refusals. The page is mounted by
-tests/analytics_urls.py until assessment/urls.py includes it."""
+page's language, the Excel export (audited) and refusals."""
 
 import io
 import json
@@ -8,13 +7,16 @@ import re
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from analytics_cast import build_world
 from jiuzhu.assessment.views.analytics import analytics_page
 from jiuzhu.core.models import AuditEntry
+from jiuzhu.registry.models import Tier
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("analytics_urls")]
+pytestmark = pytest.mark.django_db
 
 URL = "/assessment/analytics/"
 
@@ -26,8 +28,11 @@ def world(actors, areas):
 
 @pytest.fixture
 def page(client):
-    def call(user, headers=None, **params):
+    """The page in English (figures and structure); test_the_chinese_page reads it in Chinese."""
+
+    def call(user, headers=None, language="en", **params):
         client.force_login(user)
+        client.cookies["django_language"] = language
         return client.get(URL, params, headers=headers or {})
 
     return call
@@ -44,7 +49,7 @@ def chart(response, name: str) -> dict:
 
 
 def test_a_district_manager_sees_the_figures_by_street(world, actors, page):
-    response = page(actors["qixia_manager"])
+    response = page(actors["qixia_manager"], language="zh-hans")
     assert response.status_code == 200
     html = response.content.decode()
     assert "75.0%" in html  # H = 3/4
@@ -65,6 +70,9 @@ def test_a_district_manager_sees_the_figures_by_street(world, actors, page):
     assert [s["data"] for s in distribution["series"]] == [[1, None, None], [None, 2, 1]]
     # One household under another version, one never assessed: said on the page.
     assert "v1: 1" in html
+    # The selects show what the figures use: the published version, by street.
+    assert '<option value="2" selected>' in html
+    assert '<option value="street" selected>' in html
 
 
 def test_filters_stay_in_the_query_string_and_htmx_gets_the_partial(world, actors, page, areas):
@@ -84,10 +92,27 @@ def test_filters_stay_in_the_query_string_and_htmx_gets_the_partial(world, actor
     assert "Vary" in response and "HX-Request" in response["Vary"]
 
 
-def test_the_page_follows_the_language(world, actors, client):
-    client.force_login(actors["qixia_manager"])
-    client.cookies["django_language"] = "en"
-    response = client.get(URL)
+def test_the_chinese_page_has_chinese_chart_labels(world, actors, page):
+    response = page(actors["qixia_manager"], language="zh-hans", by="tier")
+    assert response.status_code == 200
+    with translation.override("zh-hans"):
+        expected = {
+            "uncensored": _("Uncensored headcount ratio"),
+            "contribution": _("Contribution to M0"),
+            "severe": _("Severe"),
+            "tier": str(Tier.DIBAO.label),
+        }
+    assert expected["uncensored"] != "Uncensored headcount ratio"  # translated, not the msgid
+    assert chart(response, "indicators")["series"][0]["name"] == expected["uncensored"]
+    assert chart(response, "indicators")["categories"][0] == "收入低"
+    assert chart(response, "dimensions")["series"][0]["name"] == expected["contribution"]
+    assert expected["severe"] in [s["name"] for s in chart(response, "distribution")["series"]]
+    assert chart(response, "groups")["categories"][0] == expected["tier"]
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_the_page_follows_the_language(world, actors, page):
+    response = page(actors["qixia_manager"])
     assert response.status_code == 200
     assert chart(response, "indicators")["categories"] == [
         "Low income",
@@ -125,8 +150,7 @@ def test_bad_query_strings_still_show_the_page(world, actors, page, params):
     assert "0.438" in response.content.decode()
 
 
-def test_the_export_is_a_workbook_and_is_audited(world, actors, page, client):
-    client.cookies["django_language"] = "en"
+def test_the_export_is_a_workbook_and_is_audited(world, actors, page):
     response = page(actors["qixia_manager"], by="tier", format="xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -180,6 +204,7 @@ def test_with_nobody_assessed_every_figure_is_zero(world, actors, page, areas):
 def test_the_view_through_a_request_factory(world, actors):
     request = RequestFactory().get(URL, {"by": "tier"})
     request.user = actors["city_admin"]
-    response = analytics_page(request)
+    with translation.override("en"):
+        response = analytics_page(request)
     assert response.status_code == 200
     assert "Near-dibao" in response.content.decode()

@@ -247,8 +247,7 @@ def test_questions_are_chinese_data_shown_in_english_when_set(client, draft, act
     html = client.get(f"/assessment/{draft.pk}/").content.decode()
     assert "Went without enough food in the last three months" in html
     assert "Daily living" in html
-    settings.LANGUAGE_CODE = "zh-hans"
-    html = client.get(f"/assessment/{draft.pk}/").content.decode()
+    html = client.get(f"/assessment/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "近三个月是否出现过吃饭困难或断炊" in html
     assert "日常生活" in html
 
@@ -532,3 +531,30 @@ def test_the_result_page_of_a_draft_goes_to_the_form(client, draft, actors):
 def test_dues_are_resolved_after_submitting(submitted, household):
     open_dues = AssessmentDue.objects.filter(household=household, resolved_at__isnull=True)
     assert [d.reason for d in open_dues] == ["scheduled"]
+
+
+def test_the_household_box_shows_draft_results_plan_and_dues(
+    client, household, actors, caseworker, stranger
+):
+    url = f"/assessment/households/{household.pk}/box/"
+    due_add(household=household, reason="change")
+    client.force_login(actors["assessor"])
+    html = client.get(url).content.decode()
+    assert "Not assessed yet." in html and "Start an assessment" in html
+    assert 'name="reason" value="change"' in html
+    draft = assessment_start(actor=actors["assessor"], household=household)
+    html = client.get(url).content.decode()
+    assert f"/assessment/{draft.pk}/" in html and "Continue the assessment" in html
+    assert "Start an assessment" not in html
+    assessment = assessment_save(actor=actors["assessor"], assessment=draft, answers=NOT_DEPRIVED)
+    assessment_submit(actor=actors["assessor"], assessment=assessment)
+    client.force_login(caseworker)
+    html = client.get(url).content.decode()
+    assert f"/assessment/{assessment.pk}/result/" in html
+    assert f"/assessment/plans/{assessment.plan.pk}/" in html and "Awaiting approval" in html
+    assert "Periodic" in html  # the next periodic assessment is due
+    client.force_login(actors["qixia_manager"])
+    assert "Start an assessment" not in client.get(url).content.decode()
+    for who in (actors["maqun_caseworker"], actors["provider_staff"], stranger):
+        client.force_login(who)
+        assert client.get(url).status_code == 404

@@ -60,6 +60,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, catalogue):
 
 @pytest.mark.parametrize("who", ["city_admin", *NOT_CITY_ADMINS])
 def test_everyone_signed_in_browses_the_list_and_an_item(client, everyone, catalogue, who):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"  # item names in Chinese
     client.force_login(everyone[who])
     listing = client.get("/catalog/")
     assert listing.status_code == 200

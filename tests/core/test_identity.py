@@ -68,3 +68,11 @@ def test_valid_mobiles(raw):
 def test_invalid_mobiles(raw):
     with pytest.raises(ValueError):
         validate_mobile(raw)
+
+
+def test_the_messages_are_chinese_on_the_chinese_ui():
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(InvalidIdentityNumber) as error:
+        parse_identity_number("110105194912310021")
+    assert str(error.value) == "校验码错误：应为 X，而不是 1。"

@@ -195,7 +195,7 @@ def test_each_role_lands_where_its_work_is(client, actors):
     expected = {
         "security_admin": reverse("core:account_list"),
         "audit_admin": reverse("core:audit_log"),
-        "assessor": reverse("registry:household_list"),
+        "assessor": reverse("assessment:queue"),
         "city_admin": reverse("registry:dashboard"),
         "qixia_hotline": reverse("registry:dashboard"),
     }

@@ -18,6 +18,7 @@ def api(client, caseworker):
             f"/api/v1{path}",
             data=json.dumps(body) if body is not None else None,
             content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
             **extra,
         )
 

@@ -8,4 +8,4 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("Assessment and plans")
 
     def ready(self) -> None:
-        from jiuzhu.assessment import demo, handlers, scopes  # noqa: F401
+        from jiuzhu.assessment import demo, handlers, navigation, scopes  # noqa: F401

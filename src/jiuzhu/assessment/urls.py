@@ -1,11 +1,13 @@
 from django.urls import path
 
-from jiuzhu.assessment.views import assessments, frameworks, plans, queue
+from jiuzhu.assessment.views import analytics, assessments, frameworks, plans, queue
 
 app_name = "assessment"
 urlpatterns = [
     path("queue/", queue.queue, name="queue"),
+    path("analytics/", analytics.analytics_page, name="analytics"),
     path("households/<int:household_id>/start/", assessments.start, name="start"),
+    path("households/<int:household_id>/box/", assessments.household_box, name="household_box"),
     path("<int:assessment_id>/", assessments.form_page, name="form"),
     path("<int:assessment_id>/save/", assessments.save, name="save"),
     path("<int:assessment_id>/preview/", assessments.preview, name="preview"),

@@ -65,9 +65,11 @@ def test_export_then_import_gives_the_same_framework(configured, actors):
     ],
 )
 def test_import_errors_are_clear(configured, actors, change, fragment):
+    from django.utils import translation
+
     data = default_data()
     change(data)
-    with pytest.raises(ValidationFailed) as error:
+    with translation.override("en"), pytest.raises(ValidationFailed) as error:
         framework_import(data=data, actor=actors["city_admin"])
     assert fragment in str(error.value.fields)
 

@@ -75,3 +75,19 @@ def assessment_list(*, user: User, household=None, status: str = "") -> QuerySet
     return queryset.select_related("household", "framework", "assessor").order_by(
         "-started_at", "-id"
     )
+
+
+def plans_of(*, user: User, household) -> QuerySet:
+    """A household's plans the user may see, newest first."""
+    return (
+        visible(user, Plan.objects.filter(household=household))
+        .select_related("assessment", "approved_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def dues_of(*, user: User, household) -> QuerySet:
+    """A household's open queue entries the user may see, soonest first."""
+    return visible(
+        user, AssessmentDue.objects.filter(household=household, resolved_at__isnull=True)
+    ).order_by("due_on", "id")

@@ -89,14 +89,20 @@ class AnalyticsFilterForm(forms.Form):
     by = forms.ChoiceField(label=gettext_lazy("Decompose by"), required=False)
 
     def __init__(self, data, *, user):
+        level = user.area.level if getattr(user, "area", None) else AreaLevel.COMMUNITY
+        self.by_options = BY_FOR_LEVEL[level]
+        default = published_or_latest()
+        data = data.copy()  # the selects show the defaults the figures use
+        if not data.get("framework") and default is not None:
+            data["framework"] = str(default.version)
+        if not data.get("by"):
+            data["by"] = self.by_options[0]
         super().__init__(data, label_suffix="")
         self.frameworks = framework_choices(user)
         self.fields["framework"].choices = [
             (str(f.version), f"v{f.version} · {f.name} ({_status_label(f)})")
             for f in self.frameworks
         ]
-        level = user.area.level if getattr(user, "area", None) else AreaLevel.COMMUNITY
-        self.by_options = BY_FOR_LEVEL[level]
         self.fields["by"].choices = [(key, BY_LABELS[key]) for key in self.by_options]
         districts = list(areas_within(user, AreaLevel.DISTRICT).values_list("pk", "name", "code"))
         streets = list(areas_within(user, AreaLevel.STREET).values_list("pk", "name", "code"))
@@ -129,7 +135,7 @@ class AnalyticsFilterForm(forms.Form):
                 ]
         framework = (
             next((f for f in self.frameworks if f.version == data.get("framework")), None)
-            or published_or_latest()
+            or default
         )
         if framework is not None and framework not in self.frameworks:
             framework = self.frameworks[0] if self.frameworks else None

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jiuzhu.assessment.forms import ANSWER_PREFIX, AssessmentForm
 from jiuzhu.assessment.models import Assessment, AssessmentReason, AssessmentStatus
 from jiuzhu.assessment.selectors.frameworks import framework_dimensions
+from jiuzhu.assessment.selectors.queue import assessments_of, dues_of, plans_of
 from jiuzhu.assessment.services.assessments import (
     assessment_preview,
     assessment_save,
@@ -25,6 +26,7 @@ from jiuzhu.assessment.views.common import (
     assessment_or_404,
     baseline_view,
     can_fill,
+    can_start,
     indicator_label,
     need_groups,
     questionnaire,
@@ -36,9 +38,11 @@ from jiuzhu.core import audit
 from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.models import AuditAction
 from jiuzhu.core.views.common import domain_errors, is_htmx
+from jiuzhu.registry.models import HouseholdStatus
 from jiuzhu.registry.services.households import household_get_for
 
 REVISION_HEADER = "X-Assessment-Revision"
+BOX_LIMIT = 6
 
 
 @login_required
@@ -278,3 +282,25 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     plan = getattr(assessment, "plan", None)  # none yet for a cancelled assessment
     context = plan_page_context(request, assessment=assessment, plan=plan)
     return render(request, "assessment/result.html", context)
+
+
+@login_required
+@require_GET
+@domain_errors
+def household_box(request: HttpRequest, household_id: int) -> HttpResponse:
+    """The household page's "assessment and plan" box (loaded by htmx from that page): the
+    open draft, the latest results, the current plan, what is due, and a start button."""
+    user = request.user
+    household = household_get_for(actor=user, household_id=household_id, audit_view=False)
+    assessments = list(assessments_of(user=user, household=household)[:BOX_LIMIT])
+    draft = next((a for a in assessments if a.status == AssessmentStatus.DRAFT), None)
+    context = {
+        "household": household,
+        "draft": draft,
+        "submitted": [a for a in assessments if a.status == AssessmentStatus.SUBMITTED],
+        "plan": plans_of(user=user, household=household).exclude(status="superseded").first(),
+        "dues": list(dues_of(user=user, household=household)[:3]),
+        "can_start": can_start(user) and household.status == HouseholdStatus.ACTIVE,
+        "can_fill_draft": draft is not None and can_fill(user, draft),
+    }
+    return render(request, "assessment/_household_box.html", context)

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import get_language
 
 from jiuzhu.assessment import engine
+from jiuzhu.assessment.forms import answer_field_name
 from jiuzhu.assessment.frameworks import engine_framework
 from jiuzhu.assessment.models import (
     Assessment,
@@ -226,8 +227,6 @@ def questionnaire(
 ) -> list[dict[str, Any]]:
     """Dimensions with their questions as the form shows them: the current value (what was
     posted, else what is stored), whether it is the registry's suggestion, and any errors."""
-    from jiuzhu.assessment.forms import answer_field_name
-
     errors = errors or {}
     suggestions: dict[str, Any] = {}
     if baseline:

@@ -27,6 +27,7 @@ from jiuzhu.core.views.common import (
 )
 from jiuzhu.registry.forms import ExitForm, HouseholdForm
 from jiuzhu.registry.models import Group, HouseholdStatus, Tier, UrgencyTag
+from jiuzhu.registry.panels import household_panels
 from jiuzhu.registry.policy import can_assign, can_edit_registry, can_export, can_reveal_identity
 from jiuzhu.registry.selectors.households import (
     DEFAULT_SORT,
@@ -262,6 +263,10 @@ def household_detail(request, household_id: int):
         "can_reveal": can_reveal_identity(user),
         "can_assign": can_assign(user),
         "assign_form": AssignForm() if can_assign(user) else None,
+        "panels": [
+            {"url": reverse(panel.url_name, args=[household.pk]), "title": panel.title}
+            for panel in household_panels()
+        ],
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -59,40 +59,48 @@
 
   function message(name) { return form.getAttribute("data-msg-" + name) || ""; }
 
-  function snapshot() {
+  var touched = {};     // names of the fields changed on this phone and not yet saved
+
+  function names(list) { return Object.keys(list).sort(); }
+
+  function snapshot(only) {
     var pairs = [];
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken" && name !== "revision") pairs.push([name, String(value)]);
+      if (only.indexOf(name) !== -1) pairs.push([name, String(value)]);
     });
     return pairs;
   }
 
-  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+  function same(saved) {
+    return JSON.stringify(saved.fields) === JSON.stringify(snapshot(saved.touched || []));
+  }
 
   function keep() {
     var store = storage();
     if (!store) return;
     forget(id);
+    var only = names(touched);
     try {
       store.setItem(PREFIX + id + ":" + revision(),
-                    JSON.stringify({ at: Date.now(), fields: snapshot() }));
+                    JSON.stringify({ at: Date.now(), touched: only, fields: snapshot(only) }));
     } catch (e) { /* storage full or refused: the server copy is all there is */ }
   }
 
-  function apply(fields) {
-    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
-      box.checked = false;
-    });
-    fields.forEach(function (pair) {
-      var name = pair[0], value = pair[1];
-      Array.prototype.forEach.call(form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']"),
-        function (field) {
-          if (field.type === "radio" || field.type === "checkbox") {
-            if (field.value === value) field.checked = true;
-          } else {
-            field.value = value;
-          }
-        });
+  // Put kept answers back: only the fields changed on this phone, so answers saved elsewhere
+  // in the meantime stay as they are.
+  function apply(saved) {
+    (saved.touched || []).forEach(function (name) {
+      touched[name] = true;
+      var values = saved.fields.filter(function (pair) { return pair[0] === name; })
+        .map(function (pair) { return pair[1]; });
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name !== name) return;
+        if (field.type === "radio" || field.type === "checkbox") {
+          field.checked = values.indexOf(field.value) !== -1;
+        } else {
+          field.value = values.length ? values[0] : "";
+        }
+      });
     });
   }
 
@@ -102,7 +110,9 @@
   }
 
   function changed(event) {
-    if (!event.target.name || event.target.name === "revision") return;
+    var name = event.target.name;
+    if (!name || name === "revision" || name === "csrfmiddlewaretoken") return;
+    touched[name] = true;
     changes += 1;
     pending = true;
     keep();
@@ -118,8 +128,10 @@
   });
 
   // A stale revision (409) or a refused answer (422) is shown in the status line, not dropped.
+  // (htmx fires beforeSwap on the target, the result panel, so ask who sent the request.)
   document.body.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.elt !== form) return;
+    var config = event.detail.requestConfig;
+    if (!config || config.elt !== form) return;
     var status = event.detail.xhr.status;
     if (status === 409 || status === 422) {
       event.detail.shouldSwap = true;
@@ -134,6 +146,7 @@
     if (status === 200) {
       if (changes === sentAt) {
         pending = false;
+        touched = {};
         forget(id);
       } else {
         keep(); // more changes were made meanwhile; they go with the next save
@@ -190,10 +203,10 @@
   var saved = null;
   try { saved = JSON.parse(store.getItem(current) || "null"); } catch (e) { saved = null; }
   if (saved && saved.fields) {
-    if (same(saved.fields, snapshot())) {
+    if (same(saved)) {
       forget(id);
     } else {
-      apply(saved.fields);
+      apply(saved);
       pending = true;
       setStatus("restored", message("restored"));
       if (navigator.onLine) {
@@ -208,7 +221,7 @@
   if (!older) return;
   var kept = null;
   try { kept = JSON.parse(store.getItem(older) || "null"); } catch (e) { kept = null; }
-  if (!kept || !kept.fields || same(kept.fields, snapshot())) { forget(id); return; }
+  if (!kept || !kept.fields || same(kept)) { forget(id); return; }
   var node = statusNode();
   if (!node) return;
   setStatus("restored", message("stale") + " ");
@@ -217,7 +230,7 @@
   button.className = "btn-link";
   button.textContent = message("apply");
   button.addEventListener("click", function () {
-    apply(kept.fields);
+    apply(kept);
     pending = true;
     keep();
     send();
