@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "jiuzhu.core",
     "jiuzhu.registry",
     "jiuzhu.catalog",
+    "jiuzhu.orders",
     "jiuzhu.assessment",
 ]
 
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiuzhu.core.context_processors.site",
+                "jiuzhu.core.context_processors.notifications",
             ],
         },
     },

@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("catalog/", include("jiuzhu.catalog.urls")),
+    path("orders/", include("jiuzhu.orders.urls")),
     path("assessment/", include("jiuzhu.assessment.urls")),
     path("", include("jiuzhu.registry.urls")),
     path("", include("jiuzhu.core.urls")),

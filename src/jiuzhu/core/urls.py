@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.core.views import accounts, audit, auth, home
+from jiuzhu.core.views import accounts, audit, auth, home, notifications
 
 app_name = "core"
 urlpatterns = [
@@ -14,4 +14,11 @@ urlpatterns = [
     path("accounts/<int:user_id>/unlock/", accounts.account_unlock, name="account_unlock"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export.xlsx", audit.audit_export, name="audit_export"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
 ]

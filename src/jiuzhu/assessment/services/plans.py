@@ -23,8 +23,10 @@ from jiuzhu.assessment.prefill import PREFILLS, Baseline
 from jiuzhu.catalog.models import Need, ServiceItem
 from jiuzhu.catalog.selectors import catalog_items_for_household, item_rule
 from jiuzhu.core import audit, events
-from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jiuzhu.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from jiuzhu.core.models import AuditAction, Role, User
+from jiuzhu.orders.models import Channel
+from jiuzhu.orders.services.orders import order_create
 from jiuzhu.registry.services.chain import chain_add
 
 PLAN_APPROVED = events.declare(
@@ -192,5 +194,34 @@ def plan_approve(*, actor: User, plan: Plan, note: str = "") -> Plan:
         actor=actor,
     )
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=plan, detail={"approved": True})
+    _order_plan_items(actor=actor, plan=plan)
     events.publish(PLAN_APPROVED, plan_id=plan.pk, household_id=plan.household_id)
     return plan
+
+
+def _order_plan_items(*, actor: User, plan: Plan) -> None:
+    """Turn each service item of an approved plan into an order in the cloud supermarket (the
+    first session; later sessions are ordered as they fall due). An item the household cannot
+    order now (a limit reached, say) is noted on the chain instead of blocking the approval."""
+    for item in plan.items.select_related("service_item"):
+        try:
+            with transaction.atomic():
+                order_create(
+                    actor=actor,
+                    household=plan.household,
+                    item=item.service_item,
+                    note=_("Plan: %(n)d a month for %(months)d months")
+                    % {"n": item.per_month, "months": item.months},
+                    channel=Channel.PLAN,
+                    source="plan_item",
+                    source_id=item.pk,
+                )
+        except DomainError as error:
+            chain_add(
+                household=plan.household,
+                source="plan",
+                source_id=plan.pk,
+                title=_("Not ordered: %(item)s") % {"item": item.service_item.name},
+                detail=error.message,
+                actor=actor,
+            )

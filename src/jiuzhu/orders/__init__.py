@@ -1,0 +1,1 @@
+"""The assistance cloud supermarket (救助云超市): providers, orders and their delivery."""

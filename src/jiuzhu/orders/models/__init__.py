@@ -1,0 +1,26 @@
+from jiuzhu.orders.models.orders import (
+    Channel,
+    Complaint,
+    DeliveryRecord,
+    IdempotencyKey,
+    Order,
+    OrderDecline,
+    OrderEvent,
+    OrderStatus,
+    Rating,
+)
+from jiuzhu.orders.models.providers import Provider, SupplyType
+
+__all__ = [
+    "Channel",
+    "Complaint",
+    "DeliveryRecord",
+    "IdempotencyKey",
+    "Order",
+    "OrderDecline",
+    "OrderEvent",
+    "OrderStatus",
+    "Provider",
+    "Rating",
+    "SupplyType",
+]

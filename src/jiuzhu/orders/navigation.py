@@ -1,0 +1,25 @@
+"""The cloud supermarket's links, start pages and household box (see ``jiuzhu.core.navigation``
+and ``jiuzhu.registry.panels``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.core.models import Role
+from jiuzhu.core.navigation import NavItem, register_nav, register_start, role_in
+from jiuzhu.core.scoping import AREA_ROLES
+from jiuzhu.registry.panels import HouseholdPanel, register_household_panel
+
+register_nav(NavItem("orders:market", _("Service supermarket"), role_in(Role.BENEFICIARY), 20))
+register_nav(
+    NavItem("orders:my_orders", _("My orders"), role_in(Role.BENEFICIARY, Role.PROVIDER_STAFF), 21)
+)
+register_nav(NavItem("orders:inbox", _("Order inbox"), role_in(Role.PROVIDER_STAFF), 19))
+register_nav(
+    NavItem("orders:tasks", _("My tasks"), role_in(Role.VOLUNTEER, Role.PROVIDER_STAFF), 22)
+)
+register_nav(NavItem("orders:order_list", _("Orders"), role_in(*AREA_ROLES), 16))
+register_nav(
+    NavItem("orders:provider_list", _("Providers"), lambda user: user.is_authenticated, 41)
+)
+register_start(Role.PROVIDER_STAFF, "orders:inbox")
+register_start(Role.VOLUNTEER, "orders:tasks")
+register_household_panel(HouseholdPanel("orders:household_box", _("Orders"), order=20))

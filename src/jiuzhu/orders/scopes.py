@@ -1,0 +1,81 @@
+"""Who sees which orders and providers.
+
+Orders: area roles by the household's area; beneficiaries their household's; provider staff the
+waiting orders their provider could take (its service areas, items it offers, not declined) and
+their provider's own orders; volunteers the orders assigned to them. Provider staff and
+volunteers also see the households of the orders they hold — they need the address to serve.
+Providers (the directory) are visible to every signed-in user.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from jiuzhu.core.models import Role, User
+from jiuzhu.core.scoping import AREA_ROLES, by_area, everything, grant, visible
+from jiuzhu.orders.models import Order, OrderStatus, Provider
+from jiuzhu.registry.models import Household
+
+
+def provider_of(user: User) -> Provider | None:
+    if user.role != Role.PROVIDER_STAFF or not user.organisation_id:
+        return None
+    return Provider.objects.filter(organisation_id=user.organisation_id, active=True).first()
+
+
+def open_to_provider(queryset: QuerySet, provider: Provider) -> QuerySet:
+    """Waiting orders this provider could take."""
+    return queryset.filter(
+        Q(household__street__in=provider.streets.all())
+        | Q(household__community__in=provider.communities.all()),
+        status=OrderStatus.WAITING,
+        item__in=provider.items.all(),
+    ).exclude(declines__provider=provider)
+
+
+def _provider_orders(queryset: QuerySet, user: User) -> QuerySet:
+    provider = provider_of(user)
+    if provider is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(pk__in=open_to_provider(Order.objects.all(), provider).values("pk"))
+        | Q(provider=provider)
+    )
+
+
+def _own_household_orders(queryset: QuerySet, user: User) -> QuerySet:
+    return queryset.filter(household__in=visible(user, Household.objects.all()))
+
+
+def _assigned(queryset: QuerySet, user: User) -> QuerySet:
+    return queryset.filter(assignee=user)
+
+
+grant(
+    Order,
+    AREA_ROLES,
+    by_area(
+        district="household__district_id",
+        street="household__street_id",
+        community="household__community_id",
+    ),
+)
+grant(Order, [Role.BENEFICIARY], _own_household_orders)
+grant(Order, [Role.PROVIDER_STAFF], _provider_orders)
+grant(Order, [Role.VOLUNTEER], _assigned)
+
+
+def _households_of_provider_orders(queryset: QuerySet, user: User) -> QuerySet:
+    provider = provider_of(user)
+    if provider is None:
+        return queryset.none()
+    return queryset.filter(orders__provider=provider).distinct()
+
+
+def _households_of_assigned_orders(queryset: QuerySet, user: User) -> QuerySet:
+    return queryset.filter(orders__assignee=user).distinct()
+
+
+grant(Household, [Role.PROVIDER_STAFF], _households_of_provider_orders)
+grant(Household, [Role.VOLUNTEER], _households_of_assigned_orders)
+grant(Provider, list(Role.values), everything)
