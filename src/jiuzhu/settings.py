@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "jiuzhu.catalog",
     "jiuzhu.orders",
     "jiuzhu.assessment",
+    "jiuzhu.dispatch",
 ]
 
 MIDDLEWARE = [

@@ -69,7 +69,7 @@ def test_a_household_orders_and_the_provider_delivers_and_the_household_rates(
     order.refresh_from_db()
     assert order.status == OrderStatus.ACCEPTED and order.provider == market["provider_a"]
     page = client.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
-    assert "Assign a worker" in page and actors["volunteer"].username in page or True
+    assert "Assign a worker" in page and str(actors["volunteer"]) in page
     response = client.post(
         reverse("orders:order_assign", args=[order.pk]), {"assignee": actors["volunteer"].pk}
     )
@@ -80,7 +80,6 @@ def test_a_household_orders_and_the_provider_delivers_and_the_household_rates(
     # The volunteer finds the task, checks in, and checks out with a photo.
     login(client, actors["volunteer"])
     tasks = client.get(reverse("orders:tasks")).content.decode()
-    assert order.number not in tasks or True
     assert reverse("orders:order_start", args=[order.pk]) in tasks
     assert client.post(reverse("orders:order_start", args=[order.pk])).status_code == 302
     order.refresh_from_db()
@@ -180,8 +179,8 @@ def test_a_household_cancels_a_waiting_order_and_cannot_cancel_twice(client, mar
     assert response.status_code == 302
     order.refresh_from_db()
     assert (order.status, order.cancel_reason) == ("cancelled", "不需要了")
-    again = client.post(url, {"reason": "再取消"}, follow=True)
-    assert again.status_code == 200
+    again = client.post(url, {"reason": "再取消"})
+    assert again.status_code == 409
     assert "it cannot be changed that way now" in again.content.decode()
 
 
@@ -232,7 +231,7 @@ def test_an_order_form_with_bad_input_comes_back_with_the_input(client, market):
     ):
         response = client.post(url, data)
         assert response.status_code == 200, data
-        assert "Please correct the fields marked below." in response.content.decode()
+        assert "Please correct the fields marked below." in response.content.decode(), data
     assert Order.objects.count() == 0
 
 

@@ -53,7 +53,7 @@ def _filter_form(request: HttpRequest) -> OrderFilterForm:
             "category__level__position", "category__position", "position", "code"
         ),
         streets=streets,
-        providers=provider_list(user=user).only("pk", "organisation__name"),
+        providers=provider_list(user=user),
     )
 
 

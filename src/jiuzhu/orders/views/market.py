@@ -129,7 +129,7 @@ def _place(request: HttpRequest, form: OrderForm, household: Household, item) ->
 def item_order(request: HttpRequest, item_id: int, household_id: int | None = None) -> HttpResponse:
     household = ordering_household(request.user, household_id)
     item = item_get(user=request.user, item_id=item_id)
-    form = OrderForm(request.POST or None)
+    form = OrderForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             order_id = _place(request, form, household, item)

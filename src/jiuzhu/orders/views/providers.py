@@ -147,7 +147,9 @@ def _save_errors(form: ProviderForm, error: Exception) -> None:
 @domain_errors
 def provider_create_view(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
-    form = ProviderForm(request.POST or None, areas=areas_within(request.user))
+    form = ProviderForm(
+        request.POST if request.method == "POST" else None, areas=areas_within(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -186,7 +188,10 @@ def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
         "active": provider.active,
     }
     form = ProviderForm(
-        request.POST or None, areas=areas_within(request.user), editing=True, initial=initial
+        request.POST if request.method == "POST" else None,
+        areas=areas_within(request.user),
+        editing=True,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:

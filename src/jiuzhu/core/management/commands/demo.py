@@ -52,5 +52,17 @@ class Command(BaseCommand):
             except Exception as error:
                 raise CommandError(f"demo step {step.name!r} failed: {error}") from error
         if not options["no_serve"]:
+            self._start_worker()
             self.stdout.write(f"\nServing on http://{options['addr']}/ (Ctrl-C to stop)")
             call_command("runserver", options["addr"], use_reloader=False)
+
+    def _start_worker(self) -> None:
+        """The demo dispatches by itself: the periodic jobs run in a background thread of the
+        demo server (production runs `jiuzhu worker` or Celery as its own process)."""
+        import threading
+
+        from jiuzhu.core.jobs import periodic_jobs, run_forever
+
+        names = ", ".join(job.name for job in periodic_jobs())
+        self.stdout.write(f"Background jobs: {names}")
+        threading.Thread(target=run_forever, name="jiuzhu-worker", daemon=True).start()

@@ -1,0 +1,32 @@
+"""Celery, for the scale path: ``celery -A jiuzhu.celery worker -B`` with CELERY_BROKER_URL
+(Redis or RabbitMQ). The beat schedule is built from the same periodic-job registry that
+``jiuzhu worker`` runs without a broker."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiuzhu.settings")
+
+app = Celery("jiuzhu")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+
+@app.task(name="jiuzhu.run_job")
+def run_periodic_job(name: str):
+    from jiuzhu.core.jobs import run_job
+
+    return run_job(name)
+
+
+@app.on_after_finalize.connect
+def schedule_periodic_jobs(sender, **kwargs):
+    import django
+
+    django.setup()
+    from jiuzhu.core.jobs import periodic_jobs
+
+    for job in periodic_jobs():
+        sender.add_periodic_task(job.every_seconds, run_periodic_job.s(job.name), name=job.name)

@@ -1,0 +1,239 @@
+"""The dispatch centre's web forms: input checked at the edge, then handed to the services
+(which check everything again and raise ``DomainError``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.catalog.models import SlaClass
+from jiuzhu.dispatch.models import TicketKind, TicketStatus
+from jiuzhu.registry.models import UrgencyTag
+
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,18}[0-9]$")
+#: The longest period the monitoring page computes in one go.
+MAX_PERIOD_DAYS = 366
+PERIODS = (
+    ("7", _("Last 7 days")),
+    ("30", _("Last 30 days")),
+    ("90", _("Last 90 days")),
+    ("custom", _("From – to")),
+)
+
+
+class Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def values(self) -> dict:
+        """Cleaned values of a filter form; invalid fields count as empty."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+# ---------------------------------------------------------------- SLA policies
+
+
+class SlaPolicyForm(Form):
+    urgency_tag = forms.ChoiceField(
+        label=_("Urgency tag"),
+        required=False,
+        choices=[("", _("Any tag")), *UrgencyTag.choices],
+    )
+    sla_class = forms.ChoiceField(
+        label=_("SLA class"), required=False, choices=[("", _("Any class")), *SlaClass.choices]
+    )
+    accept_hours = forms.DecimalField(
+        label=_("Accept within (hours)"),
+        min_value=Decimal("0.25"),
+        max_value=Decimal(720),
+        decimal_places=2,
+        max_digits=6,
+    )
+    complete_hours = forms.DecimalField(
+        label=_("Complete within (hours)"),
+        min_value=Decimal("0.25"),
+        max_value=Decimal(8760),
+        decimal_places=2,
+        max_digits=7,
+    )
+
+    def clean(self):
+        data = super().clean()
+        accept, complete = data.get("accept_hours"), data.get("complete_hours")
+        if accept is not None and complete is not None and complete < accept:
+            self.add_error("complete_hours", _("Completion cannot be due before acceptance."))
+        return data
+
+
+# ---------------------------------------------------------------- board and displays
+
+
+class BoardFilterForm(Form):
+    street = forms.ModelChoiceField(
+        label=_("Street"), queryset=None, required=False, empty_label=_("All streets")
+    )
+
+    def __init__(self, *args, streets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = streets
+        self.fields["street"].label_from_instance = lambda area: area.name
+
+
+class DisplayTokenForm(Form):
+    name = forms.CharField(
+        label=_("Screen name"),
+        max_length=60,
+        help_text=_("Where the screen hangs, e.g. “Dispatch centre, left wall”."),
+    )
+
+
+class EscalationResolveForm(Form):
+    note = forms.CharField(label=_("What was done"), max_length=300)
+
+
+# ---------------------------------------------------------------- hotline tickets
+
+
+class TicketFilterForm(Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Ticket or order number, caller")}
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *TicketStatus.choices]
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *TicketKind.choices]
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    household = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    order = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class TicketForm(Form):
+    kind = forms.ChoiceField(label=_("Kind of call"), choices=TicketKind.choices)
+    caller_name = forms.CharField(label=_("Caller"), max_length=40, required=False)
+    caller_phone = forms.CharField(
+        label=_("Caller's phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    description = forms.CharField(
+        label=_("What the caller said"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    household = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    order_number = forms.CharField(
+        label=_("Order number"),
+        max_length=24,
+        required=False,
+        help_text=_("If the call is about an order, e.g. JZ20260101000001."),
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Provider"), queryset=None, required=False, empty_label=_("No provider")
+    )
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.fields["provider"].label_from_instance = lambda p: p.organisation.name
+
+    def clean_caller_phone(self) -> str:
+        phone = self.cleaned_data["caller_phone"].strip()
+        if phone and not PHONE.match(phone):
+            raise forms.ValidationError(_("Enter a phone number of digits (and dashes)."))
+        return phone
+
+    def clean_order_number(self) -> str:
+        return self.cleaned_data["order_number"].strip().upper()
+
+
+class AssignForm(Form):
+    assignee = forms.ModelChoiceField(label=_("Give it to"), queryset=None)
+
+    def __init__(self, *args, assignees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+        self.fields["assignee"].label_from_instance = lambda user: (
+            f"{user} · {user.get_role_display()}"
+        )
+
+
+class HandleForm(Form):
+    note = forms.CharField(
+        label=_("How it was handled"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CallBackForm(Form):
+    note = forms.CharField(
+        label=_("What the caller said on the call-back or visit"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CloseForm(Form):
+    satisfaction = forms.TypedChoiceField(
+        label=_("Caller's satisfaction"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+        help_text=_("5 very satisfied … 1 very dissatisfied"),
+    )
+
+
+# ---------------------------------------------------------------- provider monitoring
+
+
+class PeriodForm(Form):
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") != "custom":
+            return data
+        start, end = data.get("start"), data.get("end")
+        if start is None or end is None:
+            raise forms.ValidationError(_("Choose both dates."))
+        if end < start:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        if (end - start).days >= MAX_PERIOD_DAYS:
+            raise forms.ValidationError(_("Choose at most a year."))
+        return data
+
+    def span(self, today: dt.date | None = None) -> tuple[dt.datetime, dt.datetime, str]:
+        """(start, end) as aware datetimes (end exclusive) and the period's key; invalid
+        input falls back to the last 30 days."""
+        today = today or timezone.localdate()
+        valid = self.is_valid()
+        period = (self.cleaned_data.get("period") if valid else "") or "30"
+        if period == "custom":
+            first, last = self.cleaned_data["start"], self.cleaned_data["end"]
+        else:
+            if not valid:
+                period = "30"
+            first, last = today - dt.timedelta(days=int(period) - 1), today
+        tz = timezone.get_current_timezone()
+        start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        return start, end, period

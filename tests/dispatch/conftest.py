@@ -1,0 +1,1 @@
+from market_cast import market  # noqa: F401  (the shared cloud-supermarket fixture)
