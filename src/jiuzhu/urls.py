@@ -8,6 +8,7 @@ urlpatterns = [
     path("catalog/", include("jiuzhu.catalog.urls")),
     path("orders/", include("jiuzhu.orders.urls")),
     path("assessment/", include("jiuzhu.assessment.urls")),
+    path("dispatch/", include("jiuzhu.dispatch.urls")),
     path("", include("jiuzhu.registry.urls")),
     path("", include("jiuzhu.core.urls")),
 ]

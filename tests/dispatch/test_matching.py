@@ -329,6 +329,23 @@ def test_all_unrated_providers_are_neutral():
     assert costs.terms["rating"] == pytest.approx([0.5, 0.5])
 
 
+def test_an_unknown_location_gets_the_average_distance_term():
+    # p0 is 5 km away (term 1), p1 10 km (term 2), p2's base is unknown: (1 + 2) / 2 = 1.5.
+    o = orders(1, area=["s"])
+    p = providers(
+        [1, 1, 1],
+        lat=[0.0, 0.0, np.nan],
+        lon=[5 * KM, 10 * KM, np.nan],
+        items=[{0}] * 3,
+        areas=[{"s"}] * 3,
+    )
+    costs = pair_costs(o, p, eligible_pairs(o, p))
+    assert costs.terms["distance"] == pytest.approx([1.0, 2.0, 1.5])
+    assert np.isnan(costs.distance_km[2])
+    with pytest.raises(MatchingError):
+        providers([1], lat=[np.nan], lon=[0.0])
+
+
 def test_why_records_the_choice_and_serialises_to_json():
     o = orders(1, area=["s"], item=[0])
     p = providers(

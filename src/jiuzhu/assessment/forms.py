@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiuzhu.assessment.models import DataType, Dimension, Indicator, ReferralStatus
 from jiuzhu.assessment.prefill import PREFILLS
@@ -135,7 +136,7 @@ class MaterialStatusForm(forms.Form):
 
 
 class FrameworkSettingsForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = forms.CharField(label=pgettext_lazy("framework", "Name"), max_length=80)
     poverty_cutoff = forms.CharField(
         label=_("Poverty cutoff k"),
         max_length=20,

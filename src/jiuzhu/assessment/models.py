@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiuzhu.catalog.models import Need, ServiceItem
 from jiuzhu.core.models import Organisation
@@ -15,7 +16,7 @@ from jiuzhu.registry.models import Household, HouseholdChange, UrgencyTag
 class FrameworkStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
-    RETIRED = "retired", _("Retired")
+    RETIRED = "retired", pgettext_lazy("framework status", "Retired")
 
 
 class IndicatorFramework(models.Model):
@@ -41,6 +42,7 @@ class IndicatorFramework(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("indicator framework")
         ordering = ["-version"]
         constraints = [
             models.UniqueConstraint(fields=["version"], name="framework_version_unique"),
@@ -68,6 +70,7 @@ class Dimension(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("dimension")
         ordering = ["framework", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["framework", "code"], name="dimension_code_unique")
@@ -105,6 +108,7 @@ class Indicator(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("indicator")
         ordering = ["dimension__position", "position", "id"]
 
     def __str__(self) -> str:
@@ -162,6 +166,7 @@ class Assessment(models.Model):
     needs = models.ManyToManyField(Need, blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("assessment")
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["household", "status", "-submitted_at"])]
 
@@ -190,6 +195,7 @@ class Plan(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("assistance plan")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -225,6 +231,7 @@ class MaterialRecommendation(models.Model):
     )
 
     class Meta:
+        verbose_name = _("material assistance recommendation")
         constraints = [models.UniqueConstraint(fields=["plan", "kind"], name="plan_material_once")]
 
     def __str__(self) -> str:
@@ -241,6 +248,7 @@ class PlanItem(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("plan service item")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(per_month__gte=1) & models.Q(months__gte=1),
@@ -266,6 +274,7 @@ class AssessmentDue(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("assessment due")
         ordering = ["due_on", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -293,6 +302,7 @@ class Rescore(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("rescore")
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "framework"], name="rescore_once_per_framework"

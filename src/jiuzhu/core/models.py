@@ -44,6 +44,7 @@ class DibaoLine(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("dibao line")
         ordering = ["district", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
@@ -72,6 +73,7 @@ class Organisation(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("organisation")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -124,6 +126,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("API token")
+
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
@@ -137,6 +142,9 @@ class SignInCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
 
     def __str__(self) -> str:
         return f"code for {self.mobile[:3]}****{self.mobile[7:]}"
@@ -207,6 +215,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
 

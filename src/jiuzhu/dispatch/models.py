@@ -34,6 +34,7 @@ class SlaPolicy(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("SLA policy")
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "urgency_tag", "sla_class"], name="sla_policy_unique"
@@ -60,6 +61,9 @@ class OrderSla(models.Model):
     complete_hours = models.DecimalField(max_digits=7, decimal_places=2)
     urgent = models.BooleanField(default=False)
 
+    class Meta:
+        verbose_name = _("order deadlines")
+
     def __str__(self) -> str:
         return f"{self.order} accept by {self.accept_by:%Y-%m-%d %H:%M}"
 
@@ -81,6 +85,7 @@ class DispatchRun(models.Model):
     seconds = models.FloatField(default=0)
 
     class Meta:
+        verbose_name = _("dispatch run")
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
@@ -104,6 +109,7 @@ class DispatchOffer(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("dispatch offer")
         ordering = ["-offered_at"]
         constraints = [
             models.UniqueConstraint(
@@ -135,6 +141,7 @@ class Escalation(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("escalation")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -210,6 +217,7 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("hotline ticket")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -233,6 +241,9 @@ class DisplayToken(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("display link")
 
     def __str__(self) -> str:
         return self.name

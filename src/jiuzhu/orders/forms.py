@@ -104,7 +104,7 @@ class AssigneeField(forms.ModelChoiceField):
 
 
 class AssignForm(Form):
-    assignee = AssigneeField(label=_("Worker"), queryset=User.objects.none(), empty_label=None)
+    assignee = AssigneeField(label=_("Worker"), queryset=User.objects.none())
 
     def __init__(self, *args, organisation_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,6 +115,7 @@ class AssignForm(Form):
         field = self.fields["assignee"]
         field.queryset = (staff | volunteers).order_by("role", "display_name", "username")
         field.choices = [
+            ("", "—"),
             (_("Our staff"), [(u.pk, str(u)) for u in staff.order_by("display_name", "username")]),
             (
                 _("Volunteers"),

@@ -249,6 +249,7 @@ class HouseholdChange(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("household change")
         ordering = ["-occurred_on", "-id"]
 
     def __str__(self) -> str:
@@ -274,6 +275,7 @@ class ChainEntry(models.Model):
     )
 
     class Meta:
+        verbose_name = _("assistance chain entry")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["household", "-at"])]
 
@@ -305,6 +307,7 @@ class HouseholdAssignment(models.Model):
     )
 
     class Meta:
+        verbose_name = _("household assignment")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(assignee__isnull=False) | models.Q(organisation__isnull=False),
@@ -324,6 +327,9 @@ class BeneficiaryAccount(models.Model):
     )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accounts")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="accounts")
+
+    class Meta:
+        verbose_name = _("beneficiary account")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.household})"

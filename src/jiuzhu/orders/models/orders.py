@@ -68,6 +68,7 @@ class Order(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("order")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "created_at"]),
@@ -101,6 +102,7 @@ class OrderEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("order event")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -117,6 +119,7 @@ class OrderDecline(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("order decline")
         constraints = [models.UniqueConstraint(fields=["order", "provider"], name="decline_once")]
 
     def __str__(self) -> str:
@@ -134,6 +137,9 @@ class DeliveryRecord(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("delivery record")
+
     def __str__(self) -> str:
         return self.summary
 
@@ -146,6 +152,7 @@ class Rating(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("rating")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(score__gte=1, score__lte=5), name="rating_1_to_5"
@@ -165,6 +172,7 @@ class Complaint(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("complaint")
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -182,6 +190,7 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency key")
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
         ]

@@ -58,6 +58,7 @@ class Provider(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("service provider")
         ordering = ["organisation__name"]
         constraints = [
             models.CheckConstraint(

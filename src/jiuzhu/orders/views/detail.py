@@ -103,7 +103,10 @@ def _page(
         "rate_form": form("rate", RateForm) if "rate" in shown else None,
         "complaint_form": form("complain", ComplaintForm) if "complain" in shown else None,
         "open_form": next(iter(bound), ""),
-        "has_actions": bool(shown) or "accept" in actions or "start" in actions,
+        "has_primary": bool(shown - {"cancel", "complain"})
+        or "accept" in actions
+        or "start" in actions,
+        "has_extra": bool(shown & {"cancel", "complain"}),
     }
     return render(request, "orders/order_detail.html", context, status=status)
 

@@ -215,7 +215,12 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orders/my_orders.html",
-        {"form": form, "page_obj": page, "provider_view": user.role == Role.PROVIDER_STAFF},
+        {
+            "form": form,
+            "page_obj": page,
+            "provider_view": user.role == Role.PROVIDER_STAFF,
+            "beneficiary_view": user.role == Role.BENEFICIARY,
+        },
     )
 
 
