@@ -185,7 +185,7 @@ def test_a_beneficiary_cannot_sign_in_with_a_password(client, beneficiary_househ
 
 
 def test_roles_without_pages_get_the_welcome_page(client, actors):
-    client.force_login(actors["volunteer"])
+    client.force_login(actors["department"])
     response = client.get("/")
     assert response.status_code == 200
     assert b"Welcome" in response.content or "欢迎".encode() in response.content

@@ -249,9 +249,15 @@ def create_ticket(request, payload: TicketIn):
     if errors:
         raise ValidationFailed(errors)
     ticket = services.ticket_open(
-        actor=user, kind=payload.kind, description=payload.description, district=district,
-        household=household, order=order, provider=provider,
-        caller_name=payload.caller_name.strip(), caller_phone=payload.caller_phone.strip(),
+        actor=user,
+        kind=payload.kind,
+        description=payload.description,
+        district=district,
+        household=household,
+        order=order,
+        provider=provider,
+        caller_name=payload.caller_name.strip(),
+        caller_phone=payload.caller_phone.strip(),
     )
     return Status(201, ticket_out(ticket_get_for(user=user, ticket_id=ticket.pk), user))
 
@@ -269,8 +275,11 @@ def assign(request, ticket_id: int, payload: AssignIn):
     assignee = ticket_assignees(ticket=ticket).filter(pk=payload.assignee_id).first()
     if assignee is None:
         raise ValidationFailed(
-            {"assignee_id": [_("Choose a hotline operator, caseworker or manager of the "
-                               "ticket's district.")]}
+            {
+                "assignee_id": [
+                    _("Choose a hotline operator, caseworker or manager of the ticket's district.")
+                ]
+            }
         )
     services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee)
     return ticket_out(_ticket(request, ticket_id), request.user)
@@ -278,20 +287,23 @@ def assign(request, ticket_id: int, payload: AssignIn):
 
 @router.post("/tickets/{ticket_id}/handle", response={200: TicketOut, **ERRORS})
 def handle(request, ticket_id: int, payload: NoteIn):
-    services.ticket_handle(actor=request.user, ticket=_ticket(request, ticket_id),
-                           note=payload.note)
+    services.ticket_handle(
+        actor=request.user, ticket=_ticket(request, ticket_id), note=payload.note
+    )
     return ticket_out(_ticket(request, ticket_id), request.user)
 
 
 @router.post("/tickets/{ticket_id}/call-back", response={200: TicketOut, **ERRORS})
 def call_back(request, ticket_id: int, payload: NoteIn):
-    services.ticket_call_back(actor=request.user, ticket=_ticket(request, ticket_id),
-                              note=payload.note)
+    services.ticket_call_back(
+        actor=request.user, ticket=_ticket(request, ticket_id), note=payload.note
+    )
     return ticket_out(_ticket(request, ticket_id), request.user)
 
 
 @router.post("/tickets/{ticket_id}/close", response={200: TicketOut, **ERRORS})
 def close(request, ticket_id: int, payload: CloseIn):
-    services.ticket_close(actor=request.user, ticket=_ticket(request, ticket_id),
-                          satisfaction=payload.satisfaction)
+    services.ticket_close(
+        actor=request.user, ticket=_ticket(request, ticket_id), satisfaction=payload.satisfaction
+    )
     return ticket_out(_ticket(request, ticket_id), request.user)

@@ -63,12 +63,16 @@ class OrderForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: deliver at noon, ring twice, no spicy food."),
     )
-    token = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    token = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4().hex)
+        elif not self.data.get("token"):
+            # A form sent without its token gets one, so a corrected resend still works.
+            self.data = self.data.copy()
+            self.data["token"] = uuid.uuid4().hex
         self.fields["quantity"].widget.attrs.update({"inputmode": "numeric"})
 
     def clean(self):

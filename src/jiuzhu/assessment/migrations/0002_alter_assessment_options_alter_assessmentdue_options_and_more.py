@@ -4,46 +4,48 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0001_initial'),
+        ("assessment", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='assessment',
-            options={'ordering': ['-started_at', '-id'], 'verbose_name': 'assessment'},
+            name="assessment",
+            options={"ordering": ["-started_at", "-id"], "verbose_name": "assessment"},
         ),
         migrations.AlterModelOptions(
-            name='assessmentdue',
-            options={'ordering': ['due_on', 'id'], 'verbose_name': 'assessment due'},
+            name="assessmentdue",
+            options={"ordering": ["due_on", "id"], "verbose_name": "assessment due"},
         ),
         migrations.AlterModelOptions(
-            name='dimension',
-            options={'ordering': ['framework', 'position', 'id'], 'verbose_name': 'dimension'},
+            name="dimension",
+            options={"ordering": ["framework", "position", "id"], "verbose_name": "dimension"},
         ),
         migrations.AlterModelOptions(
-            name='indicator',
-            options={'ordering': ['dimension__position', 'position', 'id'], 'verbose_name': 'indicator'},
+            name="indicator",
+            options={
+                "ordering": ["dimension__position", "position", "id"],
+                "verbose_name": "indicator",
+            },
         ),
         migrations.AlterModelOptions(
-            name='indicatorframework',
-            options={'ordering': ['-version'], 'verbose_name': 'indicator framework'},
+            name="indicatorframework",
+            options={"ordering": ["-version"], "verbose_name": "indicator framework"},
         ),
         migrations.AlterModelOptions(
-            name='materialrecommendation',
-            options={'verbose_name': 'material assistance recommendation'},
+            name="materialrecommendation",
+            options={"verbose_name": "material assistance recommendation"},
         ),
         migrations.AlterModelOptions(
-            name='plan',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'assistance plan'},
+            name="plan",
+            options={"ordering": ["-created_at", "-id"], "verbose_name": "assistance plan"},
         ),
         migrations.AlterModelOptions(
-            name='planitem',
-            options={'verbose_name': 'plan service item'},
+            name="planitem",
+            options={"verbose_name": "plan service item"},
         ),
         migrations.AlterModelOptions(
-            name='rescore',
-            options={'verbose_name': 'rescore'},
+            name="rescore",
+            options={"verbose_name": "rescore"},
         ),
     ]

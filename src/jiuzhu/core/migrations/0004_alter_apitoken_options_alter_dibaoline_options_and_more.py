@@ -4,30 +4,29 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_notification'),
+        ("core", "0003_notification"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='apitoken',
-            options={'verbose_name': 'API token'},
+            name="apitoken",
+            options={"verbose_name": "API token"},
         ),
         migrations.AlterModelOptions(
-            name='dibaoline',
-            options={'ordering': ['district', '-effective_from'], 'verbose_name': 'dibao line'},
+            name="dibaoline",
+            options={"ordering": ["district", "-effective_from"], "verbose_name": "dibao line"},
         ),
         migrations.AlterModelOptions(
-            name='notification',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'notification'},
+            name="notification",
+            options={"ordering": ["-created_at", "-id"], "verbose_name": "notification"},
         ),
         migrations.AlterModelOptions(
-            name='organisation',
-            options={'ordering': ['name'], 'verbose_name': 'organisation'},
+            name="organisation",
+            options={"ordering": ["name"], "verbose_name": "organisation"},
         ),
         migrations.AlterModelOptions(
-            name='signincode',
-            options={'verbose_name': 'sign-in code'},
+            name="signincode",
+            options={"verbose_name": "sign-in code"},
         ),
     ]

@@ -4,38 +4,37 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dispatch', '0001_initial'),
+        ("dispatch", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='dispatchoffer',
-            options={'ordering': ['-offered_at'], 'verbose_name': 'dispatch offer'},
+            name="dispatchoffer",
+            options={"ordering": ["-offered_at"], "verbose_name": "dispatch offer"},
         ),
         migrations.AlterModelOptions(
-            name='dispatchrun',
-            options={'ordering': ['-started_at'], 'verbose_name': 'dispatch run'},
+            name="dispatchrun",
+            options={"ordering": ["-started_at"], "verbose_name": "dispatch run"},
         ),
         migrations.AlterModelOptions(
-            name='displaytoken',
-            options={'verbose_name': 'display link'},
+            name="displaytoken",
+            options={"verbose_name": "display link"},
         ),
         migrations.AlterModelOptions(
-            name='escalation',
-            options={'ordering': ['-created_at'], 'verbose_name': 'escalation'},
+            name="escalation",
+            options={"ordering": ["-created_at"], "verbose_name": "escalation"},
         ),
         migrations.AlterModelOptions(
-            name='ordersla',
-            options={'verbose_name': 'order deadlines'},
+            name="ordersla",
+            options={"verbose_name": "order deadlines"},
         ),
         migrations.AlterModelOptions(
-            name='slapolicy',
-            options={'verbose_name': 'SLA policy'},
+            name="slapolicy",
+            options={"verbose_name": "SLA policy"},
         ),
         migrations.AlterModelOptions(
-            name='ticket',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'hotline ticket'},
+            name="ticket",
+            options={"ordering": ["-created_at", "-id"], "verbose_name": "hotline ticket"},
         ),
     ]

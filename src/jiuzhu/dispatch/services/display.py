@@ -100,10 +100,14 @@ def _viewer(token: DisplayToken) -> User:
 
 
 def display_figures(
-    *, token: DisplayToken, street: int | None = None, now: dt.datetime | None = None
+    *,
+    token: DisplayToken,
+    street: int | None = None,
+    now: dt.datetime | None = None,
+    limit: int = 30,
 ) -> dict[str, Any]:
     """The board's figures for the token's district with the personal data taken out."""
-    figures = board_figures(user=_viewer(token), street=street, now=now)
+    figures = board_figures(user=_viewer(token), street=street, now=now, limit=limit)
     for key in ("at_risk", "overdue"):
         figures[key] = [{field: row[field] for field in ROW_FIELDS} for row in figures[key]]
     figures["district"] = token.district.name

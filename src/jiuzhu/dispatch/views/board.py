@@ -37,6 +37,10 @@ from jiuzhu.dispatch.views.common import (
 from jiuzhu.orders.models import OrderStatus
 
 POLL_SECONDS = 15
+#: How many at-risk and overdue orders the board lists (the counts cover all of them).
+ROWS_SHOWN = 12
+#: How many the selector hands over to choose the most pressing from.
+ROWS_FETCHED = 2000
 STATUS_TONES = {
     OrderStatus.WAITING: "warn",
     OrderStatus.ACCEPTED: "",
@@ -55,20 +59,26 @@ def _span(minutes: int) -> str:
     return ngettext("%(d)d day", "%(d)d days", days) % {"d": days}
 
 
-def decorate(figures: dict[str, Any]) -> dict[str, Any]:
-    """Labels the templates show: each listed order's status and how long is left (or how
-    late it is)."""
+def decorate(figures: dict[str, Any], *, shown: int = ROWS_SHOWN) -> dict[str, Any]:
+    """The most pressing listed orders first (least time left, most overdue), at most
+    ``shown`` of each list, with the labels the templates show."""
     for key in ("at_risk", "overdue"):
-        for row in figures[key]:
+        rows = sorted(figures[key], key=lambda row: row["minutes_left"])[:shown]
+        for row in rows:
             row["status_label"] = OrderStatus(row["status"]).label
             row["left"] = _span(row["minutes_left"])
+        figures[key] = rows
     return figures
 
 
 def status_cards(figures: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"status": status, "label": OrderStatus(status).label, "value": count,
-         "tone": STATUS_TONES.get(status, "")}
+        {
+            "status": status,
+            "label": OrderStatus(status).label,
+            "value": count,
+            "tone": STATUS_TONES.get(status, ""),
+        }
         for status, count in figures["by_status"].items()
     ]
 
@@ -80,10 +90,16 @@ def provider_chart(providers: list[dict[str, Any]]) -> dict[str, Any]:
         "horizontal": True,
         "legend": True,
         "series": [
-            {"name": str(_("Open orders")), "data": [p["load"] for p in providers],
-             "color": "#1a4f8b"},
-            {"name": str(_("Capacity left today")), "data": [p["capacity_left"] for p in providers],
-             "color": "#1e7a46"},
+            {
+                "name": str(_("Open orders")),
+                "data": [p["load"] for p in providers],
+                "color": "#1a4f8b",
+            },
+            {
+                "name": str(_("Capacity left today")),
+                "data": [p["capacity_left"] for p in providers],
+                "color": "#1e7a46",
+            },
         ],
         "height": max(12, 3 + 2.2 * len(providers)),
     }
@@ -103,7 +119,9 @@ def board(request: HttpRequest) -> HttpResponse:
     require_board(user)
     form = BoardFilterForm(request.GET, streets=street_choices(user))
     street = form.values().get("street")
-    figures = decorate(board_figures(user=user, street=street.pk if street else None))
+    figures = decorate(
+        board_figures(user=user, street=street.pk if street else None, limit=ROWS_FETCHED)
+    )
     query = _street_query(street)
     context = {
         "form": form,
@@ -133,8 +151,10 @@ def dispatch_now_view(request: HttpRequest) -> HttpResponse:
     result = dispatch_now(actor=request.user)
     messages.success(
         request,
-        _("Dispatch run finished: %(offered)d offered, %(escalated)d escalated, "
-          "%(expired)d offers expired (%(considered)d orders considered).")
+        _(
+            "Dispatch run finished: %(offered)d offered, %(escalated)d escalated, "
+            "%(expired)d offers expired (%(considered)d orders considered)."
+        )
         % {key: result.get(key, 0) for key in ("offered", "escalated", "expired", "considered")},
     )
     url = reverse("dispatch:board")

@@ -3,6 +3,7 @@ no session (the secret in its address is the credential) and shows no personal d
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,10 +22,17 @@ from jiuzhu.dispatch.services.display import (
     display_token_revoke,
     display_tokens_for,
 )
-from jiuzhu.dispatch.views.board import POLL_SECONDS, decorate, provider_chart, status_cards
+from jiuzhu.dispatch.views.board import (
+    POLL_SECONDS,
+    ROWS_FETCHED,
+    decorate,
+    provider_chart,
+    status_cards,
+)
 from jiuzhu.dispatch.views.common import DISPLAY_ROLES, require, tabs
 
 NEW_LINK_KEY = "dispatch_new_display_link"
+WALL_ROWS = 8
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -36,7 +44,7 @@ def _require_manager(request: HttpRequest) -> None:
 def displays(request: HttpRequest) -> HttpResponse:
     """The district's display links; a new link's address is shown once, right after."""
     _require_manager(request)
-    form = DisplayTokenForm(request.POST or None)
+    form = DisplayTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             token, raw = display_token_create(actor=request.user, name=form.cleaned_data["name"])
@@ -73,8 +81,9 @@ def display_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _("The link of “%(name)s” is revoked; the screen goes blank at its next "
-                       "refresh.") % {"name": token.name}
+            request,
+            _("The link of “%(name)s” is revoked; the screen goes blank at its next refresh.")
+            % {"name": token.name},
         )
     return redirect("dispatch:displays")
 
@@ -88,13 +97,14 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
         if partial:
             return render(request, "dispatch/_display_gone.html", status=404)
         raise Http404
-    figures = decorate(display_figures(token=found))
+    figures = decorate(display_figures(token=found, limit=ROWS_FETCHED), shown=WALL_ROWS)
     context = {
         "figures": figures,
         "cards": status_cards(figures),
         "chart": provider_chart(figures["providers"]),
         "poll_url": request.path,
         "poll_seconds": POLL_SECONDS,
+        "time_zone": settings.TIME_ZONE,
     }
     template = "dispatch/_display.html" if partial else "dispatch/display.html"
     response = vary_on_htmx(render(request, template, context))

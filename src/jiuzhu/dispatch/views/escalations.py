@@ -76,7 +76,7 @@ def escalation_resolve_view(request: HttpRequest, escalation_id: int) -> HttpRes
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _("Escalation of order %(number)s resolved.")
-            % {"number": escalation.order.number}
+            request,
+            _("Escalation of order %(number)s resolved.") % {"number": escalation.order.number},
         )
     return redirect(back)

@@ -50,12 +50,21 @@ def _chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "legend": True,
         "unit": "%",
         "series": [
-            {"name": str(_("Acceptance rate")), "data": [r["acceptance_pct"] for r in rows],
-             "color": "#1a4f8b"},
-            {"name": str(_("On-time completion")), "data": [r["on_time_pct"] for r in rows],
-             "color": "#1e7a46"},
-            {"name": str(_("Complaint rate")), "data": [r["complaint_pct"] for r in rows],
-             "color": "#b3261e"},
+            {
+                "name": str(_("Acceptance rate")),
+                "data": [r["acceptance_pct"] for r in rows],
+                "color": "#1a4f8b",
+            },
+            {
+                "name": str(_("On-time completion")),
+                "data": [r["on_time_pct"] for r in rows],
+                "color": "#1e7a46",
+            },
+            {
+                "name": str(_("Complaint rate")),
+                "data": [r["complaint_pct"] for r in rows],
+                "color": "#b3261e",
+            },
         ],
         "height": max(12, 4 + 3 * len(rows)),
     }
@@ -98,17 +107,29 @@ def monitoring_export(request: HttpRequest) -> HttpResponse:
     sheet = Sheet(
         title=_("Provider monitoring"),
         headers=[
-            _("Provider"), _("From"), _("To"), _("Accepted"), _("Acceptance rate (%)"),
-            _("Median time to accept (minutes)"), _("Completed"),
-            _("On-time completion (%)"), _("Average rating"), _("Complaint rate (%)"),
+            _("Provider"),
+            _("From"),
+            _("To"),
+            _("Accepted"),
+            _("Acceptance rate (%)"),
+            _("Median time to accept (minutes)"),
+            _("Completed"),
+            _("On-time completion (%)"),
+            _("Average rating"),
+            _("Complaint rate (%)"),
         ],
         rows=(
             [
-                r["name"], start.date(), (end - dt.timedelta(days=1)).date(), r["accepted"],
+                r["name"],
+                start.date(),
+                (end - dt.timedelta(days=1)).date(),
+                r["accepted"],
                 r["acceptance_pct"],
-                None if r["median_minutes_to_accept"] is None
+                None
+                if r["median_minutes_to_accept"] is None
                 else round(r["median_minutes_to_accept"], 1),
-                r["completed"], r["on_time_pct"],
+                r["completed"],
+                r["on_time_pct"],
                 None if r["average_rating"] is None else round(r["average_rating"], 2),
                 r["complaint_pct"],
             ]
@@ -119,12 +140,19 @@ def monitoring_export(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         output = write_xlsx([sheet])
         audit.record(
-            actor=request.user, action=AuditAction.EXPORT, object_type="dispatch.monitoring",
-            detail={"start": start.date().isoformat(), "end": end.date().isoformat(),
-                    "rows": sheet.count},
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            object_type="dispatch.monitoring",
+            detail={
+                "start": start.date().isoformat(),
+                "end": end.date().isoformat(),
+                "rows": sheet.count,
+            },
         )
     response = FileResponse(
-        output, as_attachment=True, filename=export_filename("provider-monitoring"),
+        output,
+        as_attachment=True,
+        filename=export_filename("provider-monitoring"),
         content_type=XLSX_CONTENT_TYPE,
     )
     response["Cache-Control"] = "no-store"

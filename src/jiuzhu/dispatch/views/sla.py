@@ -49,13 +49,18 @@ def sla_policies(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, EDITORS, _("Only district managers set SLA policies."))
     district = user.area
-    form = SlaPolicyForm(request.POST or None, initial=_initial(request))
+    form = SlaPolicyForm(
+        request.POST if request.method == "POST" else None, initial=_initial(request)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             sla_policy_set(
-                actor=user, district=district, urgency_tag=data["urgency_tag"],
-                sla_class=data["sla_class"], accept_hours=data["accept_hours"],
+                actor=user,
+                district=district,
+                urgency_tag=data["urgency_tag"],
+                sla_class=data["sla_class"],
+                accept_hours=data["accept_hours"],
                 complete_hours=data["complete_hours"],
             )
         except DomainError as error:

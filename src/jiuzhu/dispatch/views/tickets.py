@@ -141,17 +141,28 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
     if count > settings.EXPORT_MAX_ROWS:
         messages.error(
             request,
-            _("The export would hold %(count)d tickets; narrow the filters to at most "
-              "%(limit)d.") % {"count": count, "limit": settings.EXPORT_MAX_ROWS},
+            _("The export would hold %(count)d tickets; narrow the filters to at most %(limit)d.")
+            % {"count": count, "limit": settings.EXPORT_MAX_ROWS},
         )
         query = request.GET.urlencode()
         return redirect(reverse("dispatch:ticket_list") + (f"?{query}" if query else ""))
     sheet = Sheet(
         title=_("Hotline tickets"),
         headers=[
-            _("Ticket"), _("Received at"), _("Kind"), _("Status"), _("Respond by"),
-            _("Overdue"), _("Street"), _("Household"), _("Order number"), _("Provider"),
-            _("Description"), _("Assigned to"), _("How it was handled"), _("Closed at"),
+            _("Ticket"),
+            _("Received at"),
+            _("Kind"),
+            _("Status"),
+            _("Respond by"),
+            _("Overdue"),
+            _("Street"),
+            _("Household"),
+            _("Order number"),
+            _("Provider"),
+            _("Description"),
+            _("Assigned to"),
+            _("How it was handled"),
+            _("Closed at"),
             _("Satisfaction"),
         ],
         rows=_export_rows(tickets, timezone.now()),
@@ -169,7 +180,9 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
             },
         )
     response = FileResponse(
-        output, as_attachment=True, filename=export_filename("tickets"),
+        output,
+        as_attachment=True,
+        filename=export_filename("tickets"),
         content_type=XLSX_CONTENT_TYPE,
     )
     response["Cache-Control"] = "no-store"
@@ -184,8 +197,9 @@ def _household_matches(request: HttpRequest, q: str):
     if len(q) < 2:
         return []
     return list(
-        household_list(user=request.user, filters=HouseholdFilters(q=q, status="active"))
-        .select_related("community")[:MATCH_LIMIT]
+        household_list(
+            user=request.user, filters=HouseholdFilters(q=q, status="active")
+        ).select_related("community")[:MATCH_LIMIT]
     )
 
 
@@ -204,8 +218,11 @@ def _chosen_household(request: HttpRequest, household_id: int | None) -> Househo
 @domain_errors
 def household_search(request: HttpRequest) -> HttpResponse:
     """Households in the user's area by name or phone, to link to the ticket (htmx)."""
-    require(request.user, TICKET_OPENERS, _("Only hotline operators and district managers "
-                                           "open tickets."))
+    require(
+        request.user,
+        TICKET_OPENERS,
+        _("Only hotline operators and district managers open tickets."),
+    )
     q = request.GET.get("household_q", "")[:40]
     return render(
         request,
@@ -218,13 +235,12 @@ def household_search(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def ticket_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, TICKET_OPENERS, _("Only hotline operators and district managers open "
-                                   "tickets."))
+    require(user, TICKET_OPENERS, _("Only hotline operators and district managers open tickets."))
     district = district_of(user.area) if user.area else None
     if district is None:
         raise PermissionDenied(_("Your account is not linked to a district."))
-    providers = providers_in_scope(user).select_related("organisation").order_by(
-        "organisation__name"
+    providers = (
+        providers_in_scope(user).select_related("organisation").order_by("organisation__name")
     )
     initial = {}
     if request.method == "GET":
@@ -250,9 +266,14 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 ticket = services.ticket_open(
-                    actor=user, kind=data["kind"], description=data["description"],
-                    district=district, household=household, order=order,
-                    provider=data["provider"], caller_name=data["caller_name"],
+                    actor=user,
+                    kind=data["kind"],
+                    description=data["description"],
+                    district=district,
+                    household=household,
+                    order=order,
+                    provider=data["provider"],
+                    caller_name=data["caller_name"],
                     caller_phone=data["caller_phone"],
                 )
             except DomainError as error:
@@ -261,9 +282,12 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 add_domain_errors(form, error)
             else:
                 messages.success(
-                    request, _("Ticket %(number)s recorded. Respond by %(when)s.")
-                    % {"number": ticket.number,
-                       "when": timezone.localtime(ticket.respond_by).strftime("%Y-%m-%d %H:%M")},
+                    request,
+                    _("Ticket %(number)s recorded. Respond by %(when)s.")
+                    % {
+                        "number": ticket.number,
+                        "when": timezone.localtime(ticket.respond_by).strftime("%Y-%m-%d %H:%M"),
+                    },
                 )
                 return redirect("dispatch:ticket_detail", ticket_id=ticket.pk)
     chosen_id = form["household"].value()
@@ -297,7 +321,8 @@ def _forms_for(ticket: Ticket, user, bound=None) -> dict:
         data = bound[1] if bound and bound[0] == slug else None
         if form_class is AssignForm:
             forms[action] = AssignForm(
-                data, assignees=ticket_assignees(ticket=ticket),
+                data,
+                assignees=ticket_assignees(ticket=ticket),
                 initial={"assignee": ticket.assignee_id or user.pk},
             )
         else:
@@ -335,8 +360,14 @@ def _steps(ticket: Ticket) -> list[dict]:
     order = [s for s, _label in TicketStatus.choices]
     reached = order.index(ticket.status)
     return [
-        {"label": label, "state": "done" if i < reached or ticket.status == TicketStatus.CLOSED
-         else "now" if i == reached else ""}
+        {
+            "label": label,
+            "state": "done"
+            if i < reached or ticket.status == TicketStatus.CLOSED
+            else "now"
+            if i == reached
+            else "",
+        }
         for i, (_s, label) in enumerate(TicketStatus.choices)
     ]
 
@@ -364,7 +395,8 @@ def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpRespons
         if user.role not in services.HANDLERS:
             raise PermissionDenied(_("Your role may not work on hotline tickets."))
         messages.error(
-            request, _("This ticket is %(status)s; it cannot move that way now.")
+            request,
+            _("This ticket is %(status)s; it cannot move that way now.")
             % {"status": ticket.get_status_display()},
         )
         return redirect("dispatch:ticket_detail", ticket_id=ticket.pk)

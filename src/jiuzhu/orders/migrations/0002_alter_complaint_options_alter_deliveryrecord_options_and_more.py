@@ -4,42 +4,41 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0001_initial'),
+        ("orders", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='complaint',
-            options={'ordering': ['-at'], 'verbose_name': 'complaint'},
+            name="complaint",
+            options={"ordering": ["-at"], "verbose_name": "complaint"},
         ),
         migrations.AlterModelOptions(
-            name='deliveryrecord',
-            options={'verbose_name': 'delivery record'},
+            name="deliveryrecord",
+            options={"verbose_name": "delivery record"},
         ),
         migrations.AlterModelOptions(
-            name='idempotencykey',
-            options={'verbose_name': 'idempotency key'},
+            name="idempotencykey",
+            options={"verbose_name": "idempotency key"},
         ),
         migrations.AlterModelOptions(
-            name='order',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'order'},
+            name="order",
+            options={"ordering": ["-created_at", "-id"], "verbose_name": "order"},
         ),
         migrations.AlterModelOptions(
-            name='orderdecline',
-            options={'verbose_name': 'order decline'},
+            name="orderdecline",
+            options={"verbose_name": "order decline"},
         ),
         migrations.AlterModelOptions(
-            name='orderevent',
-            options={'ordering': ['at', 'id'], 'verbose_name': 'order event'},
+            name="orderevent",
+            options={"ordering": ["at", "id"], "verbose_name": "order event"},
         ),
         migrations.AlterModelOptions(
-            name='provider',
-            options={'ordering': ['organisation__name'], 'verbose_name': 'service provider'},
+            name="provider",
+            options={"ordering": ["organisation__name"], "verbose_name": "service provider"},
         ),
         migrations.AlterModelOptions(
-            name='rating',
-            options={'verbose_name': 'rating'},
+            name="rating",
+            options={"verbose_name": "rating"},
         ),
     ]

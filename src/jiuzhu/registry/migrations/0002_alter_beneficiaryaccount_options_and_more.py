@@ -4,26 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='beneficiaryaccount',
-            options={'verbose_name': 'beneficiary account'},
+            name="beneficiaryaccount",
+            options={"verbose_name": "beneficiary account"},
         ),
         migrations.AlterModelOptions(
-            name='chainentry',
-            options={'ordering': ['-at', '-id'], 'verbose_name': 'assistance chain entry'},
+            name="chainentry",
+            options={"ordering": ["-at", "-id"], "verbose_name": "assistance chain entry"},
         ),
         migrations.AlterModelOptions(
-            name='householdassignment',
-            options={'verbose_name': 'household assignment'},
+            name="householdassignment",
+            options={"verbose_name": "household assignment"},
         ),
         migrations.AlterModelOptions(
-            name='householdchange',
-            options={'ordering': ['-occurred_on', '-id'], 'verbose_name': 'household change'},
+            name="householdchange",
+            options={"ordering": ["-occurred_on", "-id"], "verbose_name": "household change"},
         ),
     ]

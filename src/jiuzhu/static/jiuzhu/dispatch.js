@@ -125,13 +125,20 @@
   });
   document.addEventListener("htmx:afterSettle", function () { draw(document); });
 
-  // The wall screen's clock.
+  // The wall screen's clock, in the server's time zone (the screen's own may differ).
+  var clockFormat = null;
   function tick() {
     var clock = document.querySelector("[data-wall-clock]");
     if (!clock) return;
-    var now = new Date();
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    clock.textContent = two(now.getHours()) + ":" + two(now.getMinutes()) + ":" + two(now.getSeconds());
+    if (!clockFormat) {
+      var options = { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" };
+      try {
+        clockFormat = new Intl.DateTimeFormat("en-GB", Object.assign({ timeZone: clock.getAttribute("data-wall-clock") || undefined }, options));
+      } catch (error) {
+        clockFormat = new Intl.DateTimeFormat("en-GB", options);
+      }
+    }
+    clock.textContent = clockFormat.format(new Date());
   }
 
   // Monitoring: the from–to dates only when "From – to" is chosen.

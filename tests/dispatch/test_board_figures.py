@@ -1,0 +1,135 @@
+"""The live board's figures with a controlled clock, and their scoping by area."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from factories import UserFactory
+from factories_registry import add_member, make_household
+from jiuzhu.core.models import Role
+from jiuzhu.dispatch.models import DispatchOffer, Escalation, OrderSla
+from jiuzhu.dispatch.selectors.board import board_figures
+from jiuzhu.dispatch.services.sla import order_sla_fix
+from jiuzhu.orders.models import Order
+from jiuzhu.orders.services.orders import order_accept, order_create
+
+pytestmark = pytest.mark.django_db
+
+H = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def now():
+    return timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture
+def homes(market, areas, actors):
+    """One household in each of Yaohua (the market's), Maqun and Shazhou (Jianye)."""
+    shazhou_worker = UserFactory(
+        username="shazhou_cw", role=Role.STREET_CASEWORKER, area=areas["shazhou"]
+    )
+    made = {"ya": (market["household"], market["beneficiary"])}
+    for key, worker, community in (
+        ("mq", actors["maqun_caseworker"], areas["maqun_a"]),
+        ("sz", shazhou_worker, areas["shazhou_a"]),
+    ):
+        household = make_household(actor=worker, community=community)
+        add_member(actor=worker, household=household, age=76, employment="retired")
+        made[key] = (household, worker)
+    return made
+
+
+def place(market, homes, key="ya", *, created, item="meal"):
+    household, actor = homes[key]
+    order = order_create(actor=actor, household=household, item=market[item])
+    Order.objects.filter(pk=order.pk).update(created_at=created)
+    order = Order.objects.select_related("household", "item").get(pk=order.pk)
+    OrderSla.objects.filter(order=order).delete()
+    order_sla_fix(order=order)  # what the ORDER_CREATED handler does after commit
+    return order
+
+
+def test_counts_by_state_at_risk_and_overdue(market, homes, actors, now):
+    # 助餐 is "scheduled": 24 h to accept (at risk in the last 6 h), 168 h to complete.
+    fresh = place(market, homes, created=now - 1 * H)
+    risky = place(market, homes, created=now - 19 * H)
+    late = place(market, homes, created=now - 25 * H)
+    taken = place(market, homes, created=now - 170 * H, item="cleaning")
+    order_accept(actor=market["staff_a"], order=taken)  # accepted, past its completion deadline
+
+    figures = board_figures(user=actors["qixia_manager"], now=now)
+    assert figures["by_status"] == {"waiting": 3, "accepted": 1, "assigned": 0, "in_service": 0}
+    assert figures["open"] == 4
+    assert figures["overdue_count"] == 2 and figures["at_risk_count"] == 1
+    assert {row["id"] for row in figures["overdue"]} == {late.pk, taken.pk}
+    assert [row["id"] for row in figures["at_risk"]] == [risky.pk]
+    assert fresh.pk not in {row["id"] for row in figures["overdue"] + figures["at_risk"]}
+    (risk_row,) = figures["at_risk"]
+    assert 0 < risk_row["minutes_left"] <= 5 * 60
+    assert figures["streets"] == [{"street": "尧化街道", "open": 4, "at_risk": 1, "overdue": 2}]
+
+
+def test_the_same_orders_later_are_all_overdue(market, homes, actors, now):
+    place(market, homes, created=now - 1 * H)
+    place(market, homes, created=now - 19 * H)
+    figures = board_figures(user=actors["qixia_manager"], now=now + 30 * H)
+    assert figures["overdue_count"] == 2 and figures["at_risk_count"] == 0
+
+
+def test_listed_orders_carry_no_personal_data(market, homes, actors, now):
+    place(market, homes, created=now - 25 * H)
+    (row,) = board_figures(user=actors["qixia_manager"], now=now)["overdue"]
+    assert set(row) == {
+        "id",
+        "number",
+        "status",
+        "item",
+        "street",
+        "community",
+        "provider",
+        "deadline",
+        "minutes_left",
+    }
+
+
+def test_provider_load_and_capacity_left(market, homes, actors, now):
+    order = place(market, homes, created=now - 1 * H)
+    order_accept(actor=market["staff_a"], order=order)
+    waiting = place(market, homes, created=now - 2 * H)
+    DispatchOffer.objects.create(order=waiting, provider=market["provider_b"], respond_by=now + H)
+    Escalation.objects.create(order=waiting, reason="no_capacity")
+    figures = board_figures(user=actors["qixia_manager"], now=now)
+    by_name = {p["name"]: p for p in figures["providers"]}
+    a, b = by_name["服务机构甲"], by_name["服务机构乙"]
+    assert (a["load"], a["accepted_today"], a["capacity_left"]) == (1, 1, 4)
+    assert (b["load"], b["live_offers"], b["capacity_left"]) == (0, 1, 4)
+    assert figures["live_offers"] == 1 and figures["escalations"] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("qixia_manager", {"ya", "mq"}),
+        ("yaohua_caseworker", {"ya"}),
+        ("maqun_caseworker", {"mq"}),
+        ("jianye_manager", {"sz"}),
+        ("city_admin", {"ya", "mq", "sz"}),
+        ("yaohua_a_worker", {"ya"}),
+    ],
+)
+def test_the_board_is_scoped_by_area(market, homes, actors, now, name, expected):
+    orders = {key: place(market, homes, key, created=now - 25 * H) for key in homes}
+    figures = board_figures(user=actors[name], now=now)
+    shown = {row["id"] for row in figures["overdue"]}
+    assert shown == {orders[key].pk for key in expected}
+    assert figures["open"] == len(expected)
+
+
+def test_a_street_filter_narrows_the_district_board(market, homes, actors, areas, now):
+    place(market, homes, "ya", created=now - 25 * H)
+    place(market, homes, "mq", created=now - 25 * H)
+    figures = board_figures(user=actors["qixia_manager"], street=areas["maqun"].pk, now=now)
+    assert figures["open"] == 1
+    assert [s["street"] for s in figures["streets"]] == ["马群街道"]
