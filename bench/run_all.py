@@ -12,7 +12,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
-SCRIPTS = ["bench_mpi.py", "bench_household_list.py", "bench_rescore.py"]
+SCRIPTS = [
+    "bench_mpi.py",
+    "bench_household_list.py",
+    "bench_rescore.py",
+    "bench_dispatch.py",
+]
 
 
 def main() -> int:

@@ -276,6 +276,10 @@ def test_pairs_of_sorts_and_deduplicates():
     assert pairs.order.tolist() == [0, 0, 1] and pairs.provider.tolist() == [0, 1, 0]
     with pytest.raises(MatchingError):
         Pairs.of([2], [0], n_orders=2, n_providers=1)
+    with pytest.raises(MatchingError):  # built directly, they must already be in order
+        Pairs(np.array([1, 0]), np.array([0, 0]))
+    with pytest.raises(MatchingError):
+        Pairs(np.array([0, 0]), np.array([1, 1]))
 
 
 # --------------------------------------------------------------------------- costs and why

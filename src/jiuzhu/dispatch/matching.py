@@ -91,7 +91,7 @@ def _vector(name: str, values: Any, n: int | None, dtype: Any) -> np.ndarray:
     return arr
 
 
-def _ints(name: str, values: Any, n: int) -> np.ndarray:
+def _ints(name: str, values: Any, n: int | None) -> np.ndarray:
     arr = np.asarray(values)
     if (
         arr.size
@@ -136,6 +136,7 @@ class Orders:
     - ``item``: the service item of each order (an item index or code, matched against
       ``Providers.items`` and ``item_category``).
     - ``urgency``: positive weight (default 1; `URGENCY_WEIGHTS` maps urgency tags to weights).
+      Use a few distinct levels: weights closer than about 1e-6 are not told apart reliably.
     - ``area``: the area code providers declare they serve (usually the street); only
       `eligible_pairs` needs it.
     - ``created``: creation times (any sortable values); only the greedy baseline uses them,
@@ -255,6 +256,17 @@ class Pairs:
 
     order: np.ndarray
     provider: np.ndarray
+
+    def __post_init__(self) -> None:
+        o = _ints("pair order", self.order, None)
+        p = _ints("pair provider", self.provider, o.shape[0])
+        if o.size and (o.min() < 0 or p.min() < 0):
+            raise MatchingError("pair positions must be ≥ 0")
+        later = (o[1:] > o[:-1]) | ((o[1:] == o[:-1]) & (p[1:] > p[:-1]))
+        if not np.all(later):
+            raise MatchingError("pairs must be sorted by order then provider, without repeats")
+        object.__setattr__(self, "order", o)
+        object.__setattr__(self, "provider", p)
 
     @classmethod
     def of(cls, order: Any, provider: Any, *, n_orders: int, n_providers: int) -> Pairs:

@@ -148,8 +148,8 @@ def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dic
     ]
     engine_orders = matching.Orders(
         ids=np.array([o.pk for o in orders]),
-        lat=np.array([float(o.household.community.latitude or 0) for o in orders]),
-        lon=np.array([float(o.household.community.longitude or 0) for o in orders]),
+        lat=np.array([_coordinate(o.household.community.latitude) for o in orders]),
+        lon=np.array([_coordinate(o.household.community.longitude) for o in orders]),
         item=np.array([o.item_id for o in orders]),
         urgency=np.array([2.0 if o.sla.urgent else 1.0 for o in orders]),
     )
@@ -190,6 +190,11 @@ def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dic
                 }
             )
     return decisions
+
+
+def _coordinate(value) -> float:
+    """Unknown coordinates are NaN, which the engine costs neutrally (never as 0°, 0°)."""
+    return float(value) if value is not None else float("nan")
 
 
 def _respond_by(order: Order, now: dt.datetime) -> dt.datetime:

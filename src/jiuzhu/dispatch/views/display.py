@@ -32,7 +32,7 @@ from jiuzhu.dispatch.views.board import (
 from jiuzhu.dispatch.views.common import DISPLAY_ROLES, require, tabs
 
 NEW_LINK_KEY = "dispatch_new_display_link"
-WALL_ROWS = 8
+WALL_ROWS = 7
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -82,7 +82,7 @@ def display_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The link of “%(name)s” is revoked; the screen goes blank at its next refresh.")
+            _("The link of %(name)s is revoked; the screen goes blank at its next refresh.")
             % {"name": token.name},
         )
     return redirect("dispatch:displays")

@@ -194,7 +194,7 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
 
 def _household_matches(request: HttpRequest, q: str):
     q = q.strip()
-    if len(q) < 2:
+    if not q:
         return []
     return list(
         household_list(
@@ -227,7 +227,7 @@ def household_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dispatch/_household_matches.html",
-        {"matches": _household_matches(request, q), "searched": len(q.strip()) >= 2},
+        {"matches": _household_matches(request, q), "searched": bool(q.strip())},
     )
 
 
