@@ -36,8 +36,8 @@ bench: $(STAMP)
 
 ## make messages: extract strings and compile the translations (needs GNU gettext)
 messages: $(STAMP)
-	cd src/jiuzhu && ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete \
-		--ignore 'static/*' --settings=jiuzhu.settings_test
+	cd src/jiuzhu && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete \
+		--ignore 'static/*' --ignore 'assessment/engine/*' --ignore 'dispatch/matching*' --settings=jiuzhu.settings_test
 	cd src/jiuzhu && ../../$(BIN)/django-admin compilemessages --settings=jiuzhu.settings_test
 
 clean:

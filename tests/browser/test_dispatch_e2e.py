@@ -113,7 +113,9 @@ def run_dispatch_cycle(env: dict) -> dict[str, int]:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("dispatch.cycle:")), "")
     figures = dict(re.findall(r"'(\w+)': (\d+)", line))
-    assert figures, f"the dispatch cycle did not report: {done.stdout[-2000:]} {done.stderr[-2000:]}"
+    assert figures, (
+        f"the dispatch cycle did not report: {done.stdout[-2000:]} {done.stderr[-2000:]}"
+    )
     return {key: int(value) for key, value in figures.items()}
 
 

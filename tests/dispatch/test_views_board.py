@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 BOARD = "/dispatch/board/"
 POLL = {"HTTP_HX_REQUEST": "true", "HTTP_X_JIUZHU_POLL": "1"}
-MIDDLEWARE = "jiuzhu.dispatch.middleware.PollIsNotActivityMiddleware"
+MIDDLEWARE = "jiuzhu.core.middleware.PollIsNotActivityMiddleware"
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_the_sla_page_shows_defaults_and_the_preferred_time_rule(client, actors)
     client.force_login(actors["qixia_manager"])
     page = client.get(SLA).content.decode()
     assert "Built-in defaults" in page
-    assert "(preferred time + 4 hours)" in page
+    assert "preferred time + 4 hours" in page
     assert "None yet: the built-in defaults apply." in page
 
 

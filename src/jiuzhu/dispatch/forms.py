@@ -90,7 +90,7 @@ class DisplayTokenForm(Form):
     name = forms.CharField(
         label=_("Screen name"),
         max_length=60,
-        help_text=_("Where the screen hangs, e.g. dispatch centre, left wall."),
+        help_text=_("Where the screen hangs, e.g. “Dispatch centre, left wall”."),
     )
 
 

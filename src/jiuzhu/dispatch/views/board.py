@@ -2,7 +2,7 @@
 
 The page polls itself (htmx, every 15 s) for the ``#board`` fragment with the same query string,
 so the street filter survives every refresh. Polls carry ``X-Jiuzhu-Poll: 1`` and do not keep
-the session alive (``dispatch.middleware``); when the session has run out a poll gets 401 and a
+the session alive (``core.middleware``); when the session has run out a poll gets 401 and a
 "signed out" notice instead of the login page.
 """
 

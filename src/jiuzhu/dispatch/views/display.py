@@ -82,7 +82,7 @@ def display_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The link of %(name)s is revoked; the screen goes blank at its next refresh.")
+            _("The link of “%(name)s” is revoked; the screen goes blank at its next refresh.")
             % {"name": token.name},
         )
     return redirect("dispatch:displays")
