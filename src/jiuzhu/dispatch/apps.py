@@ -8,4 +8,4 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch centre and hotline")
 
     def ready(self) -> None:
-        from jiuzhu.dispatch import handlers, jobs, navigation, scopes  # noqa: F401
+        from jiuzhu.dispatch import demo, handlers, jobs, navigation, scopes  # noqa: F401

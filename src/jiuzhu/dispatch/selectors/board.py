@@ -54,10 +54,15 @@ def board_figures(
             row["at_risk"] += 1
     order_ids = orders.values("pk")
     today = timezone.localdate()
-    providers = (
+    # Which providers the board shows (those holding or offered the user's open orders) is
+    # decided first; their figures then count all their orders, not only those open ones.
+    shown = (
         Provider.objects.filter(active=True)
         .filter(Q(orders__in=order_ids) | Q(offers__order__in=order_ids))
-        .distinct()
+        .values("pk")
+    )
+    providers = (
+        Provider.objects.filter(pk__in=shown)
         .annotate(
             load=Count("orders", filter=Q(orders__status__in=ACTIVE), distinct=True),
             accepted_today=Count(
