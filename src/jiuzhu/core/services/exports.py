@@ -78,6 +78,22 @@ def write_xlsx(sheets: Sequence[Sheet]) -> IO[bytes]:
     return output
 
 
+@transaction.atomic
+def export_audited(
+    *, actor: User, sheets: Sequence[Sheet], object_type: str, detail: dict[str, Any]
+) -> IO[bytes]:
+    """Write the workbook and record the export (with its row count) in one transaction: every
+    export of personal data leaves one audit entry."""
+    output = write_xlsx(sheets)
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type=object_type,
+        detail={**detail, "rows": sum(sheet.count for sheet in sheets)},
+    )
+    return output
+
+
 def export_filename(stem: str, *, ext: str = "xlsx") -> str:
     return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
 

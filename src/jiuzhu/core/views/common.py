@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.cache import patch_vary_headers
 
 from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -64,4 +64,15 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def vary_on_htmx(response):
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def xlsx_response(output, *, stem: str) -> FileResponse:
+    """An Excel download that no cache keeps."""
+    from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, export_filename
+
+    response = FileResponse(
+        output, as_attachment=True, filename=export_filename(stem), content_type=XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "no-store"
     return response

@@ -7,15 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from jiuzhu.core import audit
-from jiuzhu.core.models import AuditAction
-from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, Sheet, export_filename, write_xlsx
-from jiuzhu.core.views.common import domain_errors
+from jiuzhu.core.services.exports import Sheet, export_audited
+from jiuzhu.core.views.common import domain_errors, xlsx_response
 from jiuzhu.dispatch.forms import PeriodForm
 from jiuzhu.dispatch.selectors.monitoring import provider_metrics, providers_in_scope
 from jiuzhu.dispatch.views.common import require_board, tabs
@@ -137,23 +134,10 @@ def monitoring_export(request: HttpRequest) -> HttpResponse:
         ),
         widths=(28, 12, 12, 10, 12, 14, 10, 12, 10, 12),
     )
-    with transaction.atomic():
-        output = write_xlsx([sheet])
-        audit.record(
-            actor=request.user,
-            action=AuditAction.EXPORT,
-            object_type="dispatch.monitoring",
-            detail={
-                "start": start.date().isoformat(),
-                "end": end.date().isoformat(),
-                "rows": sheet.count,
-            },
-        )
-    response = FileResponse(
-        output,
-        as_attachment=True,
-        filename=export_filename("provider-monitoring"),
-        content_type=XLSX_CONTENT_TYPE,
+    output = export_audited(
+        actor=request.user,
+        sheets=[sheet],
+        object_type="dispatch.monitoring",
+        detail={"start": start.date().isoformat(), "end": end.date().isoformat()},
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(output, stem="provider-monitoring")

@@ -8,8 +8,7 @@ import dataclasses
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,17 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiuzhu.core import audit
 from jiuzhu.core.errors import DomainError, PermissionDenied
-from jiuzhu.core.models import AuditAction, Role
+from jiuzhu.core.models import Role
 from jiuzhu.core.selectors.areas import district_of
-from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, Sheet, export_filename, write_xlsx
+from jiuzhu.core.services.exports import Sheet, export_audited
 from jiuzhu.core.views.common import (
     add_domain_errors,
     domain_errors,
     is_htmx,
     paginate,
     vary_on_htmx,
+    xlsx_response,
 )
 from jiuzhu.dispatch.forms import (
     AssignForm,
@@ -168,25 +167,13 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
         rows=_export_rows(tickets, timezone.now()),
         widths=(20, 18, 12, 14, 18, 8, 14, 10, 20, 24, 40, 14, 40, 18, 10),
     )
-    with transaction.atomic():
-        output = write_xlsx([sheet])
-        audit.record(
-            actor=user,
-            action=AuditAction.EXPORT,
-            object_type="dispatch.ticket",
-            detail={
-                "filters": {k: v for k, v in dataclasses.asdict(filters).items() if v},
-                "rows": sheet.count,
-            },
-        )
-    response = FileResponse(
-        output,
-        as_attachment=True,
-        filename=export_filename("tickets"),
-        content_type=XLSX_CONTENT_TYPE,
+    output = export_audited(
+        actor=user,
+        sheets=[sheet],
+        object_type="dispatch.ticket",
+        detail={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}},
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(output, stem="tickets")
 
 
 # ---------------------------------------------------------------- a new ticket

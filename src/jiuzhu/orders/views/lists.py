@@ -9,19 +9,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.catalog.models import ServiceItem
-from jiuzhu.core import audit
-from jiuzhu.core.models import AreaLevel, AuditAction, Role
+from jiuzhu.core.models import AreaLevel, Role
 from jiuzhu.core.selectors.areas import areas_within
-from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, Sheet, export_filename, write_xlsx
-from jiuzhu.core.views.common import domain_errors, is_htmx, paginate, vary_on_htmx
+from jiuzhu.core.services.exports import Sheet, export_audited
+from jiuzhu.core.views.common import domain_errors, is_htmx, paginate, vary_on_htmx, xlsx_response
 from jiuzhu.orders.forms import DeclineForm, OrderFilterForm, StatusFilterForm
 from jiuzhu.orders.models import Channel, OrderStatus
 from jiuzhu.orders.scopes import provider_of
@@ -174,25 +172,13 @@ def order_export(request: HttpRequest) -> HttpResponse:
         rows=_export_rows(orders),
         widths=(20, 18, 10, 14, 16, 16, 8, 8, 14, 16, 24, 14, 18, 18, 18, 18, 8),
     )
-    with transaction.atomic():
-        output = write_xlsx([sheet])
-        audit.record(
-            actor=user,
-            action=AuditAction.EXPORT,
-            object_type="orders.order",
-            detail={
-                "filters": {k: v for k, v in dataclasses.asdict(filters).items() if v},
-                "rows": sheet.count,
-            },
-        )
-    response = FileResponse(
-        output,
-        as_attachment=True,
-        filename=export_filename("orders"),
-        content_type=XLSX_CONTENT_TYPE,
+    output = export_audited(
+        actor=user,
+        sheets=[sheet],
+        object_type="orders.order",
+        detail={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}},
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return xlsx_response(output, stem="orders")
 
 
 @login_required
