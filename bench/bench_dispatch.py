@@ -20,9 +20,6 @@ optimal number assigned equals an independent maximum flow (scipy.sparse.csgraph
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import re
 import resource
 import sys
 import time
@@ -46,7 +43,10 @@ from jiuzhu.dispatch.matching import (
     eligible_pairs,
     pair_costs,
 )
-from results import write_section  # bench/results.py (this script's directory is on sys.path)
+from results import (  # bench/results.py (this script's directory is on sys.path)
+    machine,
+    write_section,
+)
 
 SECTION = "## Automatic dispatch (issue 5 item 9)"
 SEED = 20261128
@@ -175,20 +175,6 @@ def peak_mib(fn: Callable[[], object]) -> float:
         return tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()
-
-
-def machine() -> str:
-    """nproc, CPU model and RAM, read from the running system."""
-    model, ram = "unknown CPU", "RAM unknown"
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-        model = found.group(1).strip() if found else model
-        mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
-        ram = f"{int(mem.group(1)) / 2**20:.1f} GiB RAM" if mem else ram
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {model}, {ram}, Python {platform.python_version()}"
 
 
 def measure(n_orders: int, n_providers: int, repeat: int) -> dict:

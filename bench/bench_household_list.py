@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 from pathlib import Path
+
+from results import machine, write_section
 
 
 def main() -> None:
@@ -85,8 +86,7 @@ def main() -> None:
     lines = [
         "## Household list and bulk demo data (issue 2)",
         "",
-        f"Run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs ({_cpu()}), "
-        f"{_ram()}, Python {platform.python_version()}, SQLite. "
+        f"Run {time.strftime('%Y-%m-%d')} on {machine()}; SQLite. "
         "Command: `.venv/bin/python bench/bench_household_list.py`.",
         "",
         f"Bulk demo generator: {args.households:,} households and {members:,} members "
@@ -100,23 +100,7 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.write:
-        from results import write_section
-
         write_section(args.write, lines[0], report)
-
-
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
-
-
-def _ram() -> str:
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
-    return "RAM unknown"
 
 
 if __name__ == "__main__":

@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
-import re
 import resource
 import sys
 import time
@@ -33,6 +30,10 @@ import numpy as np
 
 from jiuzhu.assessment.engine import compute_measures, evaluate, framework_from_dict
 from jiuzhu.assessment.engine.values import Place
+from results import (  # bench/results.py (this script's directory is on sys.path)
+    machine,
+    write_section,
+)
 
 SECTION = "## Alkire–Foster engine (issue 3 item 12)"
 N_DIMS, PER_DIM, N_GROUPS, SEED, K_PERCENT = 6, 2, 6, 20261128, 40
@@ -129,20 +130,6 @@ def compare(ours: dict, records: list[dict]) -> float:
     return worst
 
 
-def machine() -> str:
-    """nproc, CPU model and RAM, read from the running system."""
-    model = "unknown CPU"
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-        model = found.group(1).strip() if found else model
-        mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
-        ram = f"{int(mem.group(1)) / 2**20:.1f} GiB RAM" if mem else "RAM unknown"
-    except OSError:
-        ram = "RAM unknown"
-    return f"{os.cpu_count()} CPUs (nproc), {model}, {ram}, Python {platform.python_version()}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -153,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     report = render(measure(args.rows, args.mpitb_rows or args.rows, args.repeat))
     print(report)
     if args.write:
-        write_section(args.write, report)
+        write_section(args.write, SECTION, report)
     return 0
 
 
@@ -246,18 +233,6 @@ def render(f: dict) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_section(path: Path, report: str) -> None:
-    """Replace this benchmark's section in RESULTS.md (or append it), leaving others alone."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n\n"
-    start = text.find(SECTION)
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + report
-    else:
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + report + ("" if nxt < 0 else text[nxt:].lstrip("\n").join(["\n", ""]))
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
-import re
 import resource
 import sys
 import tempfile
@@ -34,7 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from results import write_section  # bench/results.py (this script's directory is on sys.path)
+from results import (  # bench/results.py (this script's directory is on sys.path)
+    machine,
+    write_section,
+)
 
 SECTION = "## Rescoring and analytics over stored assessments (issue item 9)"
 SEED = 20261128
@@ -60,20 +61,6 @@ def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
         result = fn()
         times.append(time.perf_counter() - start)
     return min(times), result
-
-
-def machine() -> str:
-    """nproc, CPU model and RAM, read from the running system."""
-    model, ram = "unknown CPU", "RAM unknown"
-    try:
-        text = Path("/proc/cpuinfo").read_text()
-        found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-        model = found.group(1).strip() if found else model
-        mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
-        ram = f"{int(mem.group(1)) / 2**20:.1f} GiB RAM" if mem else ram
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {model}, {ram}, Python {platform.python_version()}"
 
 
 def random_answers(spec, n: int, rng: np.random.Generator) -> dict[str, list]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import re
 from pathlib import Path
 
 
@@ -16,3 +19,17 @@ def write_section(path: Path, heading: str, report: str) -> None:
         rest = "" if following < 0 else "\n" + text[following:].lstrip("\n")
         text = text[:start] + report.rstrip("\n") + "\n" + rest
     path.write_text(text, encoding="utf-8")
+
+
+def machine() -> str:
+    """nproc, CPU model and RAM, read from the running system, for each benchmark's report."""
+    model, ram = "unknown CPU", "RAM unknown"
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+        model = found.group(1).strip() if found else model
+        mem = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
+        ram = f"{int(mem.group(1)) / 2**20:.1f} GiB RAM" if mem else ram
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs (nproc), {model}, {ram}, Python {platform.python_version()}"
