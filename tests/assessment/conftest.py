@@ -18,3 +18,31 @@ def configured(areas):
         effective_from=dt.date(2024, 1, 1),
     )
     return framework_load_default()
+
+
+@pytest.fixture
+def household(configured, areas, actors, caseworker):
+    """A couple in 尧化门 living on 1,500 yuan a month: the head (52) out of work, his wife (50)
+    seriously ill and out of work; assigned to the assessor."""
+    from factories_registry import add_member, make_household
+    from jiuzhu.registry.models import HouseholdAssignment
+
+    household = make_household(actor=caseworker, community=areas["yaohua_a"], income="1500")
+    add_member(actor=caseworker, household=household, name="王强", age=52, employment="unemployed")
+    add_member(
+        actor=caseworker,
+        household=household,
+        relation="spouse",
+        age=50,
+        employment="unemployed",
+        name="李芳",
+        illness="serious",
+        illness_note="癌症",
+    )
+    HouseholdAssignment.objects.create(
+        household=household,
+        assignee=actors["assessor"],
+        purpose="assessment",
+        created_by=caseworker,
+    )
+    return household

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
+from assessment_cast import NOT_DEPRIVED_JSON as NOT_DEPRIVED
 from factories import OrganisationFactory, UserFactory
-from factories_registry import add_member, make_household
+from factories_registry import make_household
 from jiuzhu.assessment.models import Assessment, PlanStatus
 from jiuzhu.assessment.services.assessments import assessment_start
 from jiuzhu.assessment.services.dues import due_add
 from jiuzhu.core.models import OrganisationKind, Role
-from jiuzhu.registry.models import HouseholdAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -22,47 +22,6 @@ pytestmark = pytest.mark.django_db
 def english(settings):
     """The UI's English msgids (the default language is Chinese)."""
     settings.LANGUAGE_CODE = "en"
-
-
-NOT_DEPRIVED = {
-    "income_ratio": 2.0,
-    "daily_care_gap": False,
-    "food_shortage": False,
-    "unsafe_housing": False,
-    "living_area": 30,
-    "no_employed_member": False,
-    "lacks_skills": False,
-    "untreated_condition": False,
-    "medical_burden": 0.1,
-    "no_family_doctor": False,
-    "child_out_of_school": False,
-    "education_burden": 0.0,
-    "isolated_vulnerable": False,
-    "minor_without_guardian": False,
-    "psychological_distress": False,
-}
-
-
-@pytest.fixture
-def household(configured, areas, actors, caseworker):
-    household = make_household(actor=caseworker, community=areas["yaohua_a"], income="1500")
-    add_member(actor=caseworker, household=household, age=52, employment="unemployed")
-    add_member(
-        actor=caseworker,
-        household=household,
-        relation="spouse",
-        age=50,
-        employment="unemployed",
-        name="李芳",
-        illness="serious",
-    )
-    HouseholdAssignment.objects.create(
-        household=household,
-        assignee=actors["assessor"],
-        purpose="assessment",
-        created_by=caseworker,
-    )
-    return household
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import datetime as dt
 
 import pytest
 
+from assessment_cast import NOT_DEPRIVED
 from factories import OrganisationFactory, UserFactory
-from factories_registry import add_member, make_household
+from factories_registry import make_household
 from jiuzhu.assessment.models import (
     Assessment,
     AssessmentDue,
@@ -36,23 +37,6 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-NOT_DEPRIVED = {
-    "income_ratio": 2.0,
-    "daily_care_gap": "no",
-    "food_shortage": "no",
-    "unsafe_housing": "no",
-    "living_area": 30,
-    "no_employed_member": "no",
-    "lacks_skills": "no",
-    "untreated_condition": "no",
-    "medical_burden": 0.1,
-    "no_family_doctor": "no",
-    "child_out_of_school": "no",
-    "education_burden": 0.0,
-    "isolated_vulnerable": "no",
-    "minor_without_guardian": "no",
-    "psychological_distress": "no",
-}
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -64,29 +48,6 @@ def web_answers(answers: dict) -> dict:
             value = "1" if value == "yes" else "0"
         posted[f"q_{code}"] = str(value)
     return posted
-
-
-@pytest.fixture
-def household(configured, areas, actors, caseworker):
-    household = make_household(actor=caseworker, community=areas["yaohua_a"], income="1500")
-    add_member(actor=caseworker, household=household, name="王强", age=52, employment="unemployed")
-    add_member(
-        actor=caseworker,
-        household=household,
-        relation="spouse",
-        age=50,
-        employment="unemployed",
-        name="李芳",
-        illness="serious",
-        illness_note="癌症",
-    )
-    HouseholdAssignment.objects.create(
-        household=household,
-        assignee=actors["assessor"],
-        purpose="assessment",
-        created_by=caseworker,
-    )
-    return household
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assessment_cast import NOT_DEPRIVED
 from factories_registry import add_member, make_household
 from jiuzhu.assessment.models import FrameworkStatus, Indicator, IndicatorFramework, Rescore
 from jiuzhu.assessment.services.assessments import (
@@ -27,23 +28,6 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
-NOT_DEPRIVED = {
-    "income_ratio": 2.0,
-    "daily_care_gap": "no",
-    "food_shortage": "no",
-    "unsafe_housing": "no",
-    "living_area": 30,
-    "no_employed_member": "no",
-    "lacks_skills": "no",
-    "untreated_condition": "no",
-    "medical_burden": 0.1,
-    "no_family_doctor": "no",
-    "child_out_of_school": "no",
-    "education_burden": 0.0,
-    "isolated_vulnerable": "no",
-    "minor_without_guardian": "no",
-    "psychological_distress": "no",
-}
 NOT_EDITORS = ("qixia_manager", "yaohua_caseworker", "yaohua_a_worker", "assessor", "qixia_hotline")
 
 

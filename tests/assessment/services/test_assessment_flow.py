@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from factories_registry import add_member, make_household
+from assessment_cast import NOT_DEPRIVED
 from jiuzhu.assessment.models import AssessmentDue, Plan, PlanStatus
 from jiuzhu.assessment.services.assessments import (
     assessment_preview,
@@ -19,50 +19,9 @@ from jiuzhu.assessment.services.assessments import (
 )
 from jiuzhu.assessment.services.plans import plan_approve
 from jiuzhu.core.errors import PermissionDenied, ValidationFailed
-from jiuzhu.registry.models import ChainEntry, HouseholdAssignment
+from jiuzhu.registry.models import ChainEntry
 
 pytestmark = pytest.mark.django_db
-
-NOT_DEPRIVED = {
-    "income_ratio": 2.0,
-    "daily_care_gap": "no",
-    "food_shortage": "no",
-    "unsafe_housing": "no",
-    "living_area": 30,
-    "no_employed_member": "no",
-    "lacks_skills": "no",
-    "untreated_condition": "no",
-    "medical_burden": 0.1,
-    "no_family_doctor": "no",
-    "child_out_of_school": "no",
-    "education_burden": 0.0,
-    "isolated_vulnerable": "no",
-    "minor_without_guardian": "no",
-    "psychological_distress": "no",
-}
-
-
-@pytest.fixture
-def household(configured, areas, actors, caseworker):
-    household = make_household(actor=caseworker, community=areas["yaohua_a"], income="1500")
-    add_member(actor=caseworker, household=household, age=52, employment="unemployed")
-    add_member(
-        actor=caseworker,
-        household=household,
-        relation="spouse",
-        age=50,
-        employment="unemployed",
-        name="李芳",
-        illness="serious",
-        illness_note="癌症",
-    )
-    HouseholdAssignment.objects.create(
-        household=household,
-        assignee=actors["assessor"],
-        purpose="assessment",
-        created_by=caseworker,
-    )
-    return household
 
 
 def test_the_visit_is_prefilled_from_the_registry(household, actors):
