@@ -3,7 +3,9 @@
 Orders: area roles by the household's area; beneficiaries their household's; provider staff the
 waiting orders their provider could take (its service areas, items it offers, not declined) and
 their provider's own orders; volunteers the orders assigned to them. Provider staff and
-volunteers also see the households of the orders they hold — they need the address to serve.
+volunteers never see household records (members, health, income): the order page gives them
+what delivery needs — the address, the phone and the head of household's name — and only while
+they hold the order (minimum necessary, PIPL).
 Providers (the directory) are visible to every signed-in user.
 """
 
@@ -65,17 +67,4 @@ grant(Order, [Role.PROVIDER_STAFF], _provider_orders)
 grant(Order, [Role.VOLUNTEER], _assigned)
 
 
-def _households_of_provider_orders(queryset: QuerySet, user: User) -> QuerySet:
-    provider = provider_of(user)
-    if provider is None:
-        return queryset.none()
-    return queryset.filter(orders__provider=provider).distinct()
-
-
-def _households_of_assigned_orders(queryset: QuerySet, user: User) -> QuerySet:
-    return queryset.filter(orders__assignee=user).distinct()
-
-
-grant(Household, [Role.PROVIDER_STAFF], _households_of_provider_orders)
-grant(Household, [Role.VOLUNTEER], _households_of_assigned_orders)
 grant(Provider, list(Role.values), everything)

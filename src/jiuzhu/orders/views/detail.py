@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.core.models import User
+from jiuzhu.core.models import Role, User
 from jiuzhu.core.views.common import add_domain_errors, domain_errors
 from jiuzhu.orders import states
 from jiuzhu.orders.forms import (
@@ -96,6 +96,7 @@ def _page(
         "delivery": delivery,
         "complaints": Complaint.objects.filter(order=order).select_related("by"),
         "household_link": household_visible(user, order.household_id),
+        "show_address": delivers(user, order),
         "decline_form": form("decline", DeclineForm) if "decline" in shown else None,
         "assign_form": form("assign", lambda: _assign_form(user)) if "assign" in shown else None,
         "complete_form": form("complete", CompleteForm) if "complete" in shown else None,
@@ -109,6 +110,15 @@ def _page(
         "has_extra": bool(shown & {"cancel", "complain"}),
     }
     return render(request, "orders/order_detail.html", context, status=status)
+
+
+def delivers(user, order) -> bool:
+    """The provider holding the order, or the worker assigned to it, gets the address and phone
+    (what delivery needs) — not the household record."""
+    if user.role == Role.VOLUNTEER:
+        return order.assignee_id == user.pk
+    provider = provider_of(user) if user.role == Role.PROVIDER_STAFF else None
+    return provider is not None and order.provider_id == provider.pk
 
 
 @login_required
