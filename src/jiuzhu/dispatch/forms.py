@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiuzhu.catalog.models import SlaClass
 from jiuzhu.dispatch.models import TicketKind, TicketStatus
@@ -114,7 +115,9 @@ class TicketFilterForm(Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *TicketStatus.choices]
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("Any kind")), *TicketKind.choices]
+        label=pgettext_lazy("ticket", "Kind"),
+        required=False,
+        choices=[("", _("Any kind")), *TicketKind.choices],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     household = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

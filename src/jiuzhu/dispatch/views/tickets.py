@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError, PermissionDenied
@@ -150,7 +150,7 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
         headers=[
             _("Ticket"),
             _("Received at"),
-            _("Kind"),
+            pgettext("ticket", "Kind"),
             _("Status"),
             _("Respond by"),
             _("Overdue"),
