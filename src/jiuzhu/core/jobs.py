@@ -38,16 +38,11 @@ def periodic_jobs() -> list[PeriodicJob]:
 
 def run_job(name: str) -> object:
     """Run one job now, logging (not raising) its failure so the loop keeps going."""
-    from django.db import close_old_connections
-
-    close_old_connections()
     try:
         return _jobs[name].run()
     except Exception:
         log.exception("periodic job %s failed", name)
         return None
-    finally:
-        close_old_connections()
 
 
 def run_forever(
@@ -57,12 +52,16 @@ def run_forever(
     say: Callable[[str], None] = lambda text: None,
 ) -> None:
     """The broker-less worker loop: each job runs when its interval has passed."""
+    from django.db import close_old_connections
+
     due = {job.name: 0.0 for job in periodic_jobs()}
     while not stop():
         now = time.monotonic()
         for job in periodic_jobs():
             if now >= due.get(job.name, 0.0):
+                close_old_connections()  # a long-lived process must not keep a dead connection
                 result = run_job(job.name)
+                close_old_connections()
                 say(f"{job.name}: {result}")
                 due[job.name] = time.monotonic() + job.every_seconds
         time.sleep(tick)
