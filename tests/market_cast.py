@@ -30,8 +30,6 @@ def market(areas, actors, caseworker):
     staff_a = actors["provider_staff"]
 
     def provider(org, streets, code_suffix):
-        from jiuzhu.orders.services.providers import clean_uscc  # noqa: F401
-
         p = Provider.objects.create(
             organisation=org,
             supply_type="government_purchase",

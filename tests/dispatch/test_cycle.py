@@ -117,3 +117,10 @@ def test_the_worker_runs_the_cycle_once(order, capsys):
 
     call_command("worker", "--once")
     assert "dispatch.cycle" in capsys.readouterr().out
+
+
+def test_a_provider_serving_only_the_community_is_eligible(order, market, areas):
+    # Provider C serves Maqun street only; give it the household's community (尧化门) as well.
+    market["provider_c"].communities.set([areas["yaohua_a"]])
+    dispatch_cycle(now=order.created_at + dt.timedelta(hours=12))
+    assert DispatchOffer.objects.get(order=order).why["eligible"] == 3  # A, B (street) and C

@@ -132,27 +132,25 @@ def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dic
             order__in=orders, status__in=[OfferStatus.EXPIRED, OfferStatus.DECLINED]
         ).values_list("order_id", "provider_id")
     )
-    serves_street = {p.pk: {a.pk for a in p.streets.all()} for p in providers}
-    serves_community = {p.pk: {a.pk for a in p.communities.all()} for p in providers}
     offers_item = {p.pk: {i.pk for i in p.items.all()} for p in providers}
-    pairs = [
-        (i, j)
-        for i, order in enumerate(orders)
-        for j, provider in enumerate(providers)
-        if order.item_id in offers_item[provider.pk]
-        and (
-            order.household.street_id in serves_street[provider.pk]
-            or order.household.community_id in serves_community[provider.pk]
-        )
-        and (order.pk, provider.pk) not in excluded
+    # A provider serves a household when it serves its street or its community: area codes
+    # "s<id>" and "c<id>", matched twice by the engine's sparse eligibility and merged — work
+    # proportional to the eligible pairs, never to orders × providers.
+    serves = [
+        {f"s{a.pk}" for a in p.streets.all()} | {f"c{a.pk}" for a in p.communities.all()}
+        for p in providers
     ]
-    engine_orders = matching.Orders(
-        ids=np.array([o.pk for o in orders]),
-        lat=np.array([_coordinate(o.household.community.latitude) for o in orders]),
-        lon=np.array([_coordinate(o.household.community.longitude) for o in orders]),
-        item=np.array([o.item_id for o in orders]),
-        urgency=np.array([2.0 if o.sla.urgent else 1.0 for o in orders]),
-    )
+    banned: dict[int, set[int]] = {}
+    for order_id, provider_id in excluded:
+        banned.setdefault(order_id, set()).add(provider_id)
+    common = {
+        "ids": np.array([o.pk for o in orders]),
+        "lat": np.array([_coordinate(o.household.community.latitude) for o in orders]),
+        "lon": np.array([_coordinate(o.household.community.longitude) for o in orders]),
+        "item": np.array([o.item_id for o in orders]),
+        "urgency": np.array([2.0 if o.sla.urgent else 1.0 for o in orders]),
+        "excluded": [banned.get(o.pk, set()) for o in orders],
+    }
     engine_providers = matching.Providers(
         ids=np.array([p.pk for p in providers]),
         lat=np.array([float(p.latitude) for p in providers]),
@@ -163,17 +161,27 @@ def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dic
         load=np.array([p.load for p in providers]),
         rating=np.array([float(p.rating) if p.rating is not None else np.nan for p in providers]),
         items=[offers_item[p.pk] for p in providers],
+        areas=serves,
+    )
+    by_street = matching.eligible_pairs(
+        matching.Orders(**common, area=np.array([f"s{o.household.street_id}" for o in orders])),
+        engine_providers,
+    )
+    engine_orders = matching.Orders(
+        **common, area=np.array([f"c{o.household.community_id}" for o in orders])
+    )
+    by_community = matching.eligible_pairs(engine_orders, engine_providers)
+    pairs = matching.Pairs.of(
+        np.concatenate([by_street.order, by_community.order]),
+        np.concatenate([by_street.provider, by_community.provider]),
+        n_orders=len(orders),
+        n_providers=len(providers),
     )
     categories = dict(ServiceItem.objects.values_list("pk", "category_id"))
     result = matching.assign(
         engine_orders,
         engine_providers,
-        matching.Pairs.of(
-            [i for i, _ in pairs],
-            [j for _, j in pairs],
-            n_orders=len(orders),
-            n_providers=len(providers),
-        ),
+        pairs,
         item_category=categories,
     )
     by_id = {p.pk: p for p in providers}

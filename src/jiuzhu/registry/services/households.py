@@ -48,7 +48,7 @@ FIELD_CHANGE_KIND = {
 }
 
 
-def _require_editor(actor: User) -> None:
+def require_registry_editor(actor: User) -> None:
     if not can_edit_registry(actor):
         raise PermissionDenied(_("Your role may not change the household registry."))
 
@@ -132,7 +132,7 @@ def household_refresh_groups(*, household: Household, on: dt.date | None = None)
 @transaction.atomic
 def household_create(*, actor: User, community: Area, **data: Any) -> Household:
     """Register a household in a community the actor works in."""
-    _require_editor(actor)
+    require_registry_editor(actor)
     community = check_community_in_scope(actor=actor, community=community)
     street = community.parent
     household = Household(
@@ -162,7 +162,7 @@ def household_update(
     *, actor: User, household: Household, reason: str = "", **data: Any
 ) -> Household:
     """Change household fields; each kind of change is recorded once on the history."""
-    _require_editor(actor)
+    require_registry_editor(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
     if "community" in data and data["community"].pk != household.community_id:
         community = check_community_in_scope(actor=actor, community=data["community"])
@@ -197,7 +197,7 @@ def household_update(
 def household_exit(
     *, actor: User, household: Household, reason: str, on: dt.date | None = None
 ) -> Household:
-    _require_editor(actor)
+    require_registry_editor(actor)
     if not reason.strip():
         raise ValidationFailed({"exit_reason": [_("Say why the household exits.")]})
     household = Household.objects.select_for_update().get(pk=household.pk)
@@ -214,7 +214,7 @@ def household_exit(
 
 @transaction.atomic
 def household_reactivate(*, actor: User, household: Household, reason: str) -> Household:
-    _require_editor(actor)
+    require_registry_editor(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
     household.status = HouseholdStatus.ACTIVE
     household.exit_reason = ""

@@ -21,9 +21,9 @@ from jiuzhu.registry.groups import age_on
 from jiuzhu.registry.models import ChangeKind, Household, Member, Relation
 from jiuzhu.registry.policy import can_reveal_identity
 from jiuzhu.registry.services.households import (
-    _require_editor,
     household_refresh_groups,
     record_change,
+    require_registry_editor,
 )
 
 MEMBER_FIELDS = (
@@ -122,7 +122,7 @@ def member_add(
     **data: Any,
 ) -> Member:
     """Add a member; birth date and sex come from the identity number."""
-    _require_editor(actor)
+    require_registry_editor(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
     facts, id_errors = _identity_errors(id_number)
     errors: dict[str, list[str]] = {}
@@ -176,7 +176,7 @@ def member_update(
 ) -> Member:
     """Change a member's facts; illness, disability and employment changes are recorded as
     household changes (they can trigger a re-assessment)."""
-    _require_editor(actor)
+    require_registry_editor(actor)
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     household = member.household
     errors: dict[str, list[str]] = {}
@@ -230,7 +230,7 @@ def member_leave(
     *, actor: User, member: Member, died: bool, reason: str, occurred_on: dt.date | None = None
 ) -> Member:
     """A member leaves the household or has died; the record stays for the history."""
-    _require_editor(actor)
+    require_registry_editor(actor)
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     if not member.is_active:
         raise ValidationFailed({"member": [_("This person is no longer a current member.")]})

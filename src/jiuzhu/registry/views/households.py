@@ -280,7 +280,7 @@ def my_household(request):
     return redirect("registry:household_detail", household_id=household.pk)
 
 
-def _require_editor(request) -> None:
+def require_registry_editor(request) -> None:
     if not can_edit_registry(request.user):
         raise DjangoPermissionDenied(_("Your role may not change the household registry."))
 
@@ -303,7 +303,7 @@ def _household_form(request, **kwargs) -> HouseholdForm:
 @login_required
 @domain_errors
 def household_create(request):
-    _require_editor(request)
+    require_registry_editor(request)
     form = _household_form(request)
     del form.fields["reason"]
     if request.method == "POST" and form.is_valid():
@@ -322,7 +322,7 @@ def household_create(request):
 @login_required
 @domain_errors
 def household_edit(request, household_id: int):
-    _require_editor(request)
+    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
@@ -354,7 +354,7 @@ def household_edit(request, household_id: int):
 @login_required
 @domain_errors
 def household_exit(request, household_id: int):
-    _require_editor(request)
+    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
@@ -381,7 +381,7 @@ def household_exit(request, household_id: int):
 @login_required
 @domain_errors
 def household_reactivate(request, household_id: int):
-    _require_editor(request)
+    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )

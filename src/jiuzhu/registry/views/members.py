@@ -24,7 +24,7 @@ from jiuzhu.registry.services import members as member_services
 REVEAL_SECONDS = 30
 
 
-def _require_editor(request) -> None:
+def require_registry_editor(request) -> None:
     if not can_edit_registry(request.user):
         raise DjangoPermissionDenied(_("Your role may not change the household registry."))
 
@@ -39,7 +39,7 @@ def _member_or_404(request, member_id: int) -> Member:
 @login_required
 @domain_errors
 def member_add(request, household_id: int):
-    _require_editor(request)
+    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
@@ -83,7 +83,7 @@ def _member_initial(member: Member) -> dict:
 @login_required
 @domain_errors
 def member_edit(request, member_id: int):
-    _require_editor(request)
+    require_registry_editor(request)
     member = _member_or_404(request, member_id)
     if not member.is_active:
         messages.info(request, _("Former members cannot be edited."))
@@ -118,7 +118,7 @@ def member_edit(request, member_id: int):
 @login_required
 @domain_errors
 def member_leave(request, member_id: int):
-    _require_editor(request)
+    require_registry_editor(request)
     member = _member_or_404(request, member_id)
     form = MemberLeaveForm(
         request.POST or None, initial={"died": "0", "occurred_on": timezone.localdate()}
