@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
@@ -69,12 +69,25 @@ def provider_inbox(*, user: User) -> QuerySet[Order]:
     )
 
 
-def provider_list(*, user: User, q: str = "", active: bool | None = None) -> QuerySet[Provider]:
+def provider_list(
+    *,
+    user: User,
+    q: str = "",
+    active: bool | None = None,
+    supply_type: str = "",
+    street: int | None = None,
+) -> QuerySet[Provider]:
+    """The provider directory; ``street`` keeps providers serving that street or one of its
+    communities."""
     providers = visible(user, Provider.objects.all()).select_related("organisation", "base")
     if q.strip():
         providers = providers.filter(organisation__name__icontains=q.strip())
     if active is not None:
         providers = providers.filter(active=active)
+    if supply_type:
+        providers = providers.filter(supply_type=supply_type)
+    if street:
+        providers = providers.filter(Q(streets=street) | Q(communities__parent=street)).distinct()
     return providers.order_by("organisation__name")
 
 

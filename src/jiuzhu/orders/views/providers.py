@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,13 +42,13 @@ def provider_list_view(request: HttpRequest) -> HttpResponse:
     form = ProviderFilterForm(request.GET, streets=streets)
     values = form.values()
     active = {"1": True, "0": False}.get(values.get("active") or "")
-    providers = provider_list(user=request.user, q=values.get("q") or "", active=active)
-    if values.get("supply_type"):
-        providers = providers.filter(supply_type=values["supply_type"])
-    if values.get("street"):
-        providers = providers.filter(
-            Q(streets=values["street"]) | Q(communities__parent=values["street"])
-        ).distinct()
+    providers = provider_list(
+        user=request.user,
+        q=values.get("q") or "",
+        active=active,
+        supply_type=values.get("supply_type") or "",
+        street=values.get("street") or None,
+    )
     providers = providers.prefetch_related("streets").annotate(item_count=Count("items"))
     return render(
         request,

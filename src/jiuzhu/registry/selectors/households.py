@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
-from jiuzhu.registry.models import ChainEntry, Household, HouseholdChange, Member
+from jiuzhu.registry.models import (
+    ChainEntry,
+    Group,
+    Household,
+    HouseholdChange,
+    HouseholdStatus,
+    Member,
+    Tier,
+    UrgencyTag,
+)
 
 SORTS = {
     "id": "id",
@@ -101,3 +110,20 @@ def member_get_for(*, user: User, member_id: int) -> Member | None:
         .filter(pk=member_id)
         .first()
     )
+
+
+def household_counts(households: QuerySet) -> dict[str, int]:
+    """Every count the page shows, from one aggregate query over the scoped households."""
+    active = Q(status=HouseholdStatus.ACTIVE)
+    measures = {"total": Count("id")}
+    for status in HouseholdStatus:
+        measures[f"status_{status.value}"] = Count("id", filter=Q(status=status))
+    for tier in Tier:
+        measures[f"tier_{tier.value}"] = Count("id", filter=active & Q(tier=tier))
+    for group in Group:
+        measures[f"group_{group.value}"] = Count(
+            "id", filter=active & Q(groups__contains=f"|{group.value}|")
+        )
+    for tag in UrgencyTag:
+        measures[f"urgency_{tag.value}"] = Count("id", filter=active & Q(urgency_tag=tag))
+    return households.order_by().aggregate(**measures)

@@ -4,37 +4,23 @@ urgency, counted in one pass over the scoped list."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.shortcuts import render
 
 from jiuzhu.registry.models import Group, HouseholdStatus, Tier, UrgencyTag
 from jiuzhu.registry.policy import can_edit_registry
-from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
+from jiuzhu.registry.selectors.households import (
+    HouseholdFilters,
+    household_counts,
+    household_list,
+)
 
 URGENT_LIST_SIZE = 8
-
-
-def _counts(households) -> dict[str, int]:
-    """Every count the page shows, from one aggregate query over the scoped households."""
-    active = Q(status=HouseholdStatus.ACTIVE)
-    measures = {"total": Count("id")}
-    for status in HouseholdStatus:
-        measures[f"status_{status.value}"] = Count("id", filter=Q(status=status))
-    for tier in Tier:
-        measures[f"tier_{tier.value}"] = Count("id", filter=active & Q(tier=tier))
-    for group in Group:
-        measures[f"group_{group.value}"] = Count(
-            "id", filter=active & Q(groups__contains=f"|{group.value}|")
-        )
-    for tag in UrgencyTag:
-        measures[f"urgency_{tag.value}"] = Count("id", filter=active & Q(urgency_tag=tag))
-    return households.order_by().aggregate(**measures)
 
 
 @login_required
 def dashboard(request):
     households = household_list(user=request.user)
-    counts = _counts(households)
+    counts = household_counts(households)
 
     def rows(prefix, choices, param):
         return [
