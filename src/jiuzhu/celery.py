@@ -1,6 +1,7 @@
 """Celery, for the scale path: ``celery -A jiuzhu.celery worker -B`` with CELERY_BROKER_URL
 (Redis or RabbitMQ). The beat schedule is built from the same periodic-job registry that
-``jiuzhu worker`` runs without a broker."""
+``jiuzhu worker`` runs without a broker (it includes ``core.outbox``, the outbox drain); domain
+events are handed to ``jiuzhu.deliver_event`` on commit when ``JIUZHU_EVENTS_INLINE`` is off."""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ def run_periodic_job(name: str):
     from jiuzhu.core.jobs import run_job
 
     return run_job(name)
+
+
+@app.task(name="jiuzhu.deliver_event")
+def deliver_event_task(event_id: int):
+    """Deliver one outbox event's handlers (queued on commit when EVENTS_INLINE is off). What
+    fails here is retried by the ``core.outbox`` periodic job, not by Celery."""
+    from jiuzhu.core.outbox import deliver_event
+
+    return dict(deliver_event(event_id))
 
 
 @app.on_after_finalize.connect

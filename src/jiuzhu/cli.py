@@ -1,13 +1,10 @@
 """The ``jiuzhu`` console script: one entry point for everything a user runs.
 
-jiuzhu demo                 migrate, load demo data once, print demo accounts, serve
-jiuzhu serve                production server (gunicorn)
-jiuzhu check [--deploy]     Django system checks (with --deploy: refuses demo mode/accounts)
-jiuzhu token create USER    API tokens (also: list, revoke)
-jiuzhu demo-data ...        generate demo households
-jiuzhu mpi DATA ...         Alkire–Foster measures from a spreadsheet (no database needed)
-jiuzhu keygen               print a new JIUZHU_FIELD_KEY
-jiuzhu manage ...           any Django management command
+Every command is one row of :data:`COMMANDS`; ``jiuzhu --help`` is printed from that table, so a
+command cannot exist without being listed. A configuration error (a missing ``SECRET_KEY``, a
+malformed ``DATABASE_URL`` …) is answered with one clear line on standard error and exit status
+2, never with a Python traceback: the person running the command needs to know which variable to
+set, not where in Django it was read.
 """
 
 from __future__ import annotations
@@ -15,18 +12,17 @@ from __future__ import annotations
 import base64
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 
-#: Sub-commands that are Django management commands under another name.
-MANAGEMENT_ALIASES = {
-    "check": "check",
-    "token": "token",
-    "demo-data": "demo_data",
-    "demo-accounts": "demo_accounts",
-    "migrate": "migrate",
-    "createuser": "createuser",
-}
+CONFIGURATION_ERROR = 2
 
-USAGE = __doc__ or ""
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    synopsis: str
+    run: Callable[[list[str]], int]
 
 
 def _django(argv: list[str]) -> int:
@@ -35,6 +31,11 @@ def _django(argv: list[str]) -> int:
 
     execute_from_command_line(["jiuzhu manage", *argv])
     return 0
+
+
+def _management(name: str) -> Callable[[list[str]], int]:
+    """A sub-command that is a Django management command (perhaps under another name)."""
+    return lambda argv: _django([name, *argv])
 
 
 def _serve(argv: list[str]) -> int:
@@ -59,8 +60,6 @@ def _serve(argv: list[str]) -> int:
             args.bind,
             "--workers",
             str(args.workers),
-            "--access-logfile",
-            "-",
             "--timeout",
             "120",
         ],
@@ -79,37 +78,86 @@ def _keygen(argv: list[str]) -> int:
     return 0
 
 
+def _mpi(argv: list[str]) -> int:
+    from jiuzhu.assessment.mpi_cli import run
+
+    return run(argv)
+
+
+def _rescore(argv: list[str]) -> int:
+    rest = ["--framework-version" if arg == "--version" else arg for arg in argv]
+    rest = [
+        "--framework-version=" + arg.split("=", 1)[1] if arg.startswith("--version=") else arg
+        for arg in rest
+    ]
+    return _django(["rescore", *rest])
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("demo", "migrate, load demo data once, print demo accounts, serve", _demo),
+    Command("serve", "production server (gunicorn) [--bind HOST:PORT] [--workers N]", _serve),
+    Command(
+        "check",
+        "Django system checks (with --deploy: refuses demo mode/accounts)",
+        _management("check"),
+    ),
+    Command("migrate", "apply database migrations", _management("migrate")),
+    Command("createuser", "create a staff account", _management("createuser")),
+    Command("token", "API tokens: create USER | list USER | revoke PREFIX", _management("token")),
+    Command(
+        "demo-data",
+        "generate demo households [--households N --seed S --reset]",
+        _management("demo_data"),
+    ),
+    Command("demo-accounts", "print (or create) the demo accounts", _management("demo_accounts")),
+    Command("mpi", "Alkire–Foster measures from a spreadsheet or Parquet file (no database)", _mpi),
+    Command("rescore", "rescore households' newest assessments [--version V]", _rescore),
+    Command("worker", "run the periodic jobs [--once]", _management("worker")),
+    # Imports and warnings
+    Command(
+        "import",
+        "import a department file: SOURCE FILE [--dry-run] [--valid-rows-only] [--user NAME]",
+        _management("import_department"),
+    ),
+    Command(
+        "settle",
+        "draft the settlement statements of a period: --period YYYY-MM [--district CODE]",
+        _management("settle"),
+    ),
+    Command("audit", "the audit trail: verify | checkpoint [--out FILE]", _management("audit")),
+    Command("timebank", "the time bank: verify (recompute every balance)", _management("timebank")),
+    Command("backup", "write a backup of the database [--out FILE]", _management("backup")),
+    Command("restore", "restore a backup into an empty database: FILE", _management("restore")),
+    Command("keygen", "print a new JIUZHU_FIELD_KEY", _keygen),
+    Command("manage", "any Django management command (jiuzhu manage help)", _django),
+)
+BY_NAME = {command.name: command for command in COMMANDS}
+
+
+def usage() -> str:
+    width = max(len(command.name) for command in COMMANDS)
+    lines = ["usage: jiuzhu COMMAND [ARGS…]", "", "commands:"]
+    lines += [f"  {command.name:<{width}}  {command.synopsis}" for command in COMMANDS]
+    lines += ["", "jiuzhu COMMAND --help shows a command's own options."]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
-        print(USAGE)
+        print(usage())
         return 0
-    command, rest = argv[0], argv[1:]
-    if command == "mpi":
-        from jiuzhu.assessment.mpi_cli import run
+    command = BY_NAME.get(argv[0])
+    if command is None:
+        print(f"jiuzhu: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    from django.core.exceptions import ImproperlyConfigured
 
-        return run(rest)
-    if command == "keygen":
-        return _keygen(rest)
-    if command == "serve":
-        return _serve(rest)
-    if command == "demo":
-        return _demo(rest)
-    if command == "manage":
-        return _django(rest)
-    if command in MANAGEMENT_ALIASES:
-        return _django([MANAGEMENT_ALIASES[command], *rest])
-    if command == "rescore":
-        rest = ["--framework-version" if arg == "--version" else arg for arg in rest]
-        rest = [
-            "--framework-version=" + arg.split("=", 1)[1] if arg.startswith("--version=") else arg
-            for arg in rest
-        ]
-        return _django(["rescore", *rest])
-    if command == "worker":
-        return _django([command, *rest])
-    print(f"jiuzhu: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+    try:
+        return command.run(argv[1:])
+    except ImproperlyConfigured as error:
+        print(f"jiuzhu: configuration error: {error}", file=sys.stderr)
+        return CONFIGURATION_ERROR
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.capabilities import CAPABILITIES
 from jiuzhu.config import (
     env_bool,
     env_int,
@@ -72,17 +73,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
-    "jiuzhu.core",
-    "jiuzhu.registry",
-    "jiuzhu.catalog",
-    "jiuzhu.orders",
-    "jiuzhu.assessment",
-    "jiuzhu.dispatch",
+    *CAPABILITIES,  # jiuzhu/capabilities.py: the one list a new capability is added to
 ]
 
 MIDDLEWARE = [
+    "jiuzhu.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "jiuzhu.core.failsafe.FailSafeMiddleware",
+    "jiuzhu.core.headers.ContentSecurityPolicyMiddleware",
+    "jiuzhu.core.api_input.ApiInputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiuzhu.core.middleware.PollIsNotActivityMiddleware",
@@ -90,7 +93,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jiuzhu.core.password_gate.PasswordChangeRequiredMiddleware",
     "jiuzhu.core.middleware.RequestContextMiddleware",
+    "jiuzhu.core.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -129,6 +135,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "jiuzhu.sqlite3",
+            # Keep each worker's connection (as on PostgreSQL): opening one per request re-runs
+            # the WAL pragmas below every time.
+            "CONN_MAX_AGE": env_int("JIUZHU_CONN_MAX_AGE", 60, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
@@ -176,6 +186,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jiuzhu.core.views.auth.locked_out"
 AXES_VERBOSE = False
 
+# Two-factor sign-in (TOTP, django-otp) is required for these roles and optional for the rest.
+# Demo mode (refused in production by `check --deploy`) requires it of nobody unless set.
+_TWO_FACTOR_DEFAULT = (
+    []
+    if (DEMO_MODE or TESTING)
+    else ["security_admin", "audit_admin", "city_admin", "district_manager"]
+)
+TWO_FACTOR_ROLES = frozenset(env_list("JIUZHU_2FA_ROLES", _TWO_FACTOR_DEFAULT))
+OTP_TOTP_ISSUER = "jiuzhu"
+
 # Idle timeout: the session expires 30 minutes after the last request that counts as activity.
 SESSION_IDLE_SECONDS = env_int("JIUZHU_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
@@ -203,7 +223,7 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env_str("JIUZHU_STATIC_ROOT") or VAR_DIR / "static")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "jiuzhu.core.storage.MetadataStrippingStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -217,18 +237,64 @@ if SMS_BACKEND not in {"console", "file"} and "." not in SMS_BACKEND:
     )
 SMS_OUTBOX = Path(env_str("JIUZHU_SMS_OUTBOX") or VAR_DIR / "sms-outbox.jsonl")
 OTP_TTL_SECONDS = env_int("JIUZHU_OTP_TTL_SECONDS", 300, minimum=30)
+# Sending limits for SMS sign-in codes (core/services/signin_codes.py).
+SMS_PER_NUMBER_PER_DAY = env_int("JIUZHU_SMS_PER_NUMBER_PER_DAY", 10, minimum=1)
+SMS_PER_ADDRESS_PER_HOUR = env_int("JIUZHU_SMS_PER_ADDRESS_PER_HOUR", 30, minimum=1)
+SMS_PER_DAY = env_int("JIUZHU_SMS_PER_DAY", 20_000, minimum=1)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or None
+# Where task results go (optional; the periodic jobs record their runs in the database anyway).
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
+
+# Domain events (core/events.py, core/outbox.py): every event is written to the outbox table in
+# the transaction that caused it. Inline (the default), its handlers are delivered in the same
+# process right after the commit; the worker (or Celery) retries what failed. Not inline, the
+# commit hands the event to Celery when a broker is set, else the worker's frequent drain.
+EVENTS_INLINE = env_bool("JIUZHU_EVENTS_INLINE", True)
+EVENTS_MAX_ATTEMPTS = env_int("JIUZHU_EVENTS_MAX_ATTEMPTS", 8, minimum=1)
+EVENTS_RETRY_SECONDS = env_int("JIUZHU_EVENTS_RETRY_SECONDS", 15, minimum=1)
+EVENTS_DRAIN_SECONDS = env_int("JIUZHU_EVENTS_DRAIN_SECONDS", 2, minimum=1)
+EVENTS_KEEP_DAYS = env_int("JIUZHU_EVENTS_KEEP_DAYS", 30, minimum=1)
 
 # Exports run inside the request: beyond this many rows the user is asked to narrow the filters.
 EXPORT_MAX_ROWS = env_int("JIUZHU_EXPORT_MAX_ROWS", 20_000, minimum=1)
+# How many days ahead the plans.schedule job places the orders of approved plans.
+PLAN_WINDOW_DAYS = env_int("JIUZHU_PLAN_WINDOW_DAYS", 7, minimum=1)
+
+# API bearer tokens expire this many days after creation (``jiuzhu token create --days``).
+API_TOKEN_DAYS = env_int("JIUZHU_API_TOKEN_DAYS", 90, minimum=1)
 
 AUDIT_RETENTION_DAYS = env_int("JIUZHU_AUDIT_RETENTION_DAYS", 180, minimum=180)
+# The audit chain seals entries older than this lag (longer than any transaction that audits),
+# every AUDIT_SEAL_EVERY_SECONDS, and appends each seal as a signed checkpoint to this file for
+# shipping to an off-host archive (core/audit_chain.py).
+AUDIT_SEAL_LAG_SECONDS = env_int("JIUZHU_AUDIT_SEAL_LAG_SECONDS", 120, minimum=0)
+AUDIT_SEAL_EVERY_SECONDS = env_int("JIUZHU_AUDIT_SEAL_EVERY_SECONDS", 300, minimum=10)
+AUDIT_CHECKPOINTS = Path(env_str("JIUZHU_AUDIT_CHECKPOINTS") or VAR_DIR / "audit-checkpoints.jsonl")
+
+# One JSON line per request on stdout (see core.middleware.RequestLogMiddleware); off with
+# JIUZHU_REQUEST_LOG=0 (e.g. when the proxy's access log is enough).
+REQUEST_LOG = env_bool("JIUZHU_REQUEST_LOG", not TESTING)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "bare",
+        },
+    },
+    "loggers": {
+        "jiuzhu.request": {
+            "handlers": ["requests"],
+            "level": "INFO" if REQUEST_LOG else "WARNING",
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("JIUZHU_LOG_LEVEL", "WARNING")},
 }
 

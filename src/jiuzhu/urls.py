@@ -1,16 +1,13 @@
 from django.urls import include, path
 
 from jiuzhu.api import api
+from jiuzhu.core.capabilities import capability_urlpatterns
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("catalog/", include("jiuzhu.catalog.urls")),
-    path("orders/", include("jiuzhu.orders.urls")),
-    path("assessment/", include("jiuzhu.assessment.urls")),
-    path("dispatch/", include("jiuzhu.dispatch.urls")),
-    path("", include("jiuzhu.registry.urls")),
-    path("", include("jiuzhu.core.urls")),
+    # Each capability's pages, at its AppConfig.url_prefix (jiuzhu/capabilities.py).
+    *capability_urlpatterns(),
 ]
 
 handler400 = "jiuzhu.core.views.errors.bad_request"

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 from ninja import Router, Schema
 
-from jiuzhu.core.models import Area
+from jiuzhu.core.api import choice
+from jiuzhu.core.models import Area, AreaLevel
 from jiuzhu.core.services.dibao import dibao_line_for
 
 router = Router(tags=["areas"])
@@ -17,7 +18,7 @@ class AreaOut(Schema):
     id: int
     code: str
     name: str
-    level: str
+    level: str = choice(AreaLevel)
     parent_id: int | None
     latitude: Decimal | None
     longitude: Decimal | None
@@ -25,7 +26,11 @@ class AreaOut(Schema):
 
 
 @router.get("/areas", response=list[AreaOut])
-def list_areas(request, level: str = "", parent: int | None = None):
+def list_areas(
+    request,
+    level: str = choice(AreaLevel, "", blank=True, query=True),
+    parent: int | None = None,
+):
     """Every administrative area (public knowledge, not case data); the dibao line in force
     today is given for districts."""
     areas = Area.objects.all()

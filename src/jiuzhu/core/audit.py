@@ -1,14 +1,74 @@
 """Writing the audit trail. Every service that changes or reveals data calls :func:`record`
-inside its own transaction, so the change and its record commit or roll back together."""
+inside its own transaction, so the change and its record commit or roll back together.
+
+The trail identifies objects by type and id, never by personal data: the audit administrator
+reads it and must see no case data (三权分立). Only objects whose name is public (areas,
+organisations, catalogue entries, frameworks …) keep their name as the label; people appear as
+``#id`` (beneficiary accounts with a masked mobile number), and free-text search terms in a
+recorded filter are blanked.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
-from jiuzhu.core.models import AuditAction, AuditEntry, AuditResult, User
+from jiuzhu.core.audit_chain import entry_mac
+from jiuzhu.core.identity import mask_mobile
+from jiuzhu.core.models import AuditAction, AuditEntry, AuditResult, Role, User
 from jiuzhu.core.request_context import current_request_info
+
+#: Models whose ``str()`` is not personal data. Any other object is labelled by its id.
+PUBLIC_LABELS = frozenset(
+    {
+        "core.area",
+        "core.organisation",
+        "catalog.servicelevel",
+        "catalog.servicecategory",
+        "catalog.serviceitem",
+        "catalog.needcategory",
+        "catalog.need",
+        "orders.provider",
+        "orders.order",  # its number
+        "assessment.indicatorframework",
+        "assessment.dimension",
+        "assessment.indicator",
+        "dispatch.slapolicy",
+    }
+)
+#: Filter fields that carry what a user typed (names, addresses, phone numbers).
+FREE_TEXT_FILTERS = frozenset({"q", "query", "search", "name", "address", "phone", "mobile"})
+REDACTED = "***"
+
+
+def _user_label(user: User) -> str:
+    username = user.get_username()
+    if user.role == Role.BENEFICIARY and username.startswith("m"):
+        return "m" + mask_mobile(username[1:])
+    return username
+
+
+def object_label_for(obj: models.Model) -> str:
+    if obj._meta.label_lower in PUBLIC_LABELS:
+        return str(obj)
+    if isinstance(obj, User):
+        return _user_label(obj)
+    return f"#{obj.pk}"
+
+
+def _without_free_text(detail: dict[str, Any]) -> dict[str, Any]:
+    filters = detail.get("filters")
+    if isinstance(filters, dict):
+        detail = {
+            **detail,
+            "filters": {
+                key: (REDACTED if key in FREE_TEXT_FILTERS and value else value)
+                for key, value in filters.items()
+            },
+        }
+    return detail
 
 
 def record(
@@ -27,21 +87,23 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-        object_label = object_label or str(obj)
+        object_label = object_label or object_label_for(obj)
     info = current_request_info()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
-        actor=actor if authenticated else None,
-        actor_label=(actor.get_username() if authenticated else actor_label)[:150],
-        actor_role=getattr(actor, "role", "") if authenticated else "",
-        ip_address=info.ip_address,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        object_label=object_label[:200],
-        result=result,
-        detail={"channel": info.channel, **(detail or {})},
-    )
+    content: dict[str, Any] = {
+        "at": timezone.now(),
+        "actor_id": actor.pk if authenticated and actor is not None else None,
+        "actor_label": (_user_label(actor) if authenticated and actor else actor_label)[:150],
+        "actor_role": getattr(actor, "role", "") if authenticated else "",
+        "ip_address": info.ip_address,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_label": object_label[:200],
+        "result": result,
+        "detail": {"channel": info.channel, **_without_free_text(detail or {})},
+    }
+    return AuditEntry.objects.create(**content, mac=entry_mac(**content))
 
 
 def record_changes(

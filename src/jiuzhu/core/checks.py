@@ -46,3 +46,21 @@ def debug_is_off(app_configs, **kwargs):
     if settings.DEBUG:
         return [Error("DEBUG is on.", hint="Unset DEBUG in production.", id="jiuzhu.E003")]
     return []
+
+
+#: Roles MLPS level 3 wants behind two factors.
+TWO_FACTOR_MINIMUM = {"security_admin", "audit_admin", "city_admin", "district_manager"}
+
+
+@register(Tags.security, deploy=True)
+def two_factor_for_administrators(app_configs, **kwargs):
+    missing = sorted(TWO_FACTOR_MINIMUM - set(settings.TWO_FACTOR_ROLES))
+    if missing:
+        return [
+            Error(
+                "Two-factor sign-in is not required for: " + ", ".join(missing) + ".",
+                hint="Leave JIUZHU_2FA_ROLES unset, or include these roles in it.",
+                id="jiuzhu.E004",
+            )
+        ]
+    return []

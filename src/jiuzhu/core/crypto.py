@@ -29,6 +29,17 @@ def _keys(master_b64: str) -> tuple[Fernet, bytes]:
     return fernet, _derive(master, b"jiuzhu lookup hash v1")
 
 
+@lru_cache(maxsize=8)
+def _purpose_key(master_b64: str, purpose: bytes) -> bytes:
+    return _derive(base64.urlsafe_b64decode(master_b64.encode("ascii")), purpose)
+
+
+def purpose_key(purpose: str) -> bytes:
+    """A key for one purpose (e.g. the audit chain), derived from ``JIUZHU_FIELD_KEY`` by HKDF
+    with its own label, so no two mechanisms ever share key material."""
+    return _purpose_key(settings.FIELD_ENCRYPTION_KEY, f"jiuzhu {purpose} v1".encode())
+
+
 def encrypt(value: str) -> str:
     """Encrypt a text value; the result is ASCII and differs on every call."""
     fernet, _ = _keys(settings.FIELD_ENCRYPTION_KEY)

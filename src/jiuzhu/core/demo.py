@@ -45,3 +45,46 @@ def demo_step(order: int, name: str):
 
 def demo_steps() -> list[DemoStep]:
     return sorted(_steps.values(), key=lambda step: (step.order, step.name))
+
+
+# Bulk steps ----------------------------------------------------------------------------
+# ``jiuzhu demo-data`` generates households in bulk (the registry); later capabilities add what
+# hangs off them at scale (assessments, orders…) through this registry, with the same bulk
+# paths, so one command fills a benchmark database (issue 15 item 3).
+
+
+@dataclass(frozen=True)
+class BulkContext:
+    """What a bulk step gets: the households just generated (an id range), the seed, the
+    sizes asked for by name (``sizes["orders"]``, ``sizes["assessments"]``; 0 = skip) and
+    ``progress(what, done, total)``."""
+
+    first_household_id: int
+    last_household_id: int
+    seed: int
+    sizes: dict[str, int]
+    progress: Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class BulkStep:
+    order: int
+    name: str
+    run: Callable[[BulkContext], Any]
+
+
+_bulk_steps: dict[str, BulkStep] = {}
+
+
+def bulk_step(order: int, name: str):
+    """Register ``run(context)`` as a bulk demo step; lower orders run first."""
+
+    def register(run: Callable[[BulkContext], Any]):
+        _bulk_steps[name] = BulkStep(order=order, name=name, run=run)
+        return run
+
+    return register
+
+
+def bulk_steps() -> list[BulkStep]:
+    return sorted(_bulk_steps.values(), key=lambda step: (step.order, step.name))

@@ -1,5 +1,8 @@
 """Resident identity numbers (GB 11643-1999) and mobile numbers.
 
+Masking an identity number is the registry's (``registry.services.members.
+masked_identity_number``: the last four characters, which need no decryption).
+
 We use python-stdnum's check-character helper but not ``stdnum.cn.ric.validate()``: that
 rejects numbers whose area code is unknown to it or did not exist in the birth year, while area
 codes are where a number was issued and get renamed over time (see DOMAIN.md). A real person's
@@ -10,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
-ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
+MOBILE_PATTERN = re.compile(r"^1[3-9][0-9]{9}$")
 EARLIEST_BIRTH = dt.date(1880, 1, 1)
 
 
@@ -31,9 +35,15 @@ class IdentityFacts:
     sex: str  # "M" or "F"
 
 
+def _halfwidth(raw: str) -> str:
+    """Full-width digits and letters (１３８, Ｘ), as Chinese input methods type them, become
+    their ASCII forms; ``\\d`` would otherwise let them through and store them as typed."""
+    return unicodedata.normalize("NFKC", raw or "")
+
+
 def normalise_identity_number(raw: str) -> str:
-    """Strip spaces and make a trailing x upper-case."""
-    return re.sub(r"\s+", "", raw or "").upper()
+    """Strip spaces, make full-width characters ASCII and a trailing x upper-case."""
+    return re.sub(r"\s+", "", _halfwidth(raw)).upper()
 
 
 def parse_identity_number(raw: str, *, today: dt.date | None = None) -> IdentityFacts:
@@ -72,19 +82,17 @@ def complete_identity_number(first17: str) -> str:
     return first17 + ric.calc_check_digit(first17 + "0")
 
 
-def mask_identity_number(number: str) -> str:
-    """Show the first 3 and last 4 characters only: ``320***********123X``."""
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
-
-
 def mask_mobile(mobile: str) -> str:
-    return mobile[:3] + "****" + mobile[7:] if len(mobile) == 11 else mobile
+    """What pages and the audit log show of a mobile number: ``139****0000``. Anything that is
+    not 11 characters (a mistyped number) shows only its last four, so it never appears whole.
+    (Staff pages show members' and households' phone numbers in full, by policy.)"""
+    if len(mobile) == 11:
+        return mobile[:3] + "****" + mobile[7:]
+    return "*" * max(len(mobile) - 4, 0) + mobile[-4:] if len(mobile) > 4 else "*" * len(mobile)
 
 
 def validate_mobile(raw: str) -> str:
-    mobile = re.sub(r"[\s-]+", "", raw or "")
+    mobile = re.sub(r"[\s-]+", "", _halfwidth(raw))
     if not MOBILE_PATTERN.match(mobile):
         raise ValueError(_("A mobile number is 11 digits starting with 13 to 19."))
     return mobile

@@ -37,12 +37,81 @@ def periodic_jobs() -> list[PeriodicJob]:
 
 
 def run_job(name: str) -> object:
-    """Run one job now, logging (not raising) its failure so the loop keeps going."""
+    """Run one job now, logging (not raising) its failure so the loop keeps going; its start,
+    duration and outcome are stored (``JobRun``) for ``jiuzhu worker --status`` and ``/readyz``."""
+    from django.utils import timezone
+
+    started_at = timezone.now()
+    started = time.perf_counter()
     try:
-        return _jobs[name].run()
-    except Exception:
+        result = _jobs[name].run()
+    except Exception as error:
         log.exception("periodic job %s failed", name)
+        record_run(name, started_at=started_at, started=started, failed=True, summary=repr(error))
         return None
+    record_run(name, started_at=started_at, started=started, failed=False, summary=str(result))
+    return result
+
+
+def record_run(name: str, *, started_at, started: float, failed: bool, summary: str) -> None:
+    """Store one run's outcome; a failure to store it is logged, never raised (a job that ran
+    must not be reported as crashed because the bookkeeping could not be written)."""
+    from django.db import transaction
+    from django.db.models import F
+    from django.utils import timezone
+
+    from jiuzhu.core.models import JobOutcome, JobRun
+
+    duration_ms = round((time.perf_counter() - started) * 1000)
+    finished_at = timezone.now()
+    values = {
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "duration_ms": duration_ms,
+        "outcome": JobOutcome.FAILED if failed else JobOutcome.OK,
+        "summary": summary[:500],
+    }
+    log.info("periodic job %s %s in %d ms", name, "failed" if failed else "succeeded", duration_ms)
+    try:
+        with transaction.atomic():
+            row, _ = JobRun.objects.select_for_update().get_or_create(
+                name=name, defaults={**values, "runs": 0}
+            )
+            updates = {**values, "runs": F("runs") + 1}
+            if failed:
+                updates["failures"] = F("failures") + 1
+            else:
+                updates["last_success_at"] = finished_at
+            JobRun.objects.filter(pk=row.pk).update(**updates)
+    except Exception:
+        log.exception("could not record the run of periodic job %s", name)
+
+
+def job_status() -> list[dict]:
+    """Every registered job with its last run (or ``None`` when it never ran): no personal
+    data, only names, times, durations and outcomes."""
+    from jiuzhu.core.models import JobRun
+
+    runs = {run.name: run for run in JobRun.objects.all()}
+    status = []
+    for job in periodic_jobs():
+        run = runs.get(job.name)
+        status.append(
+            {
+                "name": job.name,
+                "every_seconds": job.every_seconds,
+                "last_started": run.started_at.isoformat() if run else None,
+                "last_finished": run.finished_at.isoformat() if run else None,
+                "duration_ms": run.duration_ms if run else None,
+                "outcome": run.outcome if run else None,
+                "last_success": (
+                    run.last_success_at.isoformat() if run and run.last_success_at else None
+                ),
+                "runs": run.runs if run else 0,
+                "failures": run.failures if run else 0,
+            }
+        )
+    return status
 
 
 def run_forever(

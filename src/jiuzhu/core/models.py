@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.core.identity import mask_mobile
 
 
 class AreaLevel(models.TextChoices):
@@ -106,6 +110,20 @@ class User(AbstractUser):
     )
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
     is_demo = models.BooleanField(default=False, help_text="Created by the demo data loader.")
+    #: Set when an administrator chose the password (creation, reset): the person must choose
+    #: their own at the next sign-in before anything else.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    #: Kept by the two-factor services (enrol, reset) so that the sign-in gate knows without a
+    #: query on every request whether this person has a second factor.
+    two_factor_enabled = models.BooleanField(_("two-factor sign-in"), default=False)
+    #: A grant of a role that sees case data waits for a second security administrator: who
+    #: asked (never the one who approves) and who approved.
+    approval_requested_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -125,12 +143,30 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: Tokens expire (JIUZHU_API_TOKEN_DAYS); a token made before expiry existed has none and
+    #: expires that many days after its creation.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class SignInRequest(models.Model):
+    """One request for an SMS sign-in code, registered number or not, kept two days to enforce
+    the sending limits. The number is kept only as its keyed hash (minimum necessary)."""
+
+    mobile_hash = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-in code request")
+
+    def __str__(self) -> str:
+        return f"sign-in request {self.pk} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SignInCode(models.Model):
@@ -147,7 +183,7 @@ class SignInCode(models.Model):
         verbose_name = _("sign-in code")
 
     def __str__(self) -> str:
-        return f"code for {self.mobile[:3]}****{self.mobile[7:]}"
+        return f"code for {mask_mobile(self.mobile)}"
 
 
 class AuditAction(models.TextChoices):
@@ -177,7 +213,7 @@ class AuditEntry(models.Model):
     (see the migration) reject UPDATE always and DELETE within the retention period.
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, db_constraint=False
     )
@@ -190,6 +226,9 @@ class AuditEntry(models.Model):
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     result = models.CharField(_("result"), max_length=8, choices=AuditResult.choices)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    #: HMAC of the entry's content under the audit key (``core.audit_chain``); empty only for
+    #: entries written before the chain existed, which the first seal covers.
+    mac = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -204,6 +243,28 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}"
 
 
+class AuditSeal(models.Model):
+    """A checkpoint of the audit chain: every entry up to ``upto_id`` folded, in id order, into
+    ``chain`` by a keyed hash (``core.audit_chain``). Seals are append-only like the entries;
+    deleting, inserting or editing a sealed entry changes the chain that ``jiuzhu audit verify``
+    recomputes."""
+
+    sequence = models.PositiveIntegerField(unique=True)
+    upto_id = models.BigIntegerField()
+    entries = models.PositiveBigIntegerField(help_text="entries folded into the chain so far")
+    chain = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"seal {self.sequence} up to {self.upto_id}"
+
+
 class Notification(models.Model):
     """An in-app message to one user about something they must act on or should know."""
 
@@ -211,13 +272,99 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=120)
     body = models.CharField(_("message"), max_length=500, blank=True)
     url = models.CharField(max_length=200, blank=True)
+    #: What the notification is about (by default its page, e.g. one order): the list groups
+    #: a subject's notifications into one entry, and opening one reads them all.
+    subject = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(fields=["user", "subject"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class JobOutcome(models.TextChoices):
+    OK = "ok", _("succeeded")
+    FAILED = "failed", _("failed")
+
+
+class JobRun(models.Model):
+    """The last run of one periodic job (one row per job name, overwritten on every run), so
+    ``jiuzhu worker --status``, ``/readyz`` and the admin can say whether the jobs are running."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    started_at = models.DateTimeField(_("last started"))
+    finished_at = models.DateTimeField(_("last finished"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=JobOutcome.choices)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.outcome} {self.finished_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written by :func:`jiuzhu.core.events.publish` in the same transaction as
+    the change that caused it (a rolled-back change leaves no row). Its handlers are delivered
+    from :class:`OutboxDelivery` rows, one per handler."""
+
+    name = models.CharField(_("event"), max_length=64)
+    payload = models.JSONField(_("payload"), default=dict, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Delivered")
+    DEAD = "dead", _("Failed")
+
+
+class OutboxDelivery(models.Model):
+    """One handler's delivery of one event. The handler's writes and the change of this row to
+    ``done`` commit in one transaction, so a delivery happens exactly once or not at all; a
+    handler that raises is retried with exponential back-off and marked ``dead`` after
+    ``EVENTS_MAX_ATTEMPTS`` attempts."""
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    handler = models.CharField(_("handler"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "handler"], name="outbox_one_per_handler")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.handler} ← event #{self.event_id} ({self.status})"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.models import Role, User
+from jiuzhu.core.worklist import has_workspace
 
 
 @dataclass(frozen=True)
@@ -68,5 +69,9 @@ def start_url(user: User) -> str | None:
 
 register_nav(NavItem("core:account_list", _("Accounts"), role_in(Role.SECURITY_ADMIN), order=90))
 register_nav(NavItem("core:audit_log", _("Audit log"), role_in(Role.AUDIT_ADMIN), order=91))
+register_nav(
+    NavItem("core:event_deliveries", _("Event deliveries"), role_in(Role.CITY_ADMIN), order=92)
+)
+register_nav(NavItem("core:workspace", _("My work"), lambda user: has_workspace(user), order=1))
 register_start(Role.SECURITY_ADMIN, "core:account_list")
 register_start(Role.AUDIT_ADMIN, "core:audit_log")

@@ -36,3 +36,20 @@ def client_ip(request) -> str | None:
         if forwarded:
             return forwarded.split(",")[0].strip() or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+_request_id: ContextVar[str | None] = ContextVar("jiuzhu_request_id", default=None)
+
+
+def set_request_id(request_id: str | None):
+    return _request_id.set(request_id)
+
+
+def reset_request_id(token) -> None:
+    _request_id.reset(token)
+
+
+def current_request_id() -> str | None:
+    """The id of the request being served (``X-Request-ID``), for log lines; ``None`` outside a
+    request."""
+    return _request_id.get()

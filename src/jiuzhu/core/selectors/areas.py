@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from jiuzhu.core.models import Area, AreaLevel, User
 
 #: How many leading code digits identify an area's subtree at each level.
-SUBTREE_PREFIX = {
+SUBTREE_PREFIX: dict[str, int] = {
     AreaLevel.CITY: 4,
     AreaLevel.DISTRICT: 6,
     AreaLevel.STREET: 9,
@@ -28,7 +28,7 @@ def areas_within(user: User, level: str | None = None) -> QuerySet[Area]:
     return areas.filter(level=level) if level else areas
 
 
-def district_of(area: Area) -> Area | None:
+def district_of(area: Area | None) -> Area | None:
     while area is not None and area.level not in (AreaLevel.DISTRICT, AreaLevel.CITY):
         area = area.parent
     return area if area is not None and area.level == AreaLevel.DISTRICT else None

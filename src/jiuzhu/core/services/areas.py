@@ -22,7 +22,7 @@ from jiuzhu.core.models import Area, AreaLevel, AuditAction, DibaoLine
 #: The packaged Nanjing file (real city, district and street codes; illustrative communities).
 NANJING_AREAS = Path(__file__).resolve().parent.parent / "data" / "nanjing_areas.json"
 
-_CHILD_KEYS = {
+_CHILD_KEYS: dict[str, tuple[str, AreaLevel]] = {
     AreaLevel.CITY: ("districts", AreaLevel.DISTRICT),
     AreaLevel.DISTRICT: ("streets", AreaLevel.STREET),
     AreaLevel.STREET: ("communities", AreaLevel.COMMUNITY),
@@ -32,14 +32,17 @@ _CHILD_KEYS = {
 def read_area_file(*, path: Path = NANJING_AREAS) -> dict[str, Any]:
     """The parsed data file (JSON, the same shape as ``nanjing_areas.json``)."""
     with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
+        data: dict[str, Any] = json.load(handle)
+    return data
 
 
 def _coordinate(value: Any) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
-def _upsert_area(item: dict, level: str, parent: Area | None, counts: dict[str, int]) -> Area:
+def _upsert_area(
+    item: dict[str, Any], level: str, parent: Area | None, counts: dict[str, int]
+) -> Area:
     wanted = {
         "name": item["name"],
         "level": level,
@@ -59,7 +62,9 @@ def _upsert_area(item: dict, level: str, parent: Area | None, counts: dict[str, 
     return area
 
 
-def _load_tree(item: dict, level: str, parent: Area | None, counts: dict[str, int]) -> None:
+def _load_tree(
+    item: dict[str, Any], level: str, parent: Area | None, counts: dict[str, int]
+) -> None:
     area = _upsert_area(item, level, parent, counts)
     if level in _CHILD_KEYS:
         key, child_level = _CHILD_KEYS[level]
@@ -67,7 +72,7 @@ def _load_tree(item: dict, level: str, parent: Area | None, counts: dict[str, in
             _load_tree(child, child_level, area, counts)
 
 
-def _load_dibao_lines(lines: list[dict], counts: dict[str, int]) -> None:
+def _load_dibao_lines(lines: list[dict[str, Any]], counts: dict[str, int]) -> None:
     for line in lines:
         district = Area.objects.get(code=line["district"], level=AreaLevel.DISTRICT)
         _, created = DibaoLine.objects.update_or_create(

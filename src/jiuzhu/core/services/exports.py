@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from jiuzhu.core import audit
-from jiuzhu.core.models import AuditAction, AuditEntry, User
+from jiuzhu.core.errors import DomainError, PermissionDenied
+from jiuzhu.core.models import AuditAction, AuditResult, User
 from jiuzhu.core.selectors.audit import AuditFilters, audit_entries
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +41,7 @@ class Sheet:
     count: int = 0  # filled in while writing
 
 
-def _cell(sheet, value: Any) -> Any:
+def _cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value).replace(tzinfo=None)
@@ -94,6 +96,34 @@ def export_audited(
     return output
 
 
+def export_refused(
+    *, actor: User, object_type: str, message: str, detail: dict[str, Any] | None = None
+) -> PermissionDenied:
+    """Record a refused export in the audit trail (outside any transaction, so the record
+    survives) and return the ``PermissionDenied`` to raise."""
+    audit.record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type=object_type,
+        result=AuditResult.DENIED,
+        detail=detail or {},
+    )
+    return PermissionDenied(message)
+
+
+def export_size_check(*, count: int, message: str) -> None:
+    """Refuse an export larger than ``EXPORT_MAX_ROWS`` (code ``export_too_large``);
+    ``message`` is the capability's wording with ``%(count)d`` and ``%(limit)d``."""
+    limit = settings.EXPORT_MAX_ROWS
+    if count > limit:
+        raise DomainError(
+            "export_too_large",
+            message % {"count": count, "limit": limit},
+            count=count,
+            limit=limit,
+        )
+
+
 def export_filename(stem: str, *, ext: str = "xlsx") -> str:
     return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
 
@@ -102,10 +132,10 @@ def export_filename(stem: str, *, ext: str = "xlsx") -> str:
 def audit_log_export(*, actor: User, filters: AuditFilters) -> tuple[IO[bytes], int]:
     """The filtered audit log as a workbook; the export is itself audited."""
     entries = audit_entries(actor=actor, filters=filters)
-    actions = dict(AuditEntry._meta.get_field("action").choices)
-    results = dict(AuditEntry._meta.get_field("result").choices)
+    actions = dict(AuditAction.choices)
+    results = dict(AuditResult.choices)
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         for entry in entries.iterator(chunk_size=2000):
             yield (
                 entry.at,

@@ -1,5 +1,11 @@
 """One-time sign-in codes sent by SMS. Codes are six digits, live five minutes, allow five
-tries, and only their keyed hash is stored."""
+tries, and only their keyed hash is stored.
+
+Sending is limited before anyone looks at whether the number is registered — one request per
+number every 30 seconds and a few a day, a few an hour per client address, and a daily cap for
+the whole platform — so the answers (and the refusals) are the same for a registered and an
+unknown number, and nobody can run up the SMS bill or flood a phone.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import crypto
-from jiuzhu.core.models import SignInCode
+from jiuzhu.core.models import SignInCode, SignInRequest
+from jiuzhu.core.request_context import current_request_info
 from jiuzhu.core.sms import send_sms
 
 MAX_ATTEMPTS = 5
@@ -23,13 +30,54 @@ class CodeRefused(Exception):
     """Why a code was not sent or not accepted, as a translated message."""
 
 
+KEEP_REQUESTS = timedelta(days=2)
+
+
+def code_request_admit(*, mobile: str) -> None:
+    """Record a request for a code to ``mobile`` or raise :class:`CodeRefused` when a limit is
+    reached. Call it for every request, before deciding whether the number is registered. The
+    request is recorded in its own transaction, so a refusal or a caller's rollback still
+    counts it."""
+    now = timezone.now()
+    mobile_hash = crypto.lookup_hash(f"signin-request:{mobile}")
+    ip_address = current_request_info().ip_address
+    with transaction.atomic():
+        SignInRequest.objects.filter(created_at__lt=now - KEEP_REQUESTS).delete()
+        for_number = SignInRequest.objects.filter(mobile_hash=mobile_hash)
+        if for_number.filter(created_at__gt=now - RESEND_INTERVAL).exists():
+            refusal = _("A code was sent less than 30 seconds ago. Please wait.")
+        elif (
+            for_number.filter(created_at__gt=now - timedelta(days=1)).count()
+            >= settings.SMS_PER_NUMBER_PER_DAY
+        ):
+            refusal = _("Too many codes were asked for this number today. Try again tomorrow.")
+        elif (
+            ip_address
+            and SignInRequest.objects.filter(
+                ip_address=ip_address, created_at__gt=now - timedelta(hours=1)
+            ).count()
+            >= settings.SMS_PER_ADDRESS_PER_HOUR
+        ):
+            refusal = _("Too many codes were asked from this network. Try again in an hour.")
+        elif (
+            SignInRequest.objects.filter(created_at__gt=now - timedelta(days=1)).count()
+            >= settings.SMS_PER_DAY
+        ):
+            refusal = _("Sign-in by SMS is not available right now. Please call the hotline.")
+        else:
+            refusal = None
+            SignInRequest.objects.create(
+                mobile_hash=mobile_hash, ip_address=ip_address, created_at=now
+            )
+    if refusal is not None:
+        raise CodeRefused(refusal)
+
+
 @transaction.atomic
 def code_issue(*, mobile: str) -> str:
-    """Create and send a code to ``mobile``; returns it (demo mode shows it on the page)."""
+    """Create and send a code to ``mobile`` (admitted by :func:`code_request_admit`); returns
+    it (demo mode shows it on the page)."""
     now = timezone.now()
-    recent = SignInCode.objects.filter(mobile=mobile, created_at__gt=now - RESEND_INTERVAL)
-    if recent.exists():
-        raise CodeRefused(_("A code was sent less than 30 seconds ago. Please wait."))
     code = f"{secrets.randbelow(1_000_000):06d}"
     SignInCode.objects.create(
         mobile=mobile,

@@ -12,6 +12,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError
+from jiuzhu.core.forms import Form
 from jiuzhu.core.models import Area, AreaLevel, Organisation
 from jiuzhu.core.services import accounts as account_services
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate
@@ -93,7 +94,7 @@ class AccountCreateForm(PasswordPairForm):
     ]
 
 
-class AccountFilterForm(forms.Form):
+class AccountFilterForm(Form):
     q = forms.CharField(label=gettext_lazy("Search"), max_length=64, required=False)
     role = forms.ChoiceField(
         label=gettext_lazy("Role"),
@@ -108,7 +109,7 @@ class AccountFilterForm(forms.Form):
 @login_required
 @domain_errors
 def account_list(request):
-    form = AccountFilterForm(request.GET or None, label_suffix="")
+    form = AccountFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     accounts = account_services.account_list(
         actor=request.user, q=data.get("q") or "", role=data.get("role") or ""
@@ -137,9 +138,19 @@ def account_create(request):
         except DomainError as error:
             add_domain_errors(form, error, renames={"password": "password1"})
         else:
-            messages.success(
-                request, _("Account %(username)s created.") % {"username": account.username}
-            )
+            if account_services.awaits_approval(account):
+                messages.info(
+                    request,
+                    _(
+                        "Account %(username)s created. It sees case data, so it becomes active "
+                        "once a second security administrator approves it."
+                    )
+                    % {"username": account.username},
+                )
+            else:
+                messages.success(
+                    request, _("Account %(username)s created.") % {"username": account.username}
+                )
             return redirect("core:account_detail", user_id=account.pk)
     return render(request, "core/accounts/create.html", {"form": form})
 
@@ -169,6 +180,7 @@ def account_detail(request, user_id: int):
             "form": form,
             "locked": account.username in account_services.locked_usernames([account.username]),
             "is_self": account.pk == request.user.pk,
+            "awaits_approval": account_services.awaits_approval(account),
         },
     )
 
@@ -186,12 +198,34 @@ def account_set_active(request, user_id: int):
             raise
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("The account has been reactivated.")
-            if active
-            else _("The account has been deactivated."),
-        )
+        if account_services.awaits_approval(account):
+            messages.info(
+                request, _("The reactivation waits for a second security administrator's approval.")
+            )
+        else:
+            messages.success(
+                request,
+                _("The account has been reactivated.")
+                if active
+                else _("The account has been deactivated."),
+            )
+    return redirect("core:account_detail", user_id=account.pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def account_approve(request, user_id: int):
+    """A second security administrator approves an account that sees case data."""
+    account = account_services.account_get(actor=request.user, user_id=user_id)
+    try:
+        account_services.account_approve(actor=request.user, account=account)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The account has been approved and is active."))
     return redirect("core:account_detail", user_id=account.pk)
 
 

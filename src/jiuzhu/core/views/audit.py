@@ -9,13 +9,14 @@ from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
+from jiuzhu.core.forms import Form
 from jiuzhu.core.models import AuditAction, AuditResult
 from jiuzhu.core.selectors.audit import AuditFilters, audit_entries, audit_object_types
 from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, audit_log_export, export_filename
 from jiuzhu.core.views.common import domain_errors, is_htmx, paginate, vary_on_htmx
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     actor = forms.CharField(label=gettext_lazy("Actor (username)"), max_length=150, required=False)
     action = forms.ChoiceField(
         label=gettext_lazy("Action"),
@@ -36,7 +37,6 @@ class AuditFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["object_type"].choices = [
             ("", gettext_lazy("All object types")),

@@ -1,4 +1,5 @@
-"""The signed-in user's notifications: newest first, each opening its page; "mark all read"."""
+"""The signed-in user's notifications, grouped by subject (an order, a ticket), newest first;
+each group opens its page and marks the subject read; "mark all read"."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.models import Notification
+from jiuzhu.core.selectors.notifications import (
+    notification_group_keys,
+    notification_groups,
+    notifications_of_subject,
+)
 from jiuzhu.core.services.notifications import notifications_mark_read
 from jiuzhu.core.views.common import paginate
 
@@ -17,12 +23,16 @@ PER_PAGE = 30
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")
-    return render(
-        request,
-        "core/notifications.html",
-        {"page_obj": paginate(request, notifications, per_page=PER_PAGE)},
-    )
+    subject = request.GET.get("subject", "")[:200]
+    if subject:
+        # One subject's notifications, each on its own line.
+        page = paginate(
+            request, notifications_of_subject(user=request.user, subject=subject), per_page=PER_PAGE
+        )
+        return render(request, "core/notifications.html", {"page_obj": page, "subject": subject})
+    page = paginate(request, notification_group_keys(user=request.user), per_page=PER_PAGE)
+    groups = notification_groups(user=request.user, keys=page.object_list)
+    return render(request, "core/notifications.html", {"page_obj": page, "groups": groups})
 
 
 @login_required
@@ -34,11 +44,14 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
-    """Mark one of the user's own notifications read and follow its link (a local one only)."""
+    """Mark one of the user's own notifications read, with every other of its subject, and
+    follow its link (a local one only)."""
     notification = Notification.objects.filter(pk=notification_id, user=request.user).first()
     if notification is None:
         raise Http404
     notifications_mark_read(user=request.user, ids=[notification.pk])
+    if notification.subject:
+        notifications_mark_read(user=request.user, subject=notification.subject)
     target = notification.url
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from jiuzhu.core.models import ApiToken, User
-from jiuzhu.core.services.tokens import token_create, token_revoke
+from jiuzhu.core.services.tokens import token_create, token_expiry, token_revoke
 
 
 class Command(BaseCommand):
@@ -16,6 +17,12 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create a token and print it once")
         create.add_argument("username")
         create.add_argument("--name", default="")
+        create.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="lifetime in days (default JIUZHU_API_TOKEN_DAYS)",
+        )
         listing = sub.add_parser("list", help="list a user's tokens (prefixes only)")
         listing.add_argument("username")
         revoke = sub.add_parser("revoke", help="revoke a token by its 8-character prefix")
@@ -24,15 +31,25 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         if action == "create":
             user = self._user(options["username"])
-            _, raw = token_create(user=user, name=options["name"])
+            if options["days"] is not None and options["days"] < 1:
+                raise CommandError("--days must be at least 1")
+            _, raw = token_create(user=user, name=options["name"], days=options["days"])
             self.stdout.write(raw)
             self.stderr.write("Store this token now; it is not shown again.")
         elif action == "list":
             user = self._user(options["username"])
             for token in user.api_tokens.order_by("created_at"):
-                state = "revoked" if token.revoked_at else "active"
+                expires = token_expiry(token)
+                state = (
+                    "revoked"
+                    if token.revoked_at
+                    else "expired"
+                    if expires <= timezone.now()
+                    else "active"
+                )
                 self.stdout.write(
-                    f"{token.prefix}  {state}  {token.created_at:%Y-%m-%d}  {token.name}"
+                    f"{token.prefix}  {state}  {token.created_at:%Y-%m-%d}  "
+                    f"expires {expires:%Y-%m-%d}  {token.name}"
                 )
         else:
             tokens = list(ApiToken.objects.filter(prefix=options["prefix"], revoked_at=None))

@@ -12,7 +12,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jiuzhu.core.jobs import periodic_jobs, run_forever, run_job
+from jiuzhu.core.jobs import job_status, periodic_jobs, run_forever, run_job
 
 
 class Command(BaseCommand):
@@ -20,8 +20,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run every job once, then exit")
+        parser.add_argument(
+            "--status",
+            action="store_true",
+            help="print each job's last run, duration and outcome, then exit",
+        )
 
-    def handle(self, *args, once=False, **options):
+    def handle(self, *args, once=False, status=False, **options):
+        if status:
+            self._status()
+            return
         jobs = periodic_jobs()
         if once:
             for job in jobs:
@@ -42,3 +50,15 @@ class Command(BaseCommand):
         names = ", ".join(f"{job.name} every {job.every_seconds}s" for job in jobs)
         self.stdout.write(f"worker running: {names}")
         run_forever(stop=lambda: stopping["now"], say=lambda text: self.stdout.write(text))
+
+    def _status(self) -> None:
+        for job in job_status():
+            if job["last_finished"] is None:
+                self.stdout.write(f"{job['name']} (every {job['every_seconds']}s): never ran")
+                continue
+            self.stdout.write(
+                f"{job['name']} (every {job['every_seconds']}s): {job['outcome']} "
+                f"at {job['last_finished']} in {job['duration_ms']} ms; "
+                f"{job['runs']} runs, {job['failures']} failed; "
+                f"last success {job['last_success'] or 'never'}"
+            )
