@@ -11,13 +11,28 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from jiuzhu.core import audit
-from jiuzhu.core.api import ErrorOut, paginate
-from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.api import ErrorOut, choice, paginate
+from jiuzhu.core.forms import restrict_to, validated
 from jiuzhu.core.models import AuditAction
+from jiuzhu.core.scoping import require_granted
 from jiuzhu.core.selectors.areas import areas_within
-from jiuzhu.registry.forms import HouseholdForm, MemberForm, MemberLeaveForm, restrict_to
+from jiuzhu.registry.forms import HouseholdForm, MemberForm, MemberLeaveForm
 from jiuzhu.registry.groups import age_on
-from jiuzhu.registry.models import Household, Member
+from jiuzhu.registry.models import (
+    ChangeKind,
+    DisabilityType,
+    Employment,
+    Group,
+    Household,
+    HouseholdStatus,
+    Illness,
+    Member,
+    Relation,
+    Schooling,
+    Tier,
+    UrgencyTag,
+)
+from jiuzhu.registry.policy import require_registry_editor
 from jiuzhu.registry.selectors.households import (
     HouseholdFilters,
     household_chain,
@@ -44,15 +59,15 @@ class HouseholdOut(Schema):
     address: str
     phone: str
     head_name: str
-    tier: str
+    tier: str = choice(Tier)
     monthly_income: Decimal
     medical_spending_12m: Decimal
     education_spending_12m: Decimal
-    urgency_tag: str
+    urgency_tag: str = choice(UrgencyTag, blank=True)
     groups: list[str]
-    primary_group: str
+    primary_group: str = choice(Group, blank=True)
     member_count: int
-    status: str
+    status: str = choice(HouseholdStatus)
     exit_reason: str
     exited_on: dt.date | None
     created_at: dt.datetime
@@ -68,7 +83,7 @@ class HouseholdIn(Schema):
     community_id: int
     address: str
     phone: str = ""
-    tier: str
+    tier: str = choice(Tier)
     monthly_income: Decimal
     medical_spending_12m: Decimal = Decimal(0)
     education_spending_12m: Decimal = Decimal(0)
@@ -78,7 +93,7 @@ class HouseholdPatch(Schema):
     community_id: int | None = None
     address: str | None = None
     phone: str | None = None
-    tier: str | None = None
+    tier: str | None = choice(Tier, None, null=True)
     monthly_income: Decimal | None = None
     medical_spending_12m: Decimal | None = None
     education_spending_12m: Decimal | None = None
@@ -92,15 +107,15 @@ class MemberOut(Schema):
     id_number_masked: str
     birth_date: dt.date
     age: int
-    sex: str
+    sex: str = choice(["M", "F"])
     mobile: str
-    relation: str
-    disability_type: str
+    relation: str = choice(Relation)
+    disability_type: str = choice(DisabilityType, blank=True)
     disability_grade: int | None
-    illness: str
+    illness: str = choice(Illness, blank=True)
     illness_note: str
-    employment: str
-    schooling: str
+    employment: str = choice(Employment)
+    schooling: str = choice(Schooling, blank=True)
     guardian_id: int | None
     is_active: bool
     left_on: dt.date | None
@@ -116,13 +131,13 @@ class MemberIn(Schema):
     name: str
     id_number: str
     mobile: str = ""
-    relation: str
-    disability_type: str = ""
+    relation: str = choice(Relation)
+    disability_type: str = choice(DisabilityType, "", blank=True)
     disability_grade: int | None = None
-    illness: str = ""
+    illness: str = choice(Illness, "", blank=True)
     illness_note: str = ""
-    employment: str
-    schooling: str = ""
+    employment: str = choice(Employment)
+    schooling: str = choice(Schooling, "", blank=True)
     guardian_id: int | None = None
     reason: str = ""
 
@@ -131,13 +146,13 @@ class MemberPatch(Schema):
     name: str | None = None
     id_number: str | None = None
     mobile: str | None = None
-    relation: str | None = None
-    disability_type: str | None = None
+    relation: str | None = choice(Relation, None, null=True)
+    disability_type: str | None = choice(DisabilityType, None, blank=True, null=True)
     disability_grade: int | None = None
-    illness: str | None = None
+    illness: str | None = choice(Illness, None, blank=True, null=True)
     illness_note: str | None = None
-    employment: str | None = None
-    schooling: str | None = None
+    employment: str | None = choice(Employment, None, null=True)
+    schooling: str | None = choice(Schooling, None, blank=True, null=True)
     guardian_id: int | None = None
     reason: str = ""
 
@@ -162,7 +177,7 @@ class ChainOut(Schema):
 
 class ChangeOut(Schema):
     id: int
-    kind: str
+    kind: str = choice(ChangeKind)
     occurred_on: dt.date
     reason: str
     member_id: int | None
@@ -190,12 +205,6 @@ def member_out(member: Member) -> dict[str, Any]:
     return data
 
 
-def _validated(form) -> dict[str, Any]:
-    if not form.is_valid():
-        raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
-    return form.cleaned_data
-
-
 def _form_data(payload: Schema, *, exclude_unset: bool, renames: dict[str, str]) -> dict:
     raw = payload.dict(exclude_unset=exclude_unset)
     return {renames.get(key, key): ("" if value is None else value) for key, value in raw.items()}
@@ -208,14 +217,15 @@ def list_households(
     district: int | None = None,
     street: int | None = None,
     community: int | None = None,
-    tier: str = "",
-    group: str = "",
-    status: str = "",
-    urgency: str = "",
+    tier: str = choice(Tier, "", blank=True, query=True),
+    group: str = choice(Group, "", blank=True, query=True),
+    status: str = choice(HouseholdStatus, "", blank=True, query=True),
+    urgency: str = choice(UrgencyTag, "", blank=True, query=True),
     sort: str = "-id",
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ):
+    require_granted(request.user, Household)
     filters = HouseholdFilters(
         q=q,
         district=district,
@@ -235,11 +245,12 @@ def list_households(
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS})
 def create_household(request, payload: HouseholdIn):
+    require_registry_editor(request.user)  # the role before the input is read
     form = HouseholdForm(
         data=_form_data(payload, exclude_unset=False, renames={"community_id": "community"}),
         communities=areas_within(request.user, "community"),
     )
-    data = _validated(form)
+    data = validated(form)
     data.pop("reason", None)
     household = household_services.household_create(actor=request.user, **data)
     household.refresh_from_db()
@@ -262,7 +273,7 @@ def update_household(request, household_id: int, payload: HouseholdPatch):
     form = restrict_to(
         HouseholdForm(data=raw, communities=areas_within(request.user, "community")), raw
     )
-    data = _validated(form)
+    data = validated(form)
     reason = data.pop("reason", "")
     household = household_services.household_update(
         actor=request.user, household=household, reason=reason, **data
@@ -284,7 +295,7 @@ def add_member(request, household_id: int, payload: MemberIn):
         actor=request.user, household_id=household_id, audit_view=False
     )
     raw = _form_data(payload, exclude_unset=False, renames={"guardian_id": "guardian"})
-    data = _validated(MemberForm(data=raw, household=household))
+    data = validated(MemberForm(data=raw, household=household))
     reason = data.pop("reason", "")
     member = member_services.member_add(
         actor=request.user, household=household, reason=reason, **data
@@ -292,26 +303,19 @@ def add_member(request, household_id: int, payload: MemberIn):
     return Status(201, member_out(member))
 
 
-def _member_or_404(request, member_id: int) -> Member:
-    member = member_get_for(user=request.user, member_id=member_id)
-    if member is None:
-        raise NotFound("member")
-    return member
-
-
 @router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
 def get_member(request, member_id: int):
-    member = _member_or_404(request, member_id)
+    member = member_get_for(user=request.user, member_id=member_id)
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=member)
     return member_out(member)
 
 
 @router.patch("/members/{member_id}", response={200: MemberOut, **ERRORS})
 def update_member(request, member_id: int, payload: MemberPatch):
-    member = _member_or_404(request, member_id)
+    member = member_get_for(user=request.user, member_id=member_id)
     raw = _form_data(payload, exclude_unset=True, renames={"guardian_id": "guardian"})
     form = restrict_to(MemberForm(data=raw, household=member.household, editing=True), raw)
-    data = _validated(form)
+    data = validated(form)
     reason = data.pop("reason", "")
     id_number = data.pop("id_number", None) or None
     member = member_services.member_update(
@@ -322,20 +326,21 @@ def update_member(request, member_id: int, payload: MemberPatch):
 
 @router.post("/members/{member_id}/leave", response={200: MemberOut, **ERRORS})
 def leave_member(request, member_id: int, payload: LeaveIn):
-    member = _member_or_404(request, member_id)
+    member = member_get_for(user=request.user, member_id=member_id)
+    require_registry_editor(request.user)
     raw = {
         "died": "1" if payload.died else "0",
         "occurred_on": payload.occurred_on,
         "reason": payload.reason,
     }
-    data = _validated(MemberLeaveForm(data=raw))
+    data = validated(MemberLeaveForm(data=raw))
     member = member_services.member_leave(actor=request.user, member=member, **data)
     return member_out(member)
 
 
 @router.post("/members/{member_id}/reveal", response={200: RevealOut, **ERRORS})
 def reveal_member(request, member_id: int):
-    member = _member_or_404(request, member_id)
+    member = member_get_for(user=request.user, member_id=member_id)
     return {"id_number": member_services.member_reveal_identity(actor=request.user, member=member)}
 
 

@@ -10,3 +10,8 @@ HOUSEHOLD_CHANGED = declare(
 HOUSEHOLD_REGISTERED = declare(
     "household.registered", "A household was registered. Payload: household_id."
 )
+HOUSEHOLD_TRANSFERRED = declare(
+    "household.transferred",
+    "A household was transferred to another street and accepted there (its areas changed). "
+    "Payload: transfer_id, household_id, from_street_id, to_street_id.",
+)

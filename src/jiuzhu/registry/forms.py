@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.models import Area, AreaLevel
 from jiuzhu.registry.models import (
+    ConsentScope,
     DisabilityType,
     Employment,
     Illness,
     Member,
+    NoteKind,
     Relation,
     Schooling,
     Tier,
@@ -28,7 +30,15 @@ class HouseholdForm(forms.Form):
         label=_("Community"), queryset=Area.objects.filter(level=AreaLevel.COMMUNITY)
     )
     address = forms.CharField(label=_("Address"), max_length=200)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "For contacting the household only. To sign in to the service supermarket by SMS, "
+            "a member uses the mobile number recorded on their own member record."
+        ),
+    )
     tier = forms.ChoiceField(label=_("Assistance tier"), choices=Tier.choices)
     monthly_income = forms.DecimalField(label=_("Monthly household income (yuan)"), **MONEY)
     medical_spending_12m = forms.DecimalField(
@@ -57,7 +67,14 @@ class MemberForm(forms.Form):
         max_length=24,
         help_text=_("18 characters; birth date and sex are read from it."),
     )
-    mobile = forms.CharField(label=_("Mobile number"), max_length=20, required=False)
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "This member signs in to the service supermarket with this number (an SMS code)."
+        ),
+    )
     relation = forms.ChoiceField(label=_("Relation to the head"), choices=Relation.choices)
     disability_type = forms.ChoiceField(
         label=_("Disability"), choices=DisabilityType.choices, required=False
@@ -103,9 +120,75 @@ class ExitForm(forms.Form):
     reason = forms.CharField(label=_("Reason for exit"), max_length=200)
 
 
-def restrict_to(form: forms.Form, names) -> forms.Form:
-    """Keep only the named fields (partial updates through the API)."""
-    for name in list(form.fields):
-        if name not in names:
-            del form.fields[name]
-    return form
+# --- Casework ------------------------------------------------------------------------------
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CaseNoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type of record"), choices=NoteKind.choices)
+    occurred_on = forms.DateField(label=_("Date"), widget=_date_input())
+    findings = forms.CharField(
+        label=_("What was found"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    next_step = forms.CharField(label=_("Next step"), max_length=500, required=False)
+    follow_up_on = forms.DateField(
+        label=_("Follow up on"),
+        required=False,
+        help_text=_("On this date the follow-up appears in your tasks."),
+        widget=_date_input(),
+    )
+    sensitive = forms.BooleanField(
+        label=_("Sensitive"),
+        required=False,
+        help_text=_("Only the street caseworker and above (and you) can read a sensitive note."),
+    )
+
+
+class ConsentForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("The household agrees to"), choices=ConsentScope.choices, widget=forms.RadioSelect
+    )
+    given_on = forms.DateField(label=_("Signed on"), widget=_date_input())
+    signed_by = forms.CharField(label=_("Signed by"), max_length=64)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    form_photo = forms.FileField(
+        label=_("Photo of the signed form"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class ConsentWithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawal"), max_length=200)
+    on = forms.DateField(label=_("Withdrawn on"), required=False, widget=_date_input())
+
+
+class TransferForm(forms.Form):
+    to_community = forms.ModelChoiceField(
+        label=_("Receiving community"), queryset=Area.objects.filter(level=AreaLevel.COMMUNITY)
+    )
+    to_address = forms.CharField(label=_("New address"), max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class TransferDecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class TrainingForm(forms.Form):
+    course = forms.CharField(label=_("Course"), max_length=120)
+    completed_on = forms.DateField(label=_("Date"), widget=_date_input())
+    hours = forms.DecimalField(
+        label=_("Hours"), max_digits=5, decimal_places=1, min_value=Decimal("0.5")
+    )
+    organiser = forms.CharField(label=_("Organiser"), max_length=120, required=False)
+
+
+class CommendationForm(forms.Form):
+    title = forms.CharField(label=_("Commendation"), max_length=120)
+    awarded_on = forms.DateField(label=_("Date"), widget=_date_input())
+    awarded_by = forms.CharField(label=_("Awarded by"), max_length=120, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

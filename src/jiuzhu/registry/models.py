@@ -333,3 +333,206 @@ class BeneficiaryAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.household})"
+
+
+# --- Casework: case notes and visits, consent, transfers, the frontline team ---------------
+
+
+class NoteKind(models.TextChoices):
+    NOTE = "note", _("Case note")
+    HOME_VISIT = "home_visit", _("Visit at home")
+    PHONE_CALL = "phone_call", _("Phone follow-up")
+    OFFICE = "office", _("Office visit")
+
+
+#: The kinds that are a visit (a contact with the household), not only a note.
+VISIT_KINDS = (NoteKind.HOME_VISIT, NoteKind.PHONE_CALL, NoteKind.OFFICE)
+
+
+class CaseNote(models.Model):
+    """A case note or a visit record on a household, with an optional follow-up date that
+    becomes a task for its author on that day. A sensitive note is read only by the street
+    caseworker and above (and its author)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="case_notes")
+    kind = models.CharField(_("kind"), max_length=12, choices=NoteKind.choices)
+    occurred_on = models.DateField(_("date"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_notes"
+    )
+    findings = models.TextField(_("what was found"), max_length=2000)
+    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(_("follow-up done"), null=True, blank=True)
+    follow_up_done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["household", "-occurred_on"]),
+            models.Index(fields=["author", "follow_up_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(follow_up_done_at__isnull=True)
+                | models.Q(follow_up_on__isnull=False),
+                name="case_note_done_needs_follow_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def is_visit(self) -> bool:
+        return self.kind in VISIT_KINDS
+
+
+class ConsentScope(models.TextChoices):
+    COLLECT = "collect", _("Collect and use for assistance")
+    SHARE = "share", _("Collect, and share with partner departments")
+
+
+class Consent(models.Model):
+    """A household's consent (PIPL) to collect, or to collect and share, its information: when,
+    what, who signed, who took it, the signed form's photo; and its withdrawal."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="consents")
+    scope = models.CharField(_("scope"), max_length=8, choices=ConsentScope.choices)
+    given_on = models.DateField(_("given on"))
+    signed_by = models.CharField(_("signed by"), max_length=64)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    form_photo = models.FileField(_("signed form"), upload_to="consent/%Y/%m/", blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_on__isnull=True) | ~models.Q(withdrawal_reason=""),
+                name="consent_withdrawal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.given_on}"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class TransferStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Transfer(models.Model):
+    """A household moving to another street (or district): the sending side requests, the
+    receiving side accepts or refuses. On acceptance the household's areas change, and with
+    them who sees it; its history, plan and orders stay attached to it."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="transfers")
+    status = models.CharField(
+        _("status"), max_length=10, choices=TransferStatus.choices, default=TransferStatus.REQUESTED
+    )
+    from_district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    from_street = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    from_community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    to_district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    to_street = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    to_community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
+    to_address = models.CharField(_("new address"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("household transfer")
+        verbose_name_plural = _("household transfers")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status="requested"),
+                name="transfer_one_open_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} → {self.to_community}"
+
+
+class TrainingRecord(models.Model):
+    """A course a frontline worker (救助小管家) took."""
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_records"
+    )
+    course = models.CharField(_("course"), max_length=120)
+    completed_on = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    organiser = models.CharField(_("organiser"), max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training record")
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="training_hours_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.completed_on}"
+
+
+class Commendation(models.Model):
+    """Recognition given to a frontline worker."""
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commendations"
+    )
+    title = models.CharField(_("commendation"), max_length=120)
+    awarded_on = models.DateField(_("date"))
+    awarded_by = models.CharField(_("awarded by"), max_length=120, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commendation")
+        ordering = ["-awarded_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from jiuzhu.core import audit, crypto
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, User
+from jiuzhu.registry import search
 from jiuzhu.registry.demo.identity import IdentityAllocator, stored_identity_hashes
 from jiuzhu.registry.demo.people import HouseholdPlan, Planner
 from jiuzhu.registry.groups import MemberFacts, age_on, classify, encode_groups
@@ -181,6 +182,28 @@ class HouseholdWriter:
         return households
 
 
+def _write_all(*, count, rng, places, planner, writer, progress) -> tuple[int, int, int]:
+    created = 0
+    first_id = last_id = None
+    while created < count:
+        batch = []
+        for _ in range(min(BATCH_SIZE, count - created)):
+            place = rng.choice(places)
+            plan = planner.household(
+                community_code=place.community.code,
+                home=place.district.code,
+                address=place.address(rng),
+            )
+            batch.append((plan, place))
+        households = writer.write(batch)
+        first_id = first_id or households[0].pk
+        last_id = households[-1].pk
+        created += len(households)
+        if progress is not None:
+            progress(created)
+    return created, first_id, last_id
+
+
 def generate_households(
     *,
     count: int,
@@ -189,6 +212,7 @@ def generate_households(
     on: dt.date | None = None,
     actor: User | None = None,
     progress: Callable[[int], None] | None = None,
+    ids: list[int] | None = None,
 ) -> int:
     """Create ``count`` households spread over the communities of ``streets`` (default: every
     community of Jianye and Qixia); returns how many were created.
@@ -196,6 +220,7 @@ def generate_households(
     The same seed gives the same people (names, ages, tiers, circumstances) on the same day;
     only the ciphertexts differ. Identity numbers and mobiles already stored are skipped, so a
     second run without ``--reset`` adds households instead of failing on the unique index.
+    ``ids``, when given, receives the first and last id created (for the bulk steps).
     """
     if count < 0:
         raise ValueError("count must not be negative")
@@ -206,30 +231,26 @@ def generate_households(
     places = demo_places(streets=streets)
     used_mobiles = set(Member.objects.exclude(mobile="").values_list("mobile", flat=True))
     planner = Planner(rng, on=on, used_mobiles=used_mobiles)
-    created = 0
-    first_id = last_id = None
     with transaction.atomic():
         writer = HouseholdWriter(
             on=on,
             rng=random.Random(f"identity-{seed}"),
             detail={"source": "demo_data", "seed": seed},
         )
-        while created < count:
-            batch = []
-            for _ in range(min(BATCH_SIZE, count - created)):
-                place = rng.choice(places)
-                plan = planner.household(
-                    community_code=place.community.code,
-                    home=place.district.code,
-                    address=place.address(rng),
-                )
-                batch.append((plan, place))
-            households = writer.write(batch)
-            first_id = first_id or households[0].pk
-            last_id = households[-1].pk
-            created += len(households)
-            if progress is not None:
-                progress(created)
+        # The search table's triggers would rebuild a household's row once per member; paused,
+        # the rows of the whole load are built by one statement at the end.
+        with search.paused():
+            created, first_id, last_id = _write_all(
+                count=count,
+                rng=rng,
+                places=places,
+                planner=planner,
+                writer=writer,
+                progress=progress,
+            )
+            search.rebuild(first_id=first_id, last_id=last_id)
+        if ids is not None:
+            ids.extend([first_id, last_id])
         audit.record(
             actor=actor,
             actor_label="demo_data",

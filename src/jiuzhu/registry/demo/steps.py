@@ -1,4 +1,5 @@
-"""The registry's demo steps: households on the first run, then the demo accounts."""
+"""The registry's demo steps: households on the first run, then the demo accounts, then a
+little casework (``registry.demo.casework``)."""
 
 from __future__ import annotations
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
+from jiuzhu.core import crypto
+from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
+from jiuzhu.registry import search
 from jiuzhu.registry.models import (
     ChainEntry,
     Group,
@@ -49,18 +54,37 @@ class HouseholdFilters:
     sort: str = DEFAULT_SORT
 
 
+IDENTITY_NUMBER = re.compile(r"^[0-9]{17}[0-9Xx]$")
+
+
 def _search(queryset: QuerySet, q: str) -> QuerySet:
-    """Name (head or any member), phone (household or member), or last 4 of an identity
-    number."""
+    """Name (head or any member), phone (household or member), last 4 of an identity number,
+    or a whole identity number.
+
+    Names and phones are looked up in the trigram-indexed search table (``registry.search``);
+    the last 4 digits through their index; a whole identity number through its keyed hash
+    (the number itself is stored only encrypted)."""
     q = q.strip()
     if not q:
         return queryset
-    members = Member.objects.filter(household=OuterRef("pk"))
-    condition = Q(head_name__contains=q) | Q(phone__contains=q)
-    member_match = Q(name__contains=q) | Q(mobile__contains=q)
+    if search.SEPARATOR in q:  # no single field contains a newline: the old scan, same answer
+        members = Member.objects.filter(household=OuterRef("pk"))
+        condition = Q(head_name__contains=q) | Q(phone__contains=q)
+        return queryset.filter(
+            condition | Exists(members.filter(Q(name__contains=q) | Q(mobile__contains=q)))
+        )
+    sql, params = search.matching_household_ids(q)
+    # One ``IN`` over a UNION (not an OR of several ``IN``s, which PostgreSQL answers with a
+    # scan of every household): each part is an index lookup.
+    parts, values = [sql], list(params)
     if len(q) == 4 and (q[:3].isdigit() and (q[3].isdigit() or q[3] in "xX")):
-        member_match |= Q(id_last4=q.upper())
-    return queryset.filter(condition | Exists(members.filter(member_match)))
+        parts.append("SELECT household_id FROM registry_member WHERE id_last4 = %s")
+        values.append(q.upper())
+    if IDENTITY_NUMBER.match(q):
+        parts.append("SELECT household_id FROM registry_member WHERE id_number_hash = %s")
+        values.append(crypto.lookup_hash(q.upper()))
+    union = " UNION ".join(parts)
+    return queryset.filter(pk__in=RawSQL(union, values))  # noqa: S611 - values are parameters
 
 
 def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet:
@@ -103,13 +127,17 @@ def household_chain(*, user: User, household: Household):
     return visible(user, ChainEntry.objects.filter(household=household)).select_related("actor")
 
 
-def member_get_for(*, user: User, member_id: int) -> Member | None:
-    return (
+def member_get_for(*, user: User, member_id: int) -> Member:
+    """The member, if ``user`` may see their household; else ``NotFound``."""
+    member = (
         visible(user, Member.objects.all())
         .select_related("household", "guardian")
         .filter(pk=member_id)
         .first()
     )
+    if member is None:
+        raise NotFound("member")
+    return member
 
 
 def household_counts(households: QuerySet) -> dict[str, int]:

@@ -6,9 +6,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
-from jiuzhu.core.identity import validate_mobile
+from jiuzhu.core.identity import mask_mobile, validate_mobile
 from jiuzhu.core.models import AuditAction, AuditResult, Role, User
-from jiuzhu.core.services.signin_codes import CodeRefused, code_issue, code_verify
+from jiuzhu.core.services.signin_codes import (
+    CodeRefused,
+    code_issue,
+    code_request_admit,
+    code_verify,
+)
 from jiuzhu.registry.models import BeneficiaryAccount, HouseholdStatus, Member
 
 
@@ -23,22 +28,34 @@ def _member_for(mobile: str) -> Member | None:
 
 def beneficiary_request_code(*, mobile: str) -> str | None:
     """Send a code when the number belongs to a current member. Returns the code (for demo
-    mode) or None; the caller shows the same message either way, so the form does not reveal
-    who is registered."""
+    mode) or None; the caller shows the same message either way, and the sending limits apply
+    before registration is looked at, so neither the answer nor a refusal reveals who is
+    registered. Every request is audited (the number masked)."""
     try:
         mobile = validate_mobile(mobile)
     except ValueError as error:
         raise CodeRefused(str(error)) from None
+    try:
+        code_request_admit(mobile=mobile)
+    except CodeRefused as refusal:
+        _audit_request(mobile, AuditResult.DENIED, "limit")
+        raise refusal from None
     if _member_for(mobile) is None:
-        audit.record(
-            actor=None,
-            actor_label=mobile[:3] + "****" + mobile[7:],
-            action=AuditAction.LOGIN,
-            result=AuditResult.FAILURE,
-            detail={"method": "sms", "reason": "unknown number"},
-        )
+        _audit_request(mobile, AuditResult.FAILURE, "unknown number")
         return None
-    return code_issue(mobile=mobile)
+    code = code_issue(mobile=mobile)
+    _audit_request(mobile, AuditResult.SUCCESS, "code sent")
+    return code
+
+
+def _audit_request(mobile: str, result: str, step: str) -> None:
+    audit.record(
+        actor=None,
+        actor_label=mask_mobile(mobile),
+        action=AuditAction.LOGIN,
+        result=result,
+        detail={"method": "sms", "step": step},
+    )
 
 
 def beneficiary_sign_in(*, mobile: str, code: str) -> User:
@@ -49,10 +66,10 @@ def beneficiary_sign_in(*, mobile: str, code: str) -> User:
     except (CodeRefused, ValueError) as error:
         audit.record(
             actor=None,
-            actor_label=mobile[:3] + "****" + mobile[7:],
+            actor_label=mask_mobile(mobile),
             action=AuditAction.LOGIN,
             result=AuditResult.FAILURE,
-            detail={"method": "sms"},
+            detail={"method": "sms", "step": "wrong code"},
         )
         raise CodeRefused(str(error)) from None
     member = _member_for(mobile)

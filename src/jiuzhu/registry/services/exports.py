@@ -6,18 +6,22 @@ the command line can all call :func:`household_export`."""
 from __future__ import annotations
 
 import dataclasses
-from typing import IO
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
-from jiuzhu.core.errors import DomainError, PermissionDenied
-from jiuzhu.core.models import AuditAction, AuditResult, User
+from jiuzhu.core.models import AuditAction, User
 from jiuzhu.core.scoping import visible
-from jiuzhu.core.services.exports import Sheet, write_xlsx
+from jiuzhu.core.services.exports import (
+    Sheet,
+    export_refused,
+    export_size_check,
+    write_xlsx,
+)
 from jiuzhu.registry.groups import age_on
 from jiuzhu.registry.models import (
     DisabilityType,
@@ -43,11 +47,11 @@ class ExportResult:
     members: int
 
 
-def _label(choices, value: str) -> str:
+def _label(choices: Iterable[tuple[str, Any]], value: str) -> str:
     return str(dict(choices).get(value, value)) if value else ""
 
 
-def _filters_detail(filters: HouseholdFilters) -> dict:
+def _filters_detail(filters: HouseholdFilters) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(filters).items() if value}
 
 
@@ -55,27 +59,18 @@ def household_export(*, actor: User, filters: HouseholdFilters | None = None) ->
     """Export the households ``actor`` may see that match ``filters``."""
     filters = filters or HouseholdFilters()
     if not can_export(actor):
-        audit.record(
+        raise export_refused(
             actor=actor,
-            action=AuditAction.EXPORT,
             object_type="registry.household",
-            result=AuditResult.DENIED,
+            message=_("Your role may not export households."),
             detail={"filters": _filters_detail(filters)},
         )
-        raise PermissionDenied(_("Your role may not export households."))
-    count = household_list(user=actor, filters=filters).count()
-    limit = settings.EXPORT_MAX_ROWS
-    if count > limit:
-        raise DomainError(
-            "export_too_large",
-            _(
-                "The export would hold %(count)d households; narrow the filters to at most "
-                "%(limit)d."
-            )
-            % {"count": count, "limit": limit},
-            count=count,
-            limit=limit,
-        )
+    export_size_check(
+        count=household_list(user=actor, filters=filters).count(),
+        message=_(
+            "The export would hold %(count)d households; narrow the filters to at most %(limit)d."
+        ),
+    )
     with transaction.atomic():
         return _write(actor, filters)
 
@@ -91,7 +86,7 @@ def _write(actor: User, filters: HouseholdFilters) -> ExportResult:
     today = timezone.localdate()
     groups = dict(Group.choices)
 
-    def household_rows():
+    def household_rows() -> Iterator[tuple[Any, ...]]:
         for h in households.iterator(chunk_size=2000):
             yield (
                 h.pk,
@@ -112,7 +107,7 @@ def _write(actor: User, filters: HouseholdFilters) -> ExportResult:
                 h.updated_at,
             )
 
-    def member_rows():
+    def member_rows() -> Iterator[tuple[Any, ...]]:
         for m in members.iterator(chunk_size=2000):
             yield (
                 m.household_id,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit, events
-from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from jiuzhu.core.errors import NotFound, ValidationFailed
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.selectors.areas import areas_within
@@ -26,7 +26,7 @@ from jiuzhu.registry.models import (
     HouseholdStatus,
     Member,
 )
-from jiuzhu.registry.policy import can_edit_registry
+from jiuzhu.registry.policy import require_registry_editor
 from jiuzhu.registry.services.chain import chain_add
 
 HOUSEHOLD_FIELDS = (
@@ -46,11 +46,6 @@ FIELD_CHANGE_KIND = {
     "address": ChangeKind.ADDRESS,
     "community": ChangeKind.ADDRESS,
 }
-
-
-def require_registry_editor(actor: User) -> None:
-    if not can_edit_registry(actor):
-        raise PermissionDenied(_("Your role may not change the household registry."))
 
 
 def check_community_in_scope(*, actor: User, community: Area | None) -> Area:
@@ -129,16 +124,25 @@ def household_refresh_groups(*, household: Household, on: dt.date | None = None)
     return household
 
 
+def _street_and_district(community: Area) -> tuple[Area, Area]:
+    """The street and district a community lies in (the area tree always has both)."""
+    street = community.parent
+    district = street.parent if street is not None else None
+    if street is None or district is None:
+        raise ValidationFailed({"community": [_("Choose a community.")]})
+    return street, district
+
+
 @transaction.atomic
 def household_create(*, actor: User, community: Area, **data: Any) -> Household:
     """Register a household in a community the actor works in."""
     require_registry_editor(actor)
     community = check_community_in_scope(actor=actor, community=community)
-    street = community.parent
+    street, district = _street_and_district(community)
     household = Household(
         community=community,
         street=street,
-        district=street.parent,
+        district=district,
         **{key: data[key] for key in HOUSEHOLD_FIELDS if key in data},
     )
     household.full_clean()
@@ -150,8 +154,10 @@ def household_create(*, actor: User, community: Area, **data: Any) -> Household:
 
 
 def _comparable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return value.normalize()
+    if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, Area):
         return value.pk
     return value
@@ -164,13 +170,14 @@ def household_update(
     """Change household fields; each kind of change is recorded once on the history."""
     require_registry_editor(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
-    if "community" in data and data["community"].pk != household.community_id:
+    # Only what actually changed is recorded: a form sends every field, and sending the same
+    # community (or the same income written differently, 1500 vs 1500.00) is no change.
+    moved = "community" in data and data["community"].pk != household.community_id
+    if moved:
         community = check_community_in_scope(actor=actor, community=data["community"])
         household.community = community
-        household.street = community.parent
-        household.district = community.parent.parent
+        household.street, household.district = _street_and_district(community)
     before = {key: _comparable(getattr(household, key)) for key in HOUSEHOLD_FIELDS}
-    before["community"] = household.community_id if "community" not in data else None
     for key in HOUSEHOLD_FIELDS:
         if key in data:
             setattr(household, key, data[key])
@@ -178,7 +185,7 @@ def household_update(
     household.save()
     after = {key: _comparable(getattr(household, key)) for key in HOUSEHOLD_FIELDS}
     changed = [key for key in HOUSEHOLD_FIELDS if before[key] != after[key]]
-    if "community" in data and before["community"] is None:
+    if moved:
         changed.append("community")
     kinds = sorted({FIELD_CHANGE_KIND[key] for key in changed if key in FIELD_CHANGE_KIND})
     for kind in kinds:
@@ -228,7 +235,7 @@ def household_reactivate(*, actor: User, household: Household, reason: str) -> H
 def household_get_for(*, actor: User, household_id: int, audit_view: bool = True) -> Household:
     """A household the actor may see, with its page view audited (read access to sensitive
     data); otherwise NotFound — never a hint that it exists."""
-    household = (
+    household: Household | None = (
         visible(actor, Household.objects.all())
         .select_related("community", "street", "district")
         .filter(pk=household_id)

@@ -19,12 +19,8 @@ from jiuzhu.core.identity import (
 from jiuzhu.core.models import AuditAction, AuditResult, User
 from jiuzhu.registry.groups import age_on
 from jiuzhu.registry.models import ChangeKind, Household, Member, Relation
-from jiuzhu.registry.policy import can_reveal_identity
-from jiuzhu.registry.services.households import (
-    household_refresh_groups,
-    record_change,
-    require_registry_editor,
-)
+from jiuzhu.registry.policy import can_reveal_identity, require_registry_editor
+from jiuzhu.registry.services.households import household_refresh_groups, record_change
 
 MEMBER_FIELDS = (
     "name",
@@ -79,7 +75,9 @@ def _identity_errors(raw: str, *, exclude_member: Member | None = None) -> tuple
     return facts, []
 
 
-def _cross_field_errors(household: Household, values: dict[str, Any], birth: dt.date) -> dict:
+def _cross_field_errors(
+    household: Household, values: dict[str, Any], birth: dt.date | None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if values.get("disability_type") and not values.get("disability_grade"):
         errors["disability_grade"] = [_("Give the disability grade (1 to 4).")]
@@ -99,7 +97,9 @@ def _cross_field_errors(household: Household, values: dict[str, Any], birth: dt.
     return errors
 
 
-def _check_single_head(household: Household, relation: str, member: Member | None) -> dict:
+def _check_single_head(
+    household: Household, relation: str, member: Member | None
+) -> dict[str, list[str]]:
     if relation != Relation.HEAD:
         return {}
     heads = household.members.filter(is_active=True, relation=Relation.HEAD)
@@ -130,7 +130,7 @@ def member_add(
         errors["id_number"] = id_errors
     values = {key: data.get(key) for key in MEMBER_FIELDS if key in data}
     errors.update(_cross_field_errors(household, values, facts.birth_date if facts else None))
-    errors.update(_check_single_head(household, values.get("relation", ""), None))
+    errors.update(_check_single_head(household, values.get("relation") or "", None))
     if errors:
         raise ValidationFailed(errors)
     member = Member(
@@ -142,7 +142,9 @@ def member_add(
         sex=facts.sex,
         **_normalise(values),
     )
-    member.full_clean(exclude=["guardian"])
+    # The one-household rule is the database's to enforce: a check here would race a parallel add
+    # and surface as an unexplained constraint error instead of the field error below.
+    member.full_clean(exclude=["guardian", "id_number_hash"])
     try:
         with transaction.atomic():
             member.save()

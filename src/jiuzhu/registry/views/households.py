@@ -3,6 +3,8 @@ members, history and assistance chain, and the household-level actions."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied
+from jiuzhu.core.forms import Form
 from jiuzhu.core.models import Area, AreaLevel
+from jiuzhu.core.scoping import require_granted
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.core.services.accounts import assessor_list
 from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, export_filename
@@ -26,9 +30,16 @@ from jiuzhu.core.views.common import (
     vary_on_htmx,
 )
 from jiuzhu.registry.forms import ExitForm, HouseholdForm
-from jiuzhu.registry.models import Group, HouseholdStatus, Tier, UrgencyTag
+from jiuzhu.registry.models import Group, Household, HouseholdStatus, Tier, UrgencyTag
 from jiuzhu.registry.panels import household_panels
-from jiuzhu.registry.policy import can_assign, can_edit_registry, can_export, can_reveal_identity
+from jiuzhu.registry.policy import (
+    can_assign,
+    can_edit_registry,
+    can_export,
+    can_reveal_identity,
+    require_beneficiary,
+    require_registry_editor,
+)
 from jiuzhu.registry.selectors.households import (
     DEFAULT_SORT,
     SORTS,
@@ -61,7 +72,7 @@ def _all(label) -> list:
     return [("", label)]
 
 
-class HouseholdFilterForm(forms.Form):
+class HouseholdFilterForm(Form):
     """The list's query string. A value that is not valid (an unknown area, tier or sort key)
     is ignored rather than refused, so a stale or edited link still shows a list."""
 
@@ -111,7 +122,7 @@ class HouseholdFilterForm(forms.Form):
     )
 
     def __init__(self, data, *, user):
-        super().__init__(data, label_suffix="")
+        super().__init__(data)
         own_level = user.area.level if getattr(user, "area", None) else None
         self.area_levels = LEVELS_BELOW.get(own_level, ())
         self._areas: dict[str, list[tuple[int, str, str]]] = {level: [] for level in AREA_FIELDS}
@@ -184,6 +195,7 @@ class HouseholdFilterForm(forms.Form):
 
 @login_required
 def household_list_view(request):
+    require_granted(request.user, Household)
     form = HouseholdFilterForm(request.GET, user=request.user)
     filters = form.filters()
     page = paginate(request, household_list(user=request.user, filters=filters))
@@ -240,7 +252,12 @@ def household_export_view(request):
 
 class AssessorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj} ({obj.organisation})" if obj.organisation_id else str(obj)
+        """ "Name (organisation)", once: a display name that already carries an organisation in
+        brackets, such as 吴昊（心桥评估中心）, is shortened to the name."""
+        if not obj.organisation_id:
+            return str(obj)
+        name = re.split(r"\s*[（(]", str(obj), maxsplit=1)[0] or str(obj)
+        return f"{name} · {obj.organisation}"
 
 
 class AssignForm(forms.Form):
@@ -265,7 +282,7 @@ def household_detail(request, household_id: int):
         "assign_form": AssignForm() if can_assign(user) else None,
         "panels": [
             {"url": reverse(panel.url_name, args=[household.pk]), "title": panel.title}
-            for panel in household_panels()
+            for panel in household_panels(user)
         ],
     }
     return render(request, "registry/household_detail.html", context)
@@ -274,15 +291,11 @@ def household_detail(request, household_id: int):
 @login_required
 def my_household(request):
     """A beneficiary's own household (the scoping gives them exactly one)."""
+    require_beneficiary(request.user)
     household = household_list(user=request.user).first()
     if household is None:
         raise Http404(_("No household is linked to your account."))
     return redirect("registry:household_detail", household_id=household.pk)
-
-
-def require_registry_editor(request) -> None:
-    if not can_edit_registry(request.user):
-        raise DjangoPermissionDenied(_("Your role may not change the household registry."))
 
 
 def _community_choices(user):
@@ -303,7 +316,7 @@ def _household_form(request, **kwargs) -> HouseholdForm:
 @login_required
 @domain_errors
 def household_create(request):
-    require_registry_editor(request)
+    require_registry_editor(request.user)
     form = _household_form(request)
     del form.fields["reason"]
     if request.method == "POST" and form.is_valid():
@@ -322,10 +335,10 @@ def household_create(request):
 @login_required
 @domain_errors
 def household_edit(request, household_id: int):
-    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
+    require_registry_editor(request.user)
     initial = {
         "community": household.community_id,
         "address": household.address,
@@ -354,10 +367,10 @@ def household_edit(request, household_id: int):
 @login_required
 @domain_errors
 def household_exit(request, household_id: int):
-    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
+    require_registry_editor(request.user)
     if household.status == HouseholdStatus.EXITED:
         return redirect("registry:household_detail", household_id=household.pk)
     form = ExitForm(request.POST or None)
@@ -381,10 +394,10 @@ def household_exit(request, household_id: int):
 @login_required
 @domain_errors
 def household_reactivate(request, household_id: int):
-    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
+    require_registry_editor(request.user)
     if household.status == HouseholdStatus.ACTIVE:
         return redirect("registry:household_detail", household_id=household.pk)
     form = ExitForm(request.POST or None)
@@ -409,11 +422,11 @@ def household_reactivate(request, household_id: int):
 @login_required
 @domain_errors
 def household_assign(request, household_id: int):
-    if not can_assign(request.user):
-        raise DjangoPermissionDenied(_("Your role may not assign households."))
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
+    if not can_assign(request.user):
+        raise DjangoPermissionDenied(_("Your role may not assign households."))
     form = AssignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

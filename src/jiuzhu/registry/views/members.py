@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +14,7 @@ from jiuzhu.core.errors import DomainError
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, is_htmx
 from jiuzhu.registry.forms import MemberForm, MemberLeaveForm
 from jiuzhu.registry.models import Member
-from jiuzhu.registry.policy import can_edit_registry
+from jiuzhu.registry.policy import require_registry_editor
 from jiuzhu.registry.selectors.households import member_get_for
 from jiuzhu.registry.services import households as household_services
 from jiuzhu.registry.services import members as member_services
@@ -24,25 +22,13 @@ from jiuzhu.registry.services import members as member_services
 REVEAL_SECONDS = 30
 
 
-def require_registry_editor(request) -> None:
-    if not can_edit_registry(request.user):
-        raise DjangoPermissionDenied(_("Your role may not change the household registry."))
-
-
-def _member_or_404(request, member_id: int) -> Member:
-    member = member_get_for(user=request.user, member_id=member_id)
-    if member is None:
-        raise Http404("member")
-    return member
-
-
 @login_required
 @domain_errors
 def member_add(request, household_id: int):
-    require_registry_editor(request)
     household = household_services.household_get_for(
         actor=request.user, household_id=household_id, audit_view=False
     )
+    require_registry_editor(request.user)
     form = MemberForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -83,8 +69,8 @@ def _member_initial(member: Member) -> dict:
 @login_required
 @domain_errors
 def member_edit(request, member_id: int):
-    require_registry_editor(request)
-    member = _member_or_404(request, member_id)
+    member = member_get_for(user=request.user, member_id=member_id)
+    require_registry_editor(request.user)
     if not member.is_active:
         messages.info(request, _("Former members cannot be edited."))
         return redirect("registry:household_detail", household_id=member.household_id)
@@ -118,8 +104,8 @@ def member_edit(request, member_id: int):
 @login_required
 @domain_errors
 def member_leave(request, member_id: int):
-    require_registry_editor(request)
-    member = _member_or_404(request, member_id)
+    member = member_get_for(user=request.user, member_id=member_id)
+    require_registry_editor(request.user)
     form = MemberLeaveForm(
         request.POST or None, initial={"died": "0", "occurred_on": timezone.localdate()}
     )
@@ -147,7 +133,7 @@ def member_leave(request, member_id: int):
 def member_reveal(request, member_id: int):
     """The full identity number for a role that may see it; the service audits the reveal and
     the refusal. htmx swaps it in place for 30 seconds; without JavaScript a page shows it."""
-    member = _member_or_404(request, member_id)
+    member = member_get_for(user=request.user, member_id=member_id)
     number = member_services.member_reveal_identity(actor=request.user, member=member)
     context = {
         "member": member,

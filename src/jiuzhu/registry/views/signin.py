@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from jiuzhu.core.identity import mask_mobile
 from jiuzhu.core.services.signin_codes import CodeRefused
 from jiuzhu.registry.services.beneficiaries import beneficiary_request_code, beneficiary_sign_in
 
@@ -83,9 +84,8 @@ def beneficiary_verify(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("registry:my_household")
     demo_code = request.session.get(SESSION_DEMO_CODE) if settings.DEMO_MODE else None
-    masked = mobile[:3] + "****" + mobile[7:] if len(mobile) == 11 else mobile
     return render(
         request,
         "core/beneficiary_verify.html",
-        {"form": form, "mobile": masked, "demo_code": demo_code},
+        {"form": form, "mobile": mask_mobile(mobile), "demo_code": demo_code},
     )

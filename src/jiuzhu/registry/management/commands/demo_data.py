@@ -33,6 +33,18 @@ class Command(BaseCommand):
             help="delete every household and what hangs off it first (never the audit trail)",
         )
         parser.add_argument(
+            "--assessments",
+            type=int,
+            default=0,
+            help="submitted assessments for the first N new households (0)",
+        )
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=0,
+            help="orders across their lifecycle over the new households, with providers (0)",
+        )
+        parser.add_argument(
             "--streets",
             default="",
             help="comma-separated street codes or names (default: all of Jianye and Qixia)",
@@ -42,8 +54,9 @@ class Command(BaseCommand):
         if not demo_allowed():
             raise CommandError(DEMO_REFUSED)
         count = options["households"]
-        if count < 0:
-            raise CommandError("--households must not be negative")
+        sizes = {"assessments": options["assessments"], "orders": options["orders"]}
+        if count < 0 or any(size < 0 for size in sizes.values()):
+            raise CommandError("--households, --assessments and --orders must not be negative")
         load_default_areas()
         if options["reset"]:
             deleted = registry_reset()
@@ -60,9 +73,10 @@ class Command(BaseCommand):
                 next_report[0] = (done // PROGRESS_EVERY + 1) * PROGRESS_EVERY
                 sys.stderr.flush()
 
+        ids: list[int] = []
         try:
             created = generate_households(
-                count=count, seed=options["seed"], streets=streets, progress=progress
+                count=count, seed=options["seed"], streets=streets, progress=progress, ids=ids
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
@@ -72,8 +86,40 @@ class Command(BaseCommand):
             f"Created {created:,} households ({members:,} members) with seed {options['seed']} "
             f"in {seconds:.1f} s."
         )
+        if created and any(sizes.values()):
+            self._bulk_steps(ids, options["seed"], sizes)
         if options["reset"] and User.objects.filter(is_demo=True).exists():
             # The reset took the beneficiary's household and the assessor's assignments with
             # it; put them back so the published demo sign-ins keep working.
             demo_accounts_refresh()
             self.stderr.write("Demo accounts refreshed (beneficiary household, assignments).")
+
+    def _bulk_steps(self, ids: list[int], seed: int, sizes: dict[str, int]) -> None:
+        """What later capabilities hang off the new households (assessments, orders…)."""
+        from django.db import transaction
+
+        from jiuzhu.core.demo import BulkContext, bulk_steps
+
+        reported: dict[str, int] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            step = max(total // 10, 1)
+            if done >= reported.get(what, 0) + step or done == total:
+                self.stderr.write(f"  {done:,} / {total:,} {what}")
+                reported[what] = done
+
+        context = BulkContext(
+            first_household_id=ids[0],
+            last_household_id=ids[1],
+            seed=seed,
+            sizes=sizes,
+            progress=progress,
+        )
+        for step in bulk_steps():
+            started = time.perf_counter()
+            with transaction.atomic():
+                made = step.run(context)
+            if made:
+                self.stdout.write(
+                    f"Created {made:,} {step.name} in {time.perf_counter() - started:.1f} s."
+                )

@@ -1,0 +1,271 @@
+"""Name and phone search that scales: a search table kept by database triggers.
+
+Searching households "by name or phone" means: the query is a substring of the head's name, the
+household's phone, or any member's name or mobile (current and former members). A
+``LIKE '%…%'`` over households with an ``EXISTS`` over members reads every row (170 ms at
+100,000 households). Instead, ``registry_householdsearch`` keeps one row per household:
+
+* ``text``  -- head name, phone, then each member's name and mobile, separated by newlines;
+* ``text3`` -- the same text with every character written three times ("王芳" -> "王王王芳芳芳").
+
+and the database indexes both by trigrams: an FTS5 table with the ``trigram`` tokenizer on
+SQLite, GIN ``gin_trgm_ops`` indexes (``pg_trgm``) on PostgreSQL. A query of three characters or
+more is looked up as ``text LIKE '%q%'``. Trigrams cannot index a query of one or two characters
+(and two-character Chinese names are common), so those are looked up in ``text3`` with the query
+tripled too: "王芳" -> ``text3 LIKE '%王王王芳芳芳%'``, six characters, which the trigram index
+serves. A match of the tripled query in the tripled text is a match of the query in the text
+(a match not aligned on a character's three copies forces repeated characters that make it a
+match anyway), so the results are exactly the substring matches. The newline separator keeps a
+match inside one field: queries with a newline never reach this path.
+
+Triggers on households (insert, delete, update of head name or phone) and members (insert,
+delete, update of name, mobile or household) rebuild the household's row in the same
+transaction, so every write path (services, bulk generator, admin, raw SQL) keeps it current.
+Bulk loaders can ``pause()`` the triggers and ``rebuild()`` the rows they wrote at the end.
+
+On SQLite the tripling inside a trigger calls ``jiuzhu_triple``, a deterministic SQL function
+registered on every connection Django opens (``register_sqlite_functions``).
+"""
+
+# ruff: noqa: S608 -- every statement here is built from this module's constants and column
+# names; the only user input (the query) is passed as a parameter.
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.db import connection
+
+TABLE = "registry_householdsearch"
+SEPARATOR = "\n"
+#: The query is looked up in the tripled column below this many characters.
+TRIGRAM = 3
+
+
+def triple(text: str) -> str:
+    return "".join(character * 3 for character in text)
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: the functions the SQLite triggers call."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("jiuzhu_triple", 1, _sql_triple, deterministic=True)
+
+
+def _sql_triple(text):
+    return None if text is None else triple(text)
+
+
+# ------------------------------------------------------------------------ DDL
+
+_SQLITE_ROW = """
+    SELECT id, text, jiuzhu_triple(text) FROM (
+        SELECT h.id AS id, h.head_name || char(10) || h.phone || coalesce((
+            SELECT group_concat(char(10) || m.name || char(10) || m.mobile, '')
+            FROM registry_member m WHERE m.household_id = h.id), '') AS text
+        FROM registry_household h WHERE h.id = {id})"""
+
+
+def _sqlite_refresh(expr: str) -> str:
+    return (
+        f"DELETE FROM {TABLE} WHERE rowid = {expr}; "
+        f"INSERT INTO {TABLE}(rowid, text, text3) {_SQLITE_ROW.format(id=expr)};"
+    )
+
+
+SQLITE_CREATE = [
+    f"CREATE VIRTUAL TABLE {TABLE} USING fts5(text, text3, tokenize='trigram')",
+]
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER registry_search_h_ins AFTER INSERT ON registry_household BEGIN
+        {_sqlite_refresh("new.id")} END""",
+    f"""CREATE TRIGGER registry_search_h_upd AFTER UPDATE OF head_name, phone
+        ON registry_household BEGIN {_sqlite_refresh("new.id")} END""",
+    f"""CREATE TRIGGER registry_search_h_del AFTER DELETE ON registry_household BEGIN
+        DELETE FROM {TABLE} WHERE rowid = old.id; END""",
+    f"""CREATE TRIGGER registry_search_m_ins AFTER INSERT ON registry_member BEGIN
+        {_sqlite_refresh("new.household_id")} END""",
+    f"""CREATE TRIGGER registry_search_m_upd AFTER UPDATE OF name, mobile, household_id
+        ON registry_member BEGIN {_sqlite_refresh("old.household_id")}
+        {_sqlite_refresh("new.household_id")} END""",
+    f"""CREATE TRIGGER registry_search_m_del AFTER DELETE ON registry_member BEGIN
+        {_sqlite_refresh("old.household_id")} END""",
+]
+SQLITE_TRIGGER_NAMES = [
+    "registry_search_h_ins",
+    "registry_search_h_upd",
+    "registry_search_h_del",
+    "registry_search_m_ins",
+    "registry_search_m_upd",
+    "registry_search_m_del",
+]
+
+_PG_TEXT = """h.head_name || E'\\n' || h.phone || coalesce((
+            SELECT string_agg(E'\\n' || m.name || E'\\n' || m.mobile, '' ORDER BY m.id)
+            FROM registry_member m WHERE m.household_id = h.id), '')"""
+
+POSTGRES_CREATE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"""CREATE TABLE {TABLE} (
+        household_id bigint PRIMARY KEY, text text NOT NULL, text3 text NOT NULL)""",
+    f"""CREATE FUNCTION registry_search_refresh(hid bigint) RETURNS void
+        LANGUAGE plpgsql AS $$
+        DECLARE t text;
+        BEGIN
+            SELECT {_PG_TEXT} INTO t FROM registry_household h WHERE h.id = hid;
+            IF t IS NULL THEN
+                DELETE FROM {TABLE} WHERE household_id = hid;
+            ELSE
+                INSERT INTO {TABLE} (household_id, text, text3)
+                VALUES (hid, t, regexp_replace(t, '(.)', '\\1\\1\\1', 'g'))
+                ON CONFLICT (household_id)
+                DO UPDATE SET text = EXCLUDED.text, text3 = EXCLUDED.text3;
+            END IF;
+        END $$""",
+    """CREATE FUNCTION registry_search_household() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                PERFORM registry_search_refresh(OLD.id);
+            ELSE
+                PERFORM registry_search_refresh(NEW.id);
+            END IF;
+            RETURN NULL;
+        END $$""",
+    """CREATE FUNCTION registry_search_member() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                PERFORM registry_search_refresh(OLD.household_id);
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                PERFORM registry_search_refresh(NEW.household_id);
+            END IF;
+            RETURN NULL;
+        END $$""",
+    f"CREATE INDEX registry_search_text_trgm ON {TABLE} USING gin (text gin_trgm_ops)",
+    f"CREATE INDEX registry_search_text3_trgm ON {TABLE} USING gin (text3 gin_trgm_ops)",
+]
+POSTGRES_TRIGGERS = [
+    """CREATE TRIGGER registry_search_h AFTER INSERT OR DELETE OR UPDATE OF head_name, phone
+        ON registry_household FOR EACH ROW EXECUTE FUNCTION registry_search_household()""",
+    """CREATE TRIGGER registry_search_m
+        AFTER INSERT OR DELETE OR UPDATE OF name, mobile, household_id
+        ON registry_member FOR EACH ROW EXECUTE FUNCTION registry_search_member()""",
+]
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS registry_search_h ON registry_household",
+    "DROP TRIGGER IF EXISTS registry_search_m ON registry_member",
+    f"DROP TABLE IF EXISTS {TABLE}",
+    "DROP FUNCTION IF EXISTS registry_search_member()",
+    "DROP FUNCTION IF EXISTS registry_search_household()",
+    "DROP FUNCTION IF EXISTS registry_search_refresh(bigint)",
+]
+
+
+def _execute(statements: list[str], using=None) -> None:
+    conn = using or connection
+    with conn.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _triggers(conn) -> list[str]:
+    return SQLITE_TRIGGERS if conn.vendor == "sqlite" else POSTGRES_TRIGGERS
+
+
+def _drop_triggers(conn) -> list[str]:
+    if conn.vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGER_NAMES]
+    return POSTGRES_DROP[:2]
+
+
+def install(conn=None) -> None:
+    """Create the table, its index and triggers, and fill it (the migration's forward step)."""
+    conn = conn or connection
+    if conn.vendor == "sqlite":
+        register_sqlite_functions(None, conn)
+        _execute(SQLITE_CREATE, conn)
+    else:
+        _execute(POSTGRES_CREATE, conn)
+    _execute(_triggers(conn), conn)
+    rebuild(conn=conn)
+
+
+def uninstall(conn=None) -> None:
+    conn = conn or connection
+    if conn.vendor == "sqlite":
+        _execute(_drop_triggers(conn) + [f"DROP TABLE IF EXISTS {TABLE}"], conn)
+    else:
+        _execute(POSTGRES_DROP, conn)
+
+
+def rebuild(*, first_id: int | None = None, last_id: int | None = None, conn=None) -> None:
+    """Recompute the rows of households ``first_id..last_id`` (all when not given) in one
+    statement per database, after a bulk load with the triggers paused."""
+    conn = conn or connection
+    where, params = "", []
+    if first_id is not None:
+        where, params = "WHERE h.id BETWEEN %s AND %s", [first_id, last_id]
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            register_sqlite_functions(None, conn)
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE rowid IN (SELECT h.id FROM registry_household h "
+                f"{where})",
+                params,
+            )
+            cursor.execute(
+                f"""INSERT INTO {TABLE}(rowid, text, text3)
+                SELECT id, text, jiuzhu_triple(text) FROM (
+                    SELECT h.id, h.head_name || char(10) || h.phone
+                        || coalesce(group_concat(char(10) || m.name || char(10) || m.mobile, ''),
+                                    '') AS text
+                    FROM registry_household h
+                    LEFT JOIN registry_member m ON m.household_id = h.id
+                    {where} GROUP BY h.id)""",
+                params,
+            )
+        else:
+            cursor.execute(
+                f"""INSERT INTO {TABLE} (household_id, text, text3)
+                SELECT id, text, regexp_replace(text, '(.)', '\\1\\1\\1', 'g') FROM (
+                    SELECT h.id, h.head_name || E'\\n' || h.phone || coalesce(string_agg(
+                        E'\\n' || m.name || E'\\n' || m.mobile, '' ORDER BY m.id), '') AS text
+                    FROM registry_household h
+                    LEFT JOIN registry_member m ON m.household_id = h.id
+                    {where} GROUP BY h.id) rows
+                ON CONFLICT (household_id)
+                DO UPDATE SET text = EXCLUDED.text, text3 = EXCLUDED.text3""",
+                params,
+            )
+
+
+@contextmanager
+def paused(conn=None):
+    """Drop the triggers for a bulk load (inside its transaction) and put them back; the
+    caller rebuilds the rows it wrote. Both databases roll the DDL back with the transaction."""
+    conn = conn or connection
+    _execute(_drop_triggers(conn), conn)
+    try:
+        yield
+    finally:
+        _execute(_triggers(conn), conn)
+
+
+# ------------------------------------------------------------------------ query
+
+
+def _like_pattern(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def matching_household_ids(q: str) -> tuple[str, list]:
+    """SQL selecting the ids of households whose search text contains ``q``, and its params
+    (``q`` is not empty and has no newline)."""
+    short = len(q) < TRIGRAM
+    column = "text3" if short else "text"
+    needle = triple(q) if short else q
+    pattern = _like_pattern(needle)
+    escape = " ESCAPE '\\'" if pattern != f"%{needle}%" else ""
+    if connection.vendor == "sqlite":
+        return f"SELECT rowid FROM {TABLE} WHERE {column} LIKE %s{escape}", [pattern]
+    return f"SELECT household_id FROM {TABLE} WHERE {column} LIKE %s{escape}", [pattern]
