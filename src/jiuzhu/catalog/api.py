@@ -14,10 +14,11 @@ from pydantic import ValidationError as PydanticValidationError
 
 from jiuzhu.catalog import selectors
 from jiuzhu.catalog import services as catalog_services
-from jiuzhu.catalog.forms import ServiceItemForm, restrict_to
-from jiuzhu.catalog.models import NeedCategory, ServiceItem, ServiceLevel
-from jiuzhu.core.api import ErrorOut
+from jiuzhu.catalog.forms import ServiceItemForm
+from jiuzhu.catalog.models import NeedCategory, ServiceItem, ServiceLevel, SlaClass, Unit
+from jiuzhu.core.api import ErrorOut, choice
 from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.forms import restrict_to, validated
 from jiuzhu.core.models import AuditAction
 from jiuzhu.registry.models import Group, Tier, UrgencyTag
 
@@ -35,14 +36,14 @@ class ItemOut(Schema):
     level_name: str
     category: str
     category_name: str
-    unit: str
+    unit: str = choice(Unit)
     price: Decimal
     groups: list[str]
     tiers: list[str]
     urgency_tags: list[str]
     max_per_week: int | None
     max_per_month: int | None
-    sla_class: str
+    sla_class: str = choice(SlaClass)
     needs: list[str]
     active: bool
     position: int
@@ -63,9 +64,9 @@ class ItemIn(Schema):
     name_en: str = ""
     category: str
     description: str = ""
-    unit: str = "session"
+    unit: str = choice(Unit, Unit.SESSION.value)
     price: Decimal
-    sla_class: str = "standard"
+    sla_class: str = choice(SlaClass, SlaClass.STANDARD.value)
     max_per_week: int | None = None
     max_per_month: int | None = None
     groups: list[str] = []
@@ -85,9 +86,9 @@ class ItemPatch(Schema):
     name_en: str | None = None
     category: str | None = None
     description: str | None = None
-    unit: str | None = None
+    unit: str | None = choice(Unit, None, null=True)
     price: Decimal | None = None
-    sla_class: str | None = None
+    sla_class: str | None = choice(SlaClass, None, null=True)
     max_per_week: int | None = None
     max_per_month: int | None = None
     groups: list[str] | None = None
@@ -221,12 +222,6 @@ def _level_out(level: ServiceLevel) -> dict[str, Any]:
     }
 
 
-def _validated(form) -> dict[str, Any]:
-    if not form.is_valid():
-        raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
-    return form.cleaned_data
-
-
 def _parsed(schema: type[Schema], body: dict[str, Any]) -> Schema:
     """Validate a JSON body *after* the permission check, so a refused caller gets 403 whatever
     they sent; schema problems come back as 422 in the project's shape."""
@@ -262,7 +257,7 @@ def list_items(
     level: str = Query("", max_length=40),
     category: str = Query("", max_length=40),
     group: str = "",
-    tier: str = "",
+    tier: str = choice(Tier, "", blank=True, query=True),
     urgency: str = "",
     active: bool | None = None,
 ):
@@ -298,7 +293,7 @@ def create_item(request, body: Body[dict[str, Any]]):
     """Add an item (city administrators). Body: ``ItemIn``."""
     catalog_services.check_can_edit(actor=request.user, action=AuditAction.CREATE)
     payload = _parsed(ItemIn, body)
-    data = _validated(ServiceItemForm(data=payload.dict()))
+    data = validated(ServiceItemForm(data=payload.dict()))
     if data.get("position") is None:
         data.pop("position", None)
     item = catalog_services.item_create(actor=request.user, **data)
@@ -320,7 +315,7 @@ def update_item(request, item_id: int, body: Body[dict[str, Any]]):
     if nulls:
         raise ValidationFailed({key: [_("This field cannot be empty.")] for key in nulls})
     form = restrict_to(ServiceItemForm(data=raw, editing=True), raw)
-    data = _validated(form)
+    data = validated(form)
     if data:
         item = catalog_services.item_update(actor=request.user, item=item, **data)
     if active is not None:

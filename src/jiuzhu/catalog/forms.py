@@ -110,6 +110,13 @@ class ServiceItemForm(NamedForm):
         help_text=_("Units; leave empty for no limit."),
         **LIMIT,
     )
+    usual_minutes = forms.IntegerField(
+        label=_("Usual duration (minutes)"),
+        help_text=_("How long one visit usually takes; much shorter visits are flagged."),
+        min_value=1,
+        max_value=1440,
+        required=False,
+    )
     groups = _choices(Group.choices, _("Eligible groups"))
     tiers = _choices(Tier.choices, _("Eligible tiers"))
     urgency_tags = _choices(UrgencyTag.choices, _("Eligible urgency tags"))
@@ -204,11 +211,3 @@ class ItemFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not show_status:
             del self.fields["active"]
-
-
-def restrict_to(form: forms.Form, names) -> forms.Form:
-    """Keep only the named fields (partial updates through the API)."""
-    for name in list(form.fields):
-        if name not in names:
-            del form.fields[name]
-    return form

@@ -175,6 +175,13 @@ class ServiceItem(Named):
     sla_class = models.CharField(
         _("SLA class"), max_length=12, choices=SlaClass.choices, default=SlaClass.STANDARD
     )
+    usual_minutes = models.PositiveSmallIntegerField(
+        _("usual duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="How long one visit usually takes; visits far shorter are flagged.",
+    )
     needs = models.ManyToManyField(
         Need, related_name="items", blank=True, verbose_name=_("needs met")
     )

@@ -22,10 +22,10 @@ def _active_needs(queryset: QuerySet, user: User) -> QuerySet:
     return queryset.filter(active=True, category__active=True)
 
 
-for _model in (ServiceLevel, ServiceCategory):
-    grant(_model, ALL_ROLES, everything)
-for _model in (ServiceItem, Need, NeedCategory):
-    grant(_model, CATALOGUE_EDITORS, everything)
+for structure in (ServiceLevel, ServiceCategory):
+    grant(structure, ALL_ROLES, everything)
+for editable in (ServiceItem, Need, NeedCategory):
+    grant(editable, CATALOGUE_EDITORS, everything)
 grant(ServiceItem, READERS, _active_items)
 grant(NeedCategory, READERS, _active_items)
 grant(Need, READERS, _active_needs)

@@ -57,8 +57,11 @@ ITEM_FIELDS = (
     "max_per_week",
     "max_per_month",
     "sla_class",
+    "usual_minutes",
     "position",
 )
+#: A visit's usual duration when the catalogue file does not give one (``minutes``), by unit.
+USUAL_MINUTES_BY_UNIT = {"session": 60, "hour": 60, "meal": 20, "day": 480, "course": 90}
 NEED_FIELDS = ("name", "name_en", "category", "description", "groups", "position")
 NEED_CATEGORY_FIELDS = ("name", "name_en", "description", "position")
 
@@ -116,7 +119,7 @@ def _check_limits(item: ServiceItem) -> None:
 
 
 def _check_code_free(model: type[models.Model], code: str) -> None:
-    if model.objects.filter(code=code).exists():
+    if model._default_manager.filter(code=code).exists():
         raise ValidationFailed({"code": [_("This code is already used.")]})
 
 
@@ -276,7 +279,13 @@ def need_category_update(*, actor: User, category: NeedCategory, **data: Any) ->
 
 
 def need_create(
-    *, actor: User, code: str, name: str, category: NeedCategory, active: bool = True, **data
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    category: NeedCategory,
+    active: bool = True,
+    **data: Any,
 ) -> Need:
     """Add a sub-category to the needs list."""
     check_can_edit(actor=actor, action=AuditAction.CREATE, object_type="catalog.need")
@@ -363,7 +372,15 @@ def _read(path: Path, key: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _upsert(model, *, code: str, values: dict[str, Any], update: bool, summary, kind: str):
+def _upsert(
+    model: type[Any],
+    *,
+    code: str,
+    values: dict[str, Any],
+    update: bool,
+    summary: LoadSummary,
+    kind: str,
+) -> tuple[Any, str | None]:
     """Create the row with this code, or (with ``update``) bring it in line with the file."""
     obj = model.objects.filter(code=code).first()
     if obj is None:
@@ -427,7 +444,7 @@ def _load_needs(path: Path, *, update: bool, summary: LoadSummary) -> None:
             )
 
 
-def _item_values(row: dict[str, Any], position: int, category: ServiceCategory) -> dict:
+def _item_values(row: dict[str, Any], position: int, category: ServiceCategory) -> dict[str, Any]:
     code = row.get("code")
     try:
         price = Decimal(str(row.get("price", "0")))
@@ -439,6 +456,8 @@ def _item_values(row: dict[str, Any], position: int, category: ServiceCategory) 
             "sla_class": SlaClass(row.get("sla", SlaClass.STANDARD)).value,
             "max_per_week": row.get("max_per_week"),
             "max_per_month": row.get("max_per_month"),
+            "usual_minutes": row.get("minutes")
+            or USUAL_MINUTES_BY_UNIT.get(row.get("unit", Unit.SESSION)),
         }
         for name in CODE_LISTS:
             values[name] = _codes(name, row.get(name) or [])

@@ -32,7 +32,7 @@ ITEM_FIELDSETS = [
     (gettext_lazy("Item"), ["code", "name", "name_en", "category", "description"]),
     (
         gettext_lazy("Price and delivery"),
-        ["unit", "price", "sla_class", "max_per_week", "max_per_month"],
+        ["unit", "price", "sla_class", "max_per_week", "max_per_month", "usual_minutes"],
     ),
     (gettext_lazy("Who may receive it"), ["groups", "tiers", "urgency_tags"]),
     (gettext_lazy("Needs met"), ["needs"]),
@@ -142,6 +142,7 @@ def _item_initial(item: ServiceItem) -> dict:
         "sla_class": item.sla_class,
         "max_per_week": item.max_per_week,
         "max_per_month": item.max_per_month,
+        "usual_minutes": item.usual_minutes,
         "groups": item.group_list,
         "tiers": item.tier_list,
         "urgency_tags": item.urgency_list,

@@ -9,21 +9,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
 from jiuzhu.catalog.models import ServiceItem
-from jiuzhu.core.api import ErrorOut, paginate
+from jiuzhu.core.api import ErrorOut, choice, paginate
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.forms import validated
 from jiuzhu.core.models import User
-from jiuzhu.orders.models import Order
+from jiuzhu.core.scoping import require_granted
+from jiuzhu.orders.forms import CancelForm, ComplaintForm, CompleteForm, DeclineForm, RateForm
+from jiuzhu.orders.models import (
+    Channel,
+    Confirmation,
+    DeliveryEvidence,
+    Order,
+    OrderStatus,
+    SupplyType,
+)
 from jiuzhu.orders.selectors.orders import (
     OrderFilters,
     order_get_for,
     order_list,
     provider_list,
 )
-from jiuzhu.orders.services import orders as services
+from jiuzhu.orders.services import evidence, placing
+from jiuzhu.orders.services import transitions as services
 from jiuzhu.orders.services.idempotency import run_once
 from jiuzhu.registry.services.households import household_get_for
 
@@ -34,7 +45,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 class ProviderOut(Schema):
     id: int
     name: str
-    supply_type: str
+    supply_type: str = choice(SupplyType)
     uscc: str
     staff_count: int
     social_workers: int
@@ -63,8 +74,8 @@ class OrderOut(Schema):
     quantity: int
     preferred_time: dt.datetime | None
     note: str
-    status: str
-    channel: str
+    status: str = choice(OrderStatus)
+    channel: str = choice(Channel)
     provider_id: int | None
     provider: str | None
     assignee_id: int | None
@@ -87,7 +98,7 @@ class OrderIn(Schema):
     item_id: int
     quantity: int = 1
     preferred_time: dt.datetime | None = None
-    note: str = ""
+    note: str = Field("", max_length=300)  # Order.note
 
 
 class ReasonIn(Schema):
@@ -132,7 +143,7 @@ def provider_out(provider) -> dict[str, Any]:
     }
 
 
-def order_out(order: Order, user: User) -> dict[str, Any]:
+def order_out(order: Order, user: User, actions: list[str] | None = None) -> dict[str, Any]:
     rating = getattr(order, "rating", None) if hasattr(order, "rating") else None
     return {
         "id": order.pk,
@@ -155,15 +166,10 @@ def order_out(order: Order, user: User) -> dict[str, Any]:
         "completed_at": order.completed_at,
         "cancelled_at": order.cancelled_at,
         "rating": rating.score if rating else None,
-        "actions": services.order_actions(user=user, order=order),
+        "actions": (
+            actions if actions is not None else services.order_actions(user=user, order=order)
+        ),
     }
-
-
-def _order(request: HttpRequest, order_id: int) -> Order:
-    order = order_get_for(user=request.user, order_id=order_id)
-    if order is None:
-        raise NotFound("order")
-    return order
 
 
 @router.get("/providers", response={200: ProviderList, **ERRORS})
@@ -180,17 +186,18 @@ def list_providers(
 @router.get("/orders", response={200: OrderList, **ERRORS})
 def list_orders(
     request,
-    status: str = "",
+    status: str = choice(OrderStatus, "", blank=True, query=True),
     item: int | None = None,
     provider: int | None = None,
     household: int | None = None,
     street: int | None = None,
-    channel: str = "",
+    channel: str = choice(Channel, "", blank=True, query=True),
     q: str = "",
     sort: str = "new",
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ):
+    require_granted(request.user, Order)
     filters = OrderFilters(
         status=status,
         item=item,
@@ -206,7 +213,9 @@ def list_orders(
         limit=limit,
         offset=offset,
     )
-    return {"count": count, "items": [order_out(o, request.user) for o in items]}
+    items = list(items)
+    actions = services.order_actions_for(user=request.user, orders=items)
+    return {"count": count, "items": [order_out(o, request.user, actions[o.pk]) for o in items]}
 
 
 @router.post("/orders", response={201: OrderOut, **ERRORS})
@@ -217,8 +226,8 @@ def create_order(request, payload: OrderIn):
         )
         item = ServiceItem.objects.filter(pk=payload.item_id).first()
         if item is None:
-            raise ValidationFailed({"item_id": ["Unknown service item."]})
-        order = services.order_create(
+            raise ValidationFailed({"item_id": [_("Choose a service from the catalogue.")]})
+        order = placing.order_create(
             actor=request.user,
             household=household,
             item=item,
@@ -241,70 +250,152 @@ def create_order(request, payload: OrderIn):
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})
 def get_order(request, order_id: int):
-    return order_out(_order(request, order_id), request.user)
+    return order_out(order_get_for(user=request.user, order_id=order_id), request.user)
 
 
 @router.post("/orders/{order_id}/accept", response={200: OrderOut, **ERRORS})
 def accept(request, order_id: int):
-    order = services.order_accept(actor=request.user, order=_order(request, order_id))
+    order = order_get_for(user=request.user, order_id=order_id)
+    order = services.order_accept(actor=request.user, order=order)
     return order_out(order, request.user)
 
 
 @router.post("/orders/{order_id}/decline", response={200: OrderOut, **ERRORS})
 def decline(request, order_id: int, payload: ReasonIn):
-    order = services.order_decline(
-        actor=request.user, order=_order(request, order_id), reason=payload.reason
-    )
+    order = order_get_for(user=request.user, order_id=order_id)
+    services.order_check(user=request.user, order=order, action="decline")
+    data = validated(DeclineForm(payload.dict()))
+    order = services.order_decline(actor=request.user, order=order, reason=data["reason"])
     return order_out(order, request.user)
 
 
 @router.post("/orders/{order_id}/assign", response={200: OrderOut, **ERRORS})
 def assign(request, order_id: int, payload: AssignIn):
-    order = _order(request, order_id)
+    order = order_get_for(user=request.user, order_id=order_id)
     assignee = User.objects.filter(pk=payload.assignee_id).first()
     if assignee is None:
-        raise ValidationFailed({"assignee_id": ["Unknown user."]})
+        raise ValidationFailed(
+            {"assignee_id": [_("Choose a member of your staff or a volunteer.")]}
+        )
     order = services.order_assign(actor=request.user, order=order, assignee=assignee)
     return order_out(order, request.user)
 
 
 @router.post("/orders/{order_id}/start", response={200: OrderOut, **ERRORS})
 def start(request, order_id: int):
-    order = services.order_start(actor=request.user, order=_order(request, order_id))
+    """Check in without a location (``/check-in`` takes one)."""
+    order = order_get_for(user=request.user, order_id=order_id)
+    order = evidence.order_check_in(actor=request.user, order=order)
     return order_out(order, request.user)
 
 
 @router.post("/orders/{order_id}/complete", response={200: OrderOut, **ERRORS})
 def complete(request, order_id: int, payload: CompleteIn):
-    order = services.order_complete(
+    order = order_get_for(user=request.user, order_id=order_id)
+    services.order_check(user=request.user, order=order, action="complete")
+    data = validated(CompleteForm(payload.dict()))
+    order = evidence.order_check_out(
         actor=request.user,
-        order=_order(request, order_id),
-        summary=payload.summary,
-        duration_minutes=payload.duration_minutes,
-        notes=payload.notes,
+        order=order,
+        summary=data["summary"],
+        duration_minutes=data["duration_minutes"],
+        notes=data["notes"],
     )
     return order_out(order, request.user)
 
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS})
 def cancel(request, order_id: int, payload: ReasonIn):
-    order = services.order_cancel(
-        actor=request.user, order=_order(request, order_id), reason=payload.reason
-    )
+    order = order_get_for(user=request.user, order_id=order_id)
+    services.order_check(user=request.user, order=order, action="cancel")
+    data = validated(CancelForm(payload.dict()))
+    order = services.order_cancel(actor=request.user, order=order, reason=data["reason"])
     return order_out(order, request.user)
 
 
 @router.post("/orders/{order_id}/rate", response={200: OrderOut, **ERRORS})
 def rate(request, order_id: int, payload: RateIn):
-    order = _order(request, order_id)
+    order = order_get_for(user=request.user, order_id=order_id)
+    services.order_check(user=request.user, order=order, action="rate")
+    data = validated(RateForm(payload.dict()))
     services.order_rate(
-        actor=request.user, order=order, score=payload.score, comment=payload.comment
+        actor=request.user, order=order, score=data["score"], comment=data["comment"]
     )
-    return order_out(_order(request, order_id), request.user)
+    return order_out(order_get_for(user=request.user, order_id=order_id), request.user)
 
 
 @router.post("/orders/{order_id}/complaints", response={201: OrderOut, **ERRORS})
 def complain(request, order_id: int, payload: ComplaintIn):
-    order = _order(request, order_id)
-    services.order_complain(actor=request.user, order=order, text=payload.text)
+    order = order_get_for(user=request.user, order_id=order_id)
+    services.order_check(user=request.user, order=order, action="complain")
+    data = validated(ComplaintForm(payload.dict()))
+    services.order_complain(actor=request.user, order=order, text=data["text"])
     return Status(201, order_out(order, request.user))
+
+
+# ---------------------------------------------------------------- delivery evidence
+
+
+class CheckInIn(Schema):
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: float | None = None
+
+
+class DisputeIn(Schema):
+    reason: str = Field(..., max_length=300)
+
+
+class EvidenceOut(Schema):
+    order_id: int
+    checked_in_at: dt.datetime
+    distance_m: int | None
+    accuracy_m: int | None
+    checked_out_at: dt.datetime | None
+    minutes_on_site: int | None
+    usual_minutes: int | None
+    short_visit: bool
+    confirmation: str = choice(Confirmation)
+    confirmed_at: dt.datetime | None
+    dispute_reason: str
+
+
+def _evidence_out(order: Order) -> DeliveryEvidence:
+    found = DeliveryEvidence.objects.filter(order=order).first()
+    if found is None:
+        raise NotFound("evidence")
+    return found
+
+
+@router.post("/orders/{order_id}/check-in", response={200: OrderOut, **ERRORS})
+def check_in(request, order_id: int, payload: CheckInIn):
+    """Start the service; the phone's location (optional) is kept as evidence."""
+    order = evidence.order_check_in(
+        actor=request.user,
+        order=order_get_for(user=request.user, order_id=order_id),
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        accuracy=payload.accuracy,
+    )
+    return order_out(order, request.user)
+
+
+@router.get("/orders/{order_id}/evidence", response={200: EvidenceOut, **ERRORS})
+def get_evidence(request, order_id: int):
+    return _evidence_out(order_get_for(user=request.user, order_id=order_id))
+
+
+@router.post("/orders/{order_id}/evidence/confirm", response={200: EvidenceOut, **ERRORS})
+def confirm_delivery(request, order_id: int):
+    return evidence.delivery_confirm(
+        actor=request.user, order=order_get_for(user=request.user, order_id=order_id)
+    )
+
+
+@router.post("/orders/{order_id}/evidence/dispute", response={200: EvidenceOut, **ERRORS})
+def dispute_delivery(request, order_id: int, payload: DisputeIn):
+    return evidence.delivery_dispute(
+        actor=request.user,
+        order=order_get_for(user=request.user, order_id=order_id),
+        reason=payload.reason,
+    )

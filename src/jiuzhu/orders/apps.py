@@ -6,6 +6,9 @@ class OrdersConfig(AppConfig):
     name = "jiuzhu.orders"
     label = "orders"
     verbose_name = _("Assistance cloud supermarket")
+    # Mounted by jiuzhu/urls.py and jiuzhu/api.py (see jiuzhu/core/capabilities.py).
+    url_prefix = "orders/"
+    api_routers = (("/", "jiuzhu.orders.api:router"),)
 
     def ready(self) -> None:
-        from jiuzhu.orders import demo, events, navigation, scopes  # noqa: F401
+        from jiuzhu.orders import demo, demo_bulk, events, navigation, scopes, tasks  # noqa: F401

@@ -1,6 +1,11 @@
 """The cloud supermarket's demo steps: providers across the demo streets (the demo provider
 account's organisation among them, serving Yaohua), then — on the first run — orders in every
-state, made through the real services by the Qixia hotline operator and the providers' staff."""
+state, made through the real services by the Qixia hotline operator and the providers' staff.
+
+Supply meets demand (``orders.demo_supply``): every active catalogue item is offered in every
+street where demo households live, and after the orders are placed each provider's daily
+capacity is sized to its share of the day's demand and the providers answer most waiting
+orders, so a new visitor sees a working supermarket rather than a backlog."""
 
 from __future__ import annotations
 
@@ -14,8 +19,11 @@ from jiuzhu.catalog.selectors import catalog_items_for_household
 from jiuzhu.core.demo import DemoContext, demo_step
 from jiuzhu.core.errors import DomainError
 from jiuzhu.core.models import Area, AreaLevel, Organisation, OrganisationKind, Role, User
+from jiuzhu.orders import demo_supply
 from jiuzhu.orders.models import Channel, Order, Provider, SupplyType
-from jiuzhu.orders.services import orders as services
+from jiuzhu.orders.selectors.provider_facts import eligible_providers
+from jiuzhu.orders.services import placing
+from jiuzhu.orders.services import transitions as services
 from jiuzhu.registry.models import Household, HouseholdStatus
 
 DEMO_PASSWORD = "Jiuzhu-Demo-2026"  # noqa: S105 - the published demo password
@@ -111,8 +119,8 @@ PROVIDERS = [
 
 def demo_uscc(n: int) -> str:
     """A valid unified social credit code for demo provider ``n`` (check character computed)."""
-    body = f"5232011{n:02d}MJ{n:05d}"[:17]
-    return body + uscc.calc_check_digit(body + "0")
+    body = f"5232011{n:02d}MJ{n:06d}"  # 17 characters, then the check character: 18
+    return body + uscc.calc_check_digit(body)
 
 
 @demo_step(85, "providers")
@@ -156,6 +164,9 @@ def providers(context: DemoContext) -> None:
                     "password": password,
                 },
             )
+    added = demo_supply.cover_demo_streets()
+    if added:
+        context.say(f"Providers now offer {added} more (street, item) pairs.")
 
 
 def _staff(provider: Provider) -> User:
@@ -201,7 +212,7 @@ def orders(context: DemoContext) -> None:
         rng.shuffle(choices)
         for item in choices:
             try:
-                order = services.order_create(actor=hotline, household=household, item=item)
+                order = placing.order_create(actor=hotline, household=household, item=item)
             except DomainError:
                 continue
             _advance(order, rng.choice(outcomes), hotline, volunteer, rng)
@@ -214,7 +225,7 @@ def _advance(order: Order, outcome: str, hotline: User, volunteer: User | None, 
     if outcome == "cancelled":
         services.order_cancel(actor=hotline, order=order, reason="家属已自行安排")
         return
-    candidates = services.eligible_providers(order)
+    candidates = list(eligible_providers(order))
     if not candidates:
         return
     staff = _staff(rng.choice(candidates))
@@ -241,3 +252,15 @@ def _advance(order: Order, outcome: str, hotline: User, volunteer: User | None, 
             )
     except DomainError:
         return
+
+
+def supply(context: DemoContext) -> None:
+    """Size each provider's capacity to its share of the day's demand, then let the providers
+    answer most waiting orders. Run once, on the demo's first load, by the dispatch centre's demo
+    step (which marks the demo as started, so a second ``jiuzhu demo`` answers nothing again)."""
+    if not Order.objects.exists():
+        return
+    demo_supply.cover_demo_streets()
+    demo_supply.size_capacity()
+    taken = demo_supply.providers_answer(rng=random.Random(context.seed + 96))
+    context.say(f"Providers answered {taken} waiting orders.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.catalog.forms import local_name
 from jiuzhu.catalog.models import ServiceItem
+from jiuzhu.core.forms import Form
 from jiuzhu.core.models import Area, AreaLevel, Role, User
 from jiuzhu.orders.models import Channel, OrderStatus, SupplyType
 from jiuzhu.orders.selectors.orders import SORTS
@@ -35,12 +36,6 @@ def photo_kind(head: bytes) -> tuple[str, str] | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp", "image/webp"
     return None
-
-
-class Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 # ---------------------------------------------------------------- placing an order
@@ -234,10 +229,6 @@ class OrderFilterForm(Form):
         if not streets:
             del self.fields["street"]
 
-    def values(self) -> dict:
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields}
-
 
 class StatusFilterForm(Form):
     status = forms.ChoiceField(
@@ -271,10 +262,6 @@ class ProviderFilterForm(Form):
         self.fields["street"].choices = _all(_("All streets")) + [
             (str(area.pk), area.name) for area in streets
         ]
-
-    def values(self) -> dict:
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields}
 
 
 # ---------------------------------------------------------------- providers
@@ -381,3 +368,85 @@ class ProviderForm(Form):
         ):
             self.add_error("streets", _("Choose at least one street or community it serves."))
         return data
+
+
+class CheckInForm(Form):
+    """The location the phone reported at check-in (all optional, filled by the browser)."""
+
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
+    accuracy = forms.FloatField(required=False, min_value=0, max_value=100_000)
+
+    def location(self) -> dict:
+        """The reported location, or nothing when it is missing or malformed (a location is
+        never a condition for checking in)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        if data.get("latitude") is None or data.get("longitude") is None:
+            return {}
+        return {
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+            "accuracy": data.get("accuracy"),
+        }
+
+
+class DisputeForm(Form):
+    reason = forms.CharField(
+        label=_("What did not happen as recorded?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class InboxFilterForm(Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Order number, service or community")}
+        ),
+    )
+    item = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, required=False, empty_label=_("All services")
+    )
+    street = forms.ModelChoiceField(
+        label=_("Street"), queryset=None, required=False, empty_label=_("All streets")
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("urgent", _("Urgent only")),
+            ("tagged", _("Households with an urgency tag")),
+        ],
+    )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[
+            ("", _("Any time")),
+            ("overdue", _("Overdue")),
+            ("2h", _("Within 2 hours")),
+            ("today", _("By the end of today")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("deadline", _("Deadline first")),
+            ("new", _("Newest first")),
+            ("old", _("Oldest first")),
+        ],
+    )
+
+    def __init__(self, *args, items=None, streets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+        self.fields["street"].queryset = streets
+        self.fields["item"].label_from_instance = lambda item: item.name
+        self.fields["street"].label_from_instance = lambda area: area.name

@@ -5,18 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.models import Role
 from jiuzhu.core.navigation import NavItem, register_nav, register_start, role_in
-from jiuzhu.core.scoping import AREA_ROLES
+from jiuzhu.orders import policy
 from jiuzhu.registry.panels import HouseholdPanel, register_household_panel
 
 register_nav(NavItem("orders:market", _("Service supermarket"), role_in(Role.BENEFICIARY), 20))
-register_nav(
-    NavItem("orders:my_orders", _("My orders"), role_in(Role.BENEFICIARY, Role.PROVIDER_STAFF), 21)
-)
-register_nav(NavItem("orders:inbox", _("Order inbox"), role_in(Role.PROVIDER_STAFF), 19))
-register_nav(
-    NavItem("orders:tasks", _("My tasks"), role_in(Role.VOLUNTEER, Role.PROVIDER_STAFF), 22)
-)
-register_nav(NavItem("orders:order_list", _("Orders"), role_in(*AREA_ROLES), 16))
+register_nav(NavItem("orders:my_orders", _("My orders"), role_in(*policy.MY_ORDERS_ROLES), 21))
+register_nav(NavItem("orders:inbox", _("Order inbox"), role_in(*policy.PROVIDER_ROLES), 19))
+register_nav(NavItem("orders:tasks", _("My tasks"), role_in(*policy.TASK_ROLES), 22))
+register_nav(NavItem("orders:order_list", _("Orders"), policy.can_list, 16))
 register_nav(
     NavItem("orders:provider_list", _("Providers"), lambda user: user.is_authenticated, 41)
 )

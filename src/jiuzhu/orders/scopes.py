@@ -15,7 +15,8 @@ from django.db.models import Q, QuerySet
 
 from jiuzhu.core.models import Role, User
 from jiuzhu.core.scoping import AREA_ROLES, by_area, everything, grant, visible
-from jiuzhu.orders.models import Order, OrderStatus, Provider
+from jiuzhu.orders.models import Order, Provider
+from jiuzhu.orders.selectors import provider_facts
 from jiuzhu.registry.models import Household
 
 
@@ -26,13 +27,8 @@ def provider_of(user: User) -> Provider | None:
 
 
 def open_to_provider(queryset: QuerySet, provider: Provider) -> QuerySet:
-    """Waiting orders this provider could take."""
-    return queryset.filter(
-        Q(household__street__in=provider.streets.all())
-        | Q(household__community__in=provider.communities.all()),
-        status=OrderStatus.WAITING,
-        item__in=provider.items.all(),
-    ).exclude(declines__provider=provider)
+    """Waiting orders this provider could take (``provider_facts.open_to_provider``)."""
+    return queryset.filter(provider_facts.open_to_provider(provider))
 
 
 def _provider_orders(queryset: QuerySet, user: User) -> QuerySet:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.orders.views import detail, lists, market, providers
+from jiuzhu.orders.views import detail, evidence, lists, market, providers
 
 app_name = "orders"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("<int:order_id>/rate/", detail.rate, name="order_rate"),
     path("<int:order_id>/complain/", detail.complain, name="order_complain"),
     path("<int:order_id>/photo/", detail.delivery_photo, name="delivery_photo"),
+    path("<int:order_id>/confirm/", evidence.confirm, name="delivery_confirm"),
+    path("<int:order_id>/dispute/", evidence.dispute, name="delivery_dispute"),
     path("providers/", providers.provider_list_view, name="provider_list"),
     path("providers/new/", providers.provider_create_view, name="provider_create"),
     path("providers/<int:provider_id>/", providers.provider_detail, name="provider_detail"),

@@ -1,3 +1,4 @@
+from jiuzhu.orders.models.evidence import Confirmation, DeliveryEvidence
 from jiuzhu.orders.models.orders import (
     Channel,
     Complaint,
@@ -14,6 +15,8 @@ from jiuzhu.orders.models.providers import Provider, SupplyType
 __all__ = [
     "Channel",
     "Complaint",
+    "Confirmation",
+    "DeliveryEvidence",
     "DeliveryRecord",
     "IdempotencyKey",
     "Order",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
 from jiuzhu.orders.models import Order, OrderStatus, Provider
@@ -46,8 +47,9 @@ def order_list(*, user: User, filters: OrderFilters | None = None) -> QuerySet[O
     return orders.order_by(SORTS.get(filters.sort, SORTS["new"]), "-id")
 
 
-def order_get_for(*, user: User, order_id: int) -> Order | None:
-    return (
+def order_get_for(*, user: User, order_id: int) -> Order:
+    """The order, if ``user`` may see it; else ``NotFound`` (the same for "does not exist")."""
+    order = (
         visible(user, Order.objects.all())
         .select_related(
             "item", "provider__organisation", "household__community", "assignee", "placed_by"
@@ -55,6 +57,13 @@ def order_get_for(*, user: User, order_id: int) -> Order | None:
         .filter(pk=order_id)
         .first()
     )
+    if order is None:
+        raise NotFound("order")
+    return order
+
+
+def order_visible(*, user: User, order_id: int) -> bool:
+    return visible(user, Order.objects.filter(pk=order_id)).exists()
 
 
 def provider_inbox(*, user: User) -> QuerySet[Order]:
@@ -91,10 +100,14 @@ def provider_list(
     return providers.order_by("organisation__name")
 
 
-def provider_get_for(*, user: User, provider_id: int) -> Provider | None:
-    return (
+def provider_get_for(*, user: User, provider_id: int) -> Provider:
+    """The provider, if ``user`` may see it; else ``NotFound``."""
+    provider = (
         visible(user, Provider.objects.all())
         .select_related("organisation", "base")
         .filter(pk=provider_id)
         .first()
     )
+    if provider is None:
+        raise NotFound("provider")
+    return provider

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -11,20 +12,19 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.core import audit
-from jiuzhu.core.errors import PermissionDenied, ValidationFailed
+from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import (
     Area,
     AreaLevel,
     AuditAction,
     Organisation,
     OrganisationKind,
-    Role,
     User,
 )
 from jiuzhu.core.selectors.areas import areas_within
+from jiuzhu.orders import policy
 from jiuzhu.orders.models import Provider
 
-EDITORS = frozenset({Role.DISTRICT_MANAGER, Role.CITY_ADMIN})
 PROFILE_FIELDS = (
     "supply_type",
     "staff_count",
@@ -61,14 +61,9 @@ def clean_uscc(raw: str) -> str:
         ) from None
 
 
-def _require_editor(actor: User) -> None:
-    if actor.role not in EDITORS:
-        raise PermissionDenied(
-            _("Only district managers and city administrators manage providers.")
-        )
-
-
-def _check_areas(actor: User, base: Area, streets, communities) -> None:
+def _check_areas(
+    actor: User, base: Area, streets: Sequence[Area], communities: Sequence[Area]
+) -> None:
     mine = areas_within(actor)
     errors: dict[str, list[str]] = {}
     if base.level != AreaLevel.COMMUNITY or not mine.filter(pk=base.pk).exists():
@@ -95,13 +90,15 @@ def provider_create(
     items: list[ServiceItem],
     **profile: Any,
 ) -> Provider:
-    _require_editor(actor)
+    policy.require_provider_editor(actor)
     code = clean_uscc(uscc)
     if Provider.objects.filter(uscc=code).exists():
         raise ValidationFailed({"uscc": [_("A provider with this code is registered already.")]})
     _check_areas(actor, base, streets, communities)
     organisation = Organisation.objects.create(
-        name=name.strip(), kind=OrganisationKind.PROVIDER, area=base.parent.parent
+        name=name.strip(),
+        kind=OrganisationKind.PROVIDER,
+        area=base.parent.parent if base.parent is not None else None,
     )
     provider = Provider(
         organisation=organisation,
@@ -132,7 +129,7 @@ def provider_update(
     items: list[ServiceItem] | None = None,
     **profile: Any,
 ) -> Provider:
-    _require_editor(actor)
+    policy.require_provider_editor(actor)
     _check_areas(
         actor,
         base or provider.base,

@@ -1,5 +1,5 @@
-"""What the cloud supermarket's pages share: who may use which page (from the services' own
-role sets), the scoped look-ups that turn "not visible" into 404, and small view models."""
+"""What the cloud supermarket's pages share: the household an order page is for, where a user's
+order work starts, and how the timeline reads. Who may do what is ``orders/policy.py``."""
 
 from __future__ import annotations
 
@@ -7,19 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.errors import NotFound, PermissionDenied
 from jiuzhu.core.models import Role, User
-from jiuzhu.core.scoping import AREA_ROLES, visible
-from jiuzhu.orders import states
-from jiuzhu.orders.models import Order, OrderStatus
+from jiuzhu.orders import policy
+from jiuzhu.orders.models import OrderStatus
 from jiuzhu.orders.scopes import provider_of
-from jiuzhu.orders.selectors.orders import order_get_for
-from jiuzhu.orders.services.providers import EDITORS as PROVIDER_EDITORS
 from jiuzhu.registry.models import Household
+from jiuzhu.registry.policy import require_beneficiary
 from jiuzhu.registry.services.households import household_get_for
 
-#: Staff who place orders for a household (the beneficiary orders for their own).
-ON_BEHALF_ROLES = states.ORDERING_ROLES - {states.BENEFICIARY}
-#: Roles that work from the filtered order list and may export it.
-LIST_ROLES = frozenset(AREA_ROLES)
 OPEN_STATUSES = (OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED)
 
 #: How each event on the timeline reads.
@@ -33,39 +27,15 @@ EVENT_LABELS = {
     "cancel": _("Cancelled"),
     "rate": _("Rated"),
     "complain": _("Complaint"),
+    "confirm": _("Service confirmed by the household"),
+    "dispute": _("Service disputed by the household"),
 }
-
-
-def can_order_for_households(user: User) -> bool:
-    return user.is_authenticated and user.role in ON_BEHALF_ROLES
-
-
-def can_list(user: User) -> bool:
-    return user.is_authenticated and user.role in LIST_ROLES
-
-
-def can_edit_providers(user: User) -> bool:
-    return user.is_authenticated and user.role in PROVIDER_EDITORS
-
-
-def can_rate(user: User, order: Order, rated: bool) -> bool:
-    return user.role in states.RATING_ROLES and order.status == OrderStatus.COMPLETED and not rated
-
-
-def can_complain(user: User) -> bool:
-    return user.role in states.COMPLAINING_ROLES
-
-
-def order_or_404(user: User, order_id: int) -> Order:
-    order = order_get_for(user=user, order_id=order_id)
-    if order is None:
-        raise NotFound("order")
-    return order
 
 
 def own_household(user: User) -> Household:
     """A beneficiary's household (the one their sign-in is linked to)."""
-    account = getattr(user, "beneficiary", None) if user.role == Role.BENEFICIARY else None
+    require_beneficiary(user)
+    account = getattr(user, "beneficiary", None)
     if account is None:
         raise NotFound("household")
     return household_get_for(actor=user, household_id=account.household_id, audit_view=False)
@@ -79,13 +49,9 @@ def ordering_household(user: User, household_id: int | None) -> Household:
     household = household_get_for(actor=user, household_id=household_id, audit_view=False)
     if user.role == Role.BENEFICIARY:
         return household
-    if not can_order_for_households(user):
+    if not policy.can_order_for_households(user):
         raise PermissionDenied(_("Your role may not place orders."))
     return household
-
-
-def household_visible(user: User, household_id: int) -> bool:
-    return visible(user, Household.objects.filter(pk=household_id)).exists()
 
 
 def provider_home(user: User) -> str:

@@ -13,16 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.core.models import Role, User
+from jiuzhu.core.errors import DomainError, PermissionDenied, ValidationFailed
+from jiuzhu.core.models import User
 from jiuzhu.core.views.common import add_domain_errors, domain_errors
-from jiuzhu.orders import states
+from jiuzhu.orders import policy
+from jiuzhu.orders.followups import complaint_receipt
 from jiuzhu.orders.forms import (
     AssignForm,
     CancelForm,
+    CheckInForm,
     ComplaintForm,
     CompleteForm,
     DeclineForm,
@@ -31,35 +34,21 @@ from jiuzhu.orders.forms import (
 )
 from jiuzhu.orders.models import Complaint, DeliveryRecord, Order, Rating
 from jiuzhu.orders.scopes import provider_of
-from jiuzhu.orders.selectors.orders import order_get_for
-from jiuzhu.orders.services import orders as services
-from jiuzhu.orders.services.orders import order_actions
-from jiuzhu.orders.views.common import (
-    EVENT_LABELS,
-    can_complain,
-    can_rate,
-    household_visible,
-    order_or_404,
-    provider_home,
-)
+from jiuzhu.orders.selectors.orders import order_get_for, order_visible
+from jiuzhu.orders.services import evidence
+from jiuzhu.orders.services import transitions as services
+from jiuzhu.orders.services.transitions import order_actions, order_check
+from jiuzhu.orders.views.common import EVENT_LABELS, provider_home
 
 
 def _shown(user: User, order: Order, actions: list[str], rated: bool) -> set[str]:
     """The forms the order page offers this user now."""
     shown = {name for name in ("decline", "assign", "complete", "cancel") if name in actions}
-    if can_rate(user, order, rated=rated):
+    if policy.can_rate(user, order, rated=rated):
         shown.add("rate")
-    if can_complain(user):
+    if policy.can_complain(user):
         shown.add("complain")
     return shown
-
-
-def _role_may(user: User, name: str) -> bool:
-    if name == "rate":
-        return user.role in states.RATING_ROLES
-    if name == "complain":
-        return user.role in states.COMPLAINING_ROLES
-    return user.role in states.TRANSITIONS[name].roles
 
 
 def _assign_form(user: User, data=None) -> AssignForm:
@@ -95,8 +84,8 @@ def _page(
         "rating": rating,
         "delivery": delivery,
         "complaints": Complaint.objects.filter(order=order).select_related("by"),
-        "household_link": household_visible(user, order.household_id),
-        "show_address": delivers(user, order),
+        "household_link": policy.may_act_for_household(user, order),
+        "show_address": policy.delivers(user, order),
         "decline_form": form("decline", DeclineForm) if "decline" in shown else None,
         "assign_form": form("assign", lambda: _assign_form(user)) if "assign" in shown else None,
         "complete_form": form("complete", CompleteForm) if "complete" in shown else None,
@@ -112,26 +101,17 @@ def _page(
     return render(request, "orders/order_detail.html", context, status=status)
 
 
-def delivers(user, order) -> bool:
-    """The provider holding the order, or the worker assigned to it, gets the address and phone
-    (what delivery needs) — not the household record."""
-    if user.role == Role.VOLUNTEER:
-        return order.assignee_id == user.pk
-    provider = provider_of(user) if user.role == Role.PROVIDER_STAFF else None
-    return provider is not None and order.provider_id == provider.pk
-
-
 @login_required
 @require_GET
 @domain_errors
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    return _page(request, order_or_404(request.user, order_id))
+    return _page(request, order_get_for(user=request.user, order_id=order_id))
 
 
 def _after_refusal(request: HttpRequest, order_id: int, message: str) -> HttpResponse:
     """Say why, and go back to the order, or to the user's list if it has left their view."""
     messages.error(request, message)
-    if order_get_for(user=request.user, order_id=order_id) is None:
+    if not order_visible(user=request.user, order_id=order_id):
         return redirect(provider_home(request.user))
     return redirect("orders:order_detail", order_id=order_id)
 
@@ -140,39 +120,36 @@ def _act(
     request: HttpRequest,
     order_id: int,
     *,
-    run: Callable[[Order, dict], Any],
+    run: Callable[[Order, dict[str, Any]], object],
     done: str,
     name: str = "",
     form: forms.Form | None = None,
     then: str = "",
 ) -> HttpResponse:
-    """Validate ``form`` (if any), call the service, and redirect; a refusal comes back on the
-    page (field problems under their fields, anything else as a message) with the typed text."""
-    user = request.user
-    order = order_or_404(user, order_id)
+    """Validate ``form`` (if any), call the service, and redirect. The service decides every
+    rule; a form that does not validate is shown again only if the service would take it
+    (``order_check``), and a refusal comes back on the page with what was typed."""
+    order = order_get_for(user=request.user, order_id=order_id)
     if form is not None and not form.is_valid():
-        rated = Rating.objects.filter(order=order).exists()
-        if name not in _shown(user, order, order_actions(user=user, order=order), rated):
-            # Nothing to show the form on: refuse as the service would.
-            if not _role_may(user, name):
-                raise PermissionDenied(_("Your role may not do this to an order."))
-            refusal = _("This order cannot be changed that way now.")
-            return _after_refusal(request, order_id, refusal)
+        try:
+            order_check(user=request.user, order=order, action=name)
+        except PermissionDenied:
+            raise
+        except DomainError as error:
+            return _after_refusal(request, order_id, error.message)
         return _page(request, order, bound={name: form}, status=422)
     try:
         run(order, form.cleaned_data if form is not None else {})
-    except (NotFound, PermissionDenied):
+    except PermissionDenied:
         raise
     except DomainError as error:
-        if form is None:
-            return _after_refusal(request, order_id, error.message)
-        current = order_get_for(user=request.user, order_id=order_id)
-        if current is None:
+        if form is None or not order_visible(user=request.user, order_id=order_id):
             return _after_refusal(request, order_id, error.message)
         if isinstance(error, ValidationFailed):
             add_domain_errors(form, error)
         else:
             messages.error(request, error.message)
+        current = order_get_for(user=request.user, order_id=order_id)
         return _page(request, current, bound={name: form}, status=error.status)
     messages.success(request, done)
     if then:
@@ -229,10 +206,13 @@ def assign(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def start(request: HttpRequest, order_id: int) -> HttpResponse:
+    location = CheckInForm(request.POST).location()
     return _act(
         request,
         order_id,
-        run=lambda order, _data: services.order_start(actor=request.user, order=order),
+        run=lambda order, _data: evidence.order_check_in(
+            actor=request.user, order=order, **location
+        ),
         done=_("Checked in: the service has started."),
     )
 
@@ -246,7 +226,7 @@ def complete(request: HttpRequest, order_id: int) -> HttpResponse:
         order_id,
         name="complete",
         form=CompleteForm(request.POST, request.FILES),
-        run=lambda order, data: services.order_complete(
+        run=lambda order, data: evidence.order_check_out(
             actor=request.user,
             order=order,
             summary=data["summary"],
@@ -294,16 +274,30 @@ def rate(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def complain(request: HttpRequest, order_id: int) -> HttpResponse:
-    return _act(
+    made: list[Complaint] = []
+
+    def run(order: Order, data: dict) -> None:
+        made.append(services.order_complain(actor=request.user, order=order, text=data["text"]))
+
+    response = _act(
         request,
         order_id,
         name="complain",
         form=ComplaintForm(request.POST),
-        run=lambda order, data: services.order_complain(
-            actor=request.user, order=order, text=data["text"]
-        ),
+        run=run,
         done=_("Your complaint has been recorded; the supervision hotline will follow it up."),
     )
+    receipt = complaint_receipt(made[0]) if made else None
+    if receipt is not None:
+        messages.info(
+            request,
+            _("Your ticket number is %(number)s; the hotline will reply by %(when)s.")
+            % {
+                "number": receipt.number,
+                "when": timezone.localtime(receipt.respond_by).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+    return response
 
 
 @login_required
@@ -311,7 +305,7 @@ def complain(request: HttpRequest, order_id: int) -> HttpResponse:
 @domain_errors
 def delivery_photo(request: HttpRequest, order_id: int) -> HttpResponse:
     """The check-out photo, only to those who may see the order (never a public media URL)."""
-    order = order_or_404(request.user, order_id)
+    order = order_get_for(user=request.user, order_id=order_id)
     delivery = DeliveryRecord.objects.filter(order=order).exclude(photo="").first()
     if delivery is None:
         raise Http404

@@ -3,33 +3,37 @@ households and providers; the provider's inbox; the volunteer's tasks."""
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiuzhu.catalog.models import ServiceItem
+from jiuzhu.core.errors import DomainError
 from jiuzhu.core.models import AreaLevel, Role
 from jiuzhu.core.selectors.areas import areas_within
-from jiuzhu.core.services.exports import Sheet, export_audited
 from jiuzhu.core.views.common import domain_errors, is_htmx, paginate, vary_on_htmx, xlsx_response
-from jiuzhu.orders.forms import DeclineForm, OrderFilterForm, StatusFilterForm
-from jiuzhu.orders.models import Channel, OrderStatus
+from jiuzhu.orders import policy
+from jiuzhu.orders.forms import DeclineForm, InboxFilterForm, OrderFilterForm, StatusFilterForm
+from jiuzhu.orders.models import OrderStatus
+from jiuzhu.orders.policy import can_list
 from jiuzhu.orders.scopes import provider_of
+from jiuzhu.orders.selectors.inbox import InboxFilters, provider_inbox_filtered
 from jiuzhu.orders.selectors.orders import (
     OrderFilters,
     order_list,
-    provider_inbox,
     provider_list,
 )
-from jiuzhu.orders.views.common import OPEN_STATUSES, can_list
+from jiuzhu.orders.services.exports import order_export as order_export_service
+from jiuzhu.orders.views.common import OPEN_STATUSES
 
 PER_PAGE = 25
 SORT_LABELS = (
@@ -74,9 +78,9 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     """The staff list. Other roles have their own lists and are sent there."""
     user = request.user
     if not can_list(user):
-        if user.role in (Role.BENEFICIARY, Role.PROVIDER_STAFF):
+        if user.role in policy.MY_ORDERS_ROLES:
             return redirect("orders:my_orders")
-        if user.role == Role.VOLUNTEER:
+        if user.role in policy.TASK_ROLES:
             return redirect("orders:tasks")
         raise DjangoPermissionDenied(_("Your role has no order list."))
     form = _filter_form(request)
@@ -106,78 +110,20 @@ def order_list_view(request: HttpRequest) -> HttpResponse:
     return vary_on_htmx(render(request, template, context))
 
 
-def _export_rows(orders):
-    for order in orders.iterator(chunk_size=500):
-        rating = getattr(order, "rating", None)
-        yield [
-            order.number,
-            order.created_at,
-            order.household_id,
-            order.household.street.name,
-            order.household.community.name,
-            order.item.name,
-            order.quantity,
-            order.item.get_unit_display(),
-            str(OrderStatus(order.status).label),
-            str(Channel(order.channel).label) if order.channel in Channel.values else "",
-            order.provider.organisation.name if order.provider_id else "",
-            str(order.assignee) if order.assignee_id else "",
-            order.preferred_time,
-            order.accepted_at,
-            order.completed_at,
-            order.cancelled_at,
-            rating.score if rating else None,
-        ]
-
-
 @login_required
 @domain_errors
 def order_export(request: HttpRequest) -> HttpResponse:
-    """The filtered staff list as an Excel workbook; each export is one audit entry."""
-    user = request.user
-    if not can_list(user):
-        raise DjangoPermissionDenied(_("Your role may not export orders."))
+    """The filtered staff list as an Excel workbook; each export (and each refusal) is one
+    audit entry (``services.exports.order_export``)."""
     filters = _filters(_filter_form(request))
-    orders = order_list(user=user, filters=filters).select_related("household__street", "rating")
-    count = orders.count()
-    if count > settings.EXPORT_MAX_ROWS:
-        messages.error(
-            request,
-            _("The export would hold %(count)d orders; narrow the filters to at most %(limit)d.")
-            % {"count": count, "limit": settings.EXPORT_MAX_ROWS},
-        )
+    try:
+        output = order_export_service(actor=request.user, filters=filters)
+    except DomainError as error:
+        if error.code != "export_too_large":
+            raise
+        messages.error(request, error.message)
         query = request.GET.urlencode()
         return redirect(reverse("orders:order_list") + (f"?{query}" if query else ""))
-    sheet = Sheet(
-        title=_("Orders"),
-        headers=[
-            _("Order number"),
-            _("Placed at"),
-            _("Household"),
-            _("Street"),
-            _("Community"),
-            _("Service"),
-            _("Quantity"),
-            _("Unit"),
-            _("Status"),
-            _("Placed"),
-            _("Provider"),
-            _("Worker"),
-            _("Preferred time"),
-            _("Accepted at"),
-            _("Completed at"),
-            _("Cancelled at"),
-            _("Rating"),
-        ],
-        rows=_export_rows(orders),
-        widths=(20, 18, 10, 14, 16, 16, 8, 8, 14, 16, 24, 14, 18, 18, 18, 18, 8),
-    )
-    output = export_audited(
-        actor=user,
-        sheets=[sheet],
-        object_type="orders.order",
-        detail={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}},
-    )
     return xlsx_response(output, stem="orders")
 
 
@@ -210,18 +156,62 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _inbox_form(request: HttpRequest, provider) -> InboxFilterForm:
+    from jiuzhu.core.models import Area
+
+    if provider is None:
+        items, streets = ServiceItem.objects.none(), Area.objects.none()
+    else:
+        items = provider.items.order_by(
+            "category__level__position", "category__position", "position", "code"
+        )
+        streets = Area.objects.filter(
+            Q(pk__in=provider.streets.values("pk"))
+            | Q(pk__in=provider.communities.values("parent_id"))
+        ).order_by("code")
+    return InboxFilterForm(request.GET, items=items, streets=streets)
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Waiting orders the user's provider could take, oldest first."""
+    """Waiting orders the user's provider could take: search, filters, deadline first."""
     user = request.user
     if user.role != Role.PROVIDER_STAFF:
         raise DjangoPermissionDenied(_("The order inbox is for provider staff."))
     provider = provider_of(user)
-    page = paginate(request, provider_inbox(user=user), per_page=PER_PAGE)
+    form = _inbox_form(request, provider)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    filters = InboxFilters(
+        q=(data.get("q") or "").strip(),
+        item=data["item"].pk if data.get("item") else None,
+        street=data["street"].pk if data.get("street") else None,
+        urgency=data.get("urgency") or "",
+        due=data.get("due") or "",
+        sort=data.get("sort") or "deadline",
+    )
+    now = timezone.now()
+    page = paginate(request, provider_inbox_filtered(user=user, filters=filters), per_page=PER_PAGE)
+    soon = now + dt.timedelta(hours=2)
+    for order in page.object_list:
+        order.is_new = order.created_at >= now - dt.timedelta(hours=1)
+        order.overdue = order.deadline is not None and order.deadline <= now
+        order.due_soon = order.deadline is not None and now < order.deadline <= soon
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "orders/inbox.html",
-        {"provider": provider, "page_obj": page, "decline_form": DeclineForm()},
+        {
+            "provider": provider,
+            "page_obj": page,
+            "form": form,
+            "filters": filters,
+            "filtered": any(
+                (filters.q, filters.item, filters.street, filters.urgency, filters.due)
+            ),
+            "decline_form": DeclineForm(),
+        },
     )
 
 
@@ -229,8 +219,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def tasks(request: HttpRequest) -> HttpResponse:
     """The orders assigned to the user (volunteers; provider staff see their own too)."""
     user = request.user
-    if user.role not in (Role.VOLUNTEER, Role.PROVIDER_STAFF):
-        raise DjangoPermissionDenied(_("Tasks are for volunteers and provider staff."))
+    policy.require_task_role(user)
     done = request.GET.get("done") == "1"
     orders = order_list(user=user).filter(assignee=user)
     orders = (

@@ -20,14 +20,11 @@ from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied
 from jiuzhu.core.models import Role
 from jiuzhu.core.views.common import add_domain_errors, domain_errors
 from jiuzhu.orders.forms import OrderForm
+from jiuzhu.orders.policy import can_list, can_order_for_households
 from jiuzhu.orders.selectors.orders import OrderFilters, order_list
 from jiuzhu.orders.services.idempotency import run_once
-from jiuzhu.orders.services.orders import check_can_order, order_create, used_in_period
-from jiuzhu.orders.views.common import (
-    can_list,
-    can_order_for_households,
-    ordering_household,
-)
+from jiuzhu.orders.services.placing import check_can_order, order_create, used_in_period
+from jiuzhu.orders.views.common import ordering_household
 from jiuzhu.registry.models import Household, HouseholdStatus
 from jiuzhu.registry.services.households import household_get_for
 

@@ -7,9 +7,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,11 +21,12 @@ from jiuzhu.core.models import Area, AreaLevel, Role
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate
 from jiuzhu.orders.forms import ProviderFilterForm, ProviderForm
-from jiuzhu.orders.models import OrderStatus, Provider, Rating
+from jiuzhu.orders.models import Provider
+from jiuzhu.orders.policy import can_edit_providers, require_provider_editor
 from jiuzhu.orders.scopes import provider_of
 from jiuzhu.orders.selectors.orders import provider_get_for, provider_list
+from jiuzhu.orders.selectors.provider_facts import accepted_on, rating_summary
 from jiuzhu.orders.services.providers import provider_create, provider_update
-from jiuzhu.orders.views.common import can_edit_providers
 
 PER_PAGE = 25
 RATING_DAYS = 90
@@ -61,13 +61,6 @@ def provider_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _provider_or_404(request: HttpRequest, provider_id: int) -> Provider:
-    provider = provider_get_for(user=request.user, provider_id=provider_id)
-    if provider is None:
-        raise NotFound("provider")
-    return provider
-
-
 def _items_by_category(provider: Provider) -> list[dict]:
     groups: dict[int, dict] = {}
     for item in provider.items.select_related("category__level").order_by(
@@ -83,12 +76,11 @@ def _items_by_category(provider: Provider) -> list[dict]:
 @login_required
 @domain_errors
 def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
-    provider = _provider_or_404(request, provider_id)
+    provider = provider_get_for(user=request.user, provider_id=provider_id)
     user = request.user
     since = timezone.now() - dt.timedelta(days=RATING_DAYS)
-    ratings = Rating.objects.filter(order__provider=provider, at__gte=since).aggregate(
-        average=Avg("score"), count=Count("id")
-    )
+    summary = rating_summary(provider, since=since)
+    ratings = {"average": summary.average, "count": summary.count}
     own = provider_of(user)
     show_staff = can_edit_providers(user) or (own is not None and own.pk == provider.pk)
     staff = (
@@ -110,19 +102,10 @@ def provider_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
             "ratings": ratings,
             "rating_days": RATING_DAYS,
             "staff": staff,
-            "accepted_today": provider.orders.filter(accepted_at__date=today)
-            .exclude(status=OrderStatus.CANCELLED)
-            .count(),
+            "accepted_today": accepted_on(provider, today),
             "can_edit": _may_edit(request, provider),
         },
     )
-
-
-def _require_editor(request: HttpRequest) -> None:
-    if not can_edit_providers(request.user):
-        raise DjangoPermissionDenied(
-            _("Only district managers and city administrators manage providers.")
-        )
 
 
 def _may_edit(request: HttpRequest, provider: Provider) -> bool:
@@ -146,7 +129,7 @@ def _save_errors(form: ProviderForm, error: Exception) -> None:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def provider_create_view(request: HttpRequest) -> HttpResponse:
-    _require_editor(request)
+    require_provider_editor(request.user)
     form = ProviderForm(
         request.POST if request.method == "POST" else None, areas=areas_within(request.user)
     )
@@ -168,8 +151,8 @@ def provider_create_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @domain_errors
 def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
-    _require_editor(request)
-    provider = _provider_or_404(request, provider_id)
+    require_provider_editor(request.user)
+    provider = provider_get_for(user=request.user, provider_id=provider_id)
     if not _may_edit(request, provider):
         raise PermissionDenied(_("This provider is based outside your area."))
     initial = {
