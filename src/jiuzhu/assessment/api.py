@@ -17,31 +17,56 @@ from jiuzhu.assessment.models import (
     Assessment,
     AssessmentReason,
     AssessmentStatus,
+    FrameworkStatus,
+    IndicatorFramework,
+    MaterialKind,
     Plan,
+    PlanItem,
+    PlanItemReason,
+    PlanStatus,
+    ReferralStatus,
 )
-from jiuzhu.assessment.selectors.frameworks import framework_indicators, framework_list_for
-from jiuzhu.assessment.selectors.queue import assessment_list, due_queue
+from jiuzhu.assessment.policy import can_use_queue, require_approver
+from jiuzhu.assessment.selectors.frameworks import (
+    framework_get_for,
+    framework_indicators,
+    framework_list_for,
+)
+from jiuzhu.assessment.selectors.queue import (
+    assessment_get_for,
+    assessment_list,
+    due_queue,
+    plan_get_for,
+    with_all_reasons,
+)
+from jiuzhu.assessment.selectors.schedules import item_ends_on, upcoming
 from jiuzhu.assessment.services.assessments import (
     assessment_preview,
     assessment_save,
     assessment_start,
     assessment_submit,
 )
-from jiuzhu.assessment.services.plans import plan_approve
-from jiuzhu.assessment.views.common import (
-    assessment_or_404,
-    can_use_queue,
-    fraction_text,
-    framework_or_404,
-    indicator_label,
-    plan_or_404,
+from jiuzhu.assessment.services.plans import (
+    plan_approve,
+    plan_end,
+    plan_item_add,
+    plan_item_remove,
+    plan_item_update,
+    plan_pause,
+    plan_resume,
 )
-from jiuzhu.assessment.views.plans import material_reason
-from jiuzhu.catalog.models import Need
+from jiuzhu.assessment.views.common import (
+    fraction_text,
+    indicator_label,
+)
+from jiuzhu.assessment.views.plans import item_reason, material_reason
+from jiuzhu.catalog.models import Need, ServiceItem
 from jiuzhu.core import audit
-from jiuzhu.core.api import ErrorOut, paginate
-from jiuzhu.core.errors import PermissionDenied, ValidationFailed
+from jiuzhu.core.api import ErrorOut, choice, paginate
+from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.models import AuditAction
+from jiuzhu.core.scoping import require_granted
+from jiuzhu.registry.models import UrgencyTag
 from jiuzhu.registry.services.households import household_get_for
 
 router = Router(tags=["assessment"])
@@ -57,8 +82,8 @@ class AssessmentSummaryOut(Schema):
     id: int
     household_id: int
     framework_version: int
-    status: str
-    reason: str
+    status: str = choice(AssessmentStatus)
+    reason: str = choice(AssessmentReason)
     assessor: str
     revision: int
     started_at: dt.datetime
@@ -67,7 +92,7 @@ class AssessmentSummaryOut(Schema):
     score: str | None
     score_exact: str
     poor: bool | None
-    urgency_tag: str
+    urgency_tag: str = choice(UrgencyTag, blank=True)
     plan_id: int | None
 
 
@@ -91,7 +116,7 @@ class AssessmentList(Schema):
 class StartIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = AssessmentReason.MANUAL.value
+    reason: str = choice(AssessmentReason, AssessmentReason.MANUAL.value)
 
 
 class AssessmentPatch(Schema):
@@ -114,16 +139,16 @@ class PreviewOut(Schema):
     deprived: list[str]
     missing: list[str]
     critical: list[str]
-    urgency_tag: str
+    urgency_tag: str = choice(UrgencyTag, blank=True)
 
 
 class MaterialOut(Schema):
     id: int
-    kind: str
+    kind: str = choice(MaterialKind)
     kind_label: str
     reason: str
     reason_label: str
-    referral_status: str
+    referral_status: str = choice(ReferralStatus)
 
 
 class PlanItemOut(Schema):
@@ -135,20 +160,58 @@ class PlanItemOut(Schema):
     months: int
     urgent: bool
     note: str
+    reason_kind: str = choice(PlanItemReason)
+    reason_code: str
+    reason_label: str
+    ends_on: dt.date | None
+
+
+class PlanItemIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    service_item: str
+    per_month: int = Field(ge=1, le=62)
+    months: int = Field(ge=1, le=24)
+    need: str | None = None
+    note: str = Field("", max_length=200)
+
+
+class PlanItemPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    per_month: int = Field(ge=1, le=62)
+    months: int = Field(ge=1, le=24)
+
+
+class PlanReasonIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=200)
+
+
+class UpcomingOut(Schema):
+    on: dt.date
+    service_item: str
+    quantity: int
+    order_id: int | None
+    order_status: str | None
+    skipped: str
 
 
 class PlanOut(Schema):
     id: int
     household_id: int
     assessment_id: int
-    status: str
-    urgency_tag: str
+    status: str = choice(PlanStatus)
+    urgency_tag: str = choice(UrgencyTag)
     note: str
     created_at: dt.datetime
     approved_by: str | None
     approved_at: dt.datetime | None
+    starts_on: dt.date | None
     materials: list[MaterialOut]
     items: list[PlanItemOut]
+    upcoming: list[UpcomingOut]
 
 
 class ApproveIn(Schema):
@@ -157,16 +220,27 @@ class ApproveIn(Schema):
     note: str = Field("", max_length=1000)
 
 
+class DueReasonOut(Schema):
+    id: int
+    reason: str = choice(AssessmentReason)
+    due_on: dt.date
+    change_id: int | None
+
+
 class DueOut(Schema):
+    """One household in the queue: its earliest open entry (``id``, ``reason``, ``due_on``)
+    and all its open entries in ``reasons``."""
+
     id: int
     household_id: int
     household: str
     community: str
     street: str
-    reason: str
+    reason: str = choice(AssessmentReason)
     due_on: dt.date
     overdue: bool
     change_id: int | None
+    reasons: list[DueReasonOut]
 
 
 class DueList(Schema):
@@ -177,7 +251,7 @@ class DueList(Schema):
 class FrameworkOut(Schema):
     version: int
     name: str
-    status: str
+    status: str = choice(FrameworkStatus)
     poverty_cutoff: str
     indicator_count: int
     created_at: dt.datetime
@@ -247,6 +321,7 @@ def plan_out(plan: Plan) -> dict[str, Any]:
         "created_at": plan.created_at,
         "approved_by": str(plan.approved_by) if plan.approved_by else None,
         "approved_at": plan.approved_at,
+        "starts_on": plan.starts_on,
         "materials": [
             {
                 "id": m.pk,
@@ -268,8 +343,25 @@ def plan_out(plan: Plan) -> dict[str, Any]:
                 "months": item.months,
                 "urgent": item.urgent,
                 "note": item.note,
+                "reason_kind": item.reason_kind,
+                "reason_code": item.reason_code,
+                "reason_label": item_reason(item, labels),
+                "ends_on": item_ends_on(item),
             }
-            for item in plan.items.select_related("service_item", "need").order_by("-urgent", "id")
+            for item in plan.items.select_related("service_item", "need", "plan").order_by(
+                "-urgent", "id"
+            )
+        ],
+        "upcoming": [
+            {
+                "on": row["on"],
+                "service_item": row["item"].service_item.code,
+                "quantity": row["quantity"],
+                "order_id": row["order"].pk if row["order"] else None,
+                "order_status": row["order"].status if row["order"] else None,
+                "skipped": row["skipped"],
+            }
+            for row in upcoming(plan)
         ],
     }
 
@@ -291,10 +383,11 @@ def _needs_by_code(codes: list[str]) -> list[Need]:
 def list_assessments(
     request,
     household: int | None = None,
-    status: str = "",
+    status: str = choice(AssessmentStatus, "", blank=True, query=True),
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
 ):
+    require_granted(request.user, Assessment)
     if status and status not in AssessmentStatus.values:
         raise ValidationFailed({"status": [_("Unknown status.")]})
     scope = None
@@ -324,14 +417,14 @@ def start_assessment(request, household_id: int, payload: StartIn | None = None)
 
 @router.get("/assessments/{assessment_id}", response={200: AssessmentOut, **ERRORS})
 def get_assessment(request, assessment_id: int):
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=assessment)
     return assessment_out(assessment)
 
 
 @router.patch("/assessments/{assessment_id}", response={200: AssessmentOut, **ERRORS})
 def update_assessment(request, assessment_id: int, payload: AssessmentPatch):
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     wished = _needs_by_code(payload.wished_needs) if payload.wished_needs is not None else None
     assessment = assessment_save(
         actor=request.user,
@@ -346,14 +439,14 @@ def update_assessment(request, assessment_id: int, payload: AssessmentPatch):
 
 @router.post("/assessments/{assessment_id}/submit", response={200: AssessmentOut, **ERRORS})
 def submit_assessment(request, assessment_id: int):
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     assessment = assessment_submit(actor=request.user, assessment=assessment)
     return assessment_out(Assessment.objects.get(pk=assessment.pk))
 
 
 @router.get("/assessments/{assessment_id}/preview", response={200: PreviewOut, **ERRORS})
 def preview_assessment(request, assessment_id: int):
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     preview = assessment_preview(assessment)
     result = preview["result"]
     return {
@@ -373,15 +466,85 @@ def preview_assessment(request, assessment_id: int):
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, **ERRORS})
 def get_plan(request, plan_id: int):
-    plan = plan_or_404(request.user, plan_id)
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=plan)
     return plan_out(plan)
 
 
 @router.post("/plans/{plan_id}/approve", response={200: PlanOut, **ERRORS})
 def approve_plan(request, plan_id: int, payload: ApproveIn | None = None):
-    plan = plan_or_404(request.user, plan_id)
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
     plan = plan_approve(actor=request.user, plan=plan, note=payload.note if payload else "")
+    return plan_out(plan)
+
+
+def _plan_item(plan: Plan, item_id: int) -> PlanItem:
+    item = plan.items.select_related("service_item", "plan").filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("plan_item")
+    return item
+
+
+@router.post("/plans/{plan_id}/items", response={201: PlanOut, **ERRORS})
+def add_plan_item(request, plan_id: int, payload: PlanItemIn):
+    """Add a service to a draft plan (only items the household is eligible for)."""
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
+    require_approver(request.user)  # the role before the input is read
+    service_item = ServiceItem.objects.filter(code=payload.service_item, active=True).first()
+    if service_item is None:
+        raise ValidationFailed({"service_item": [_("Unknown service item.")]})
+    need = None
+    if payload.need:
+        (need,) = _needs_by_code([payload.need])
+    plan_item_add(
+        actor=request.user,
+        plan=plan,
+        service_item=service_item,
+        per_month=payload.per_month,
+        months=payload.months,
+        need=need,
+        note=payload.note,
+    )
+    return Status(201, plan_out(plan))
+
+
+@router.patch("/plans/{plan_id}/items/{item_id}", response={200: PlanOut, **ERRORS})
+def update_plan_item(request, plan_id: int, item_id: int, payload: PlanItemPatch):
+    """Frequency and duration: of a draft, or of a running plan's future occurrences."""
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
+    plan_item_update(
+        actor=request.user,
+        item=_plan_item(plan, item_id),
+        per_month=payload.per_month,
+        months=payload.months,
+    )
+    return plan_out(plan)
+
+
+@router.delete("/plans/{plan_id}/items/{item_id}", response={200: PlanOut, **ERRORS})
+def remove_plan_item(request, plan_id: int, item_id: int):
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
+    plan_item_remove(actor=request.user, item=_plan_item(plan, item_id))
+    return plan_out(plan)
+
+
+@router.post("/plans/{plan_id}/pause", response={200: PlanOut, **ERRORS})
+def pause_plan(request, plan_id: int, payload: PlanReasonIn | None = None):
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
+    plan = plan_pause(actor=request.user, plan=plan, reason=payload.reason if payload else "")
+    return plan_out(plan)
+
+
+@router.post("/plans/{plan_id}/resume", response={200: PlanOut, **ERRORS})
+def resume_plan(request, plan_id: int):
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
+    return plan_out(plan_resume(actor=request.user, plan=plan))
+
+
+@router.post("/plans/{plan_id}/end", response={200: PlanOut, **ERRORS})
+def end_plan(request, plan_id: int, payload: PlanReasonIn | None = None):
+    plan = plan_get_for(user=request.user, plan_id=plan_id)
+    plan = plan_end(actor=request.user, plan=plan, reason=payload.reason if payload else "")
     return plan_out(plan)
 
 
@@ -404,6 +567,7 @@ def get_queue(
         limit=limit,
         offset=offset,
     )
+    items = with_all_reasons(list(items))
     return {
         "count": count,
         "items": [
@@ -417,6 +581,15 @@ def get_queue(
                 "due_on": due.due_on,
                 "overdue": due.due_on < today,
                 "change_id": due.change_id,
+                "reasons": [
+                    {
+                        "id": entry.pk,
+                        "reason": entry.reason,
+                        "due_on": entry.due_on,
+                        "change_id": entry.change_id,
+                    }
+                    for entry in due.entries
+                ],
             }
             for due in items
         ],
@@ -425,6 +598,7 @@ def get_queue(
 
 @router.get("/frameworks", response={200: FrameworkList, **ERRORS})
 def list_frameworks(request):
+    require_granted(request.user, IndicatorFramework)
     frameworks = list(framework_list_for(user=request.user))
     return {"count": len(frameworks), "items": frameworks}
 
@@ -432,4 +606,4 @@ def list_frameworks(request):
 @router.get("/frameworks/{version}", response={200: dict[str, Any], **ERRORS})
 def get_framework(request, version: int):
     """The version in the file format (``jiuzhu manage framework export``, ``jiuzhu mpi``)."""
-    return framework_as_dict(framework_or_404(request.user, version))
+    return framework_as_dict(framework_get_for(user=request.user, version=version))

@@ -103,7 +103,7 @@ class PlanItemAddForm(forms.Form):
         label=_("Service item"), queryset=ServiceItem.objects.none(), empty_label="—"
     )
     per_month = forms.IntegerField(label=_("Times per month"), min_value=1, max_value=62, initial=2)
-    months = forms.IntegerField(label=_("Months"), min_value=1, max_value=36, initial=6)
+    months = forms.IntegerField(label=_("Months"), min_value=1, max_value=24, initial=6)
     need = forms.ModelChoiceField(
         label=_("Need met"),
         queryset=Need.objects.filter(active=True),
@@ -113,6 +113,7 @@ class PlanItemAddForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, items: list[ServiceItem], **kwargs):
+        kwargs.setdefault("auto_id", "add_%s")  # the plan page also has the approval form
         super().__init__(*args, **kwargs)
         self.fields["service_item"].queryset = ServiceItem.objects.filter(
             pk__in=[item.pk for item in items]
@@ -122,7 +123,22 @@ class PlanItemAddForm(forms.Form):
         )
 
 
+class PlanItemUpdateForm(forms.Form):
+    per_month = forms.IntegerField(label=_("Times per month"), min_value=1, max_value=62)
+    months = forms.IntegerField(label=_("Months"), min_value=1, max_value=24)
+
+
+class PlanReasonForm(forms.Form):
+    """Pausing or ending a running plan: why (kept on the chain)."""
+
+    reason = forms.CharField(label=_("Why"), max_length=200, required=False)
+
+
 class PlanApproveForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "approve_%s")  # the add-a-service form has a note too
+        super().__init__(*args, **kwargs)
+
     note = forms.CharField(
         label=_("Note for the record"),
         max_length=1000,

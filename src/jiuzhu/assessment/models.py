@@ -177,7 +177,13 @@ class Assessment(models.Model):
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Awaiting approval")
     APPROVED = "approved", _("Approved")
+    PAUSED = "paused", _("Paused")
+    ENDED = "ended", _("Ended")
     SUPERSEDED = "superseded", _("Superseded")
+
+
+#: Plans whose schedule is running or may run again.
+LIVE_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.PAUSED)
 
 
 class Plan(models.Model):
@@ -193,6 +199,11 @@ class Plan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The schedule: services start the day after approval; pausing or ending changes what
+    # is still to come only.
+    starts_on = models.DateField(_("services start on"), null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("assistance plan")
@@ -238,6 +249,15 @@ class MaterialRecommendation(models.Model):
         return self.get_kind_display()
 
 
+class PlanItemReason(models.TextChoices):
+    """Why a service is in the plan (``planning``)."""
+
+    DEPRIVATION = "deprivation", _("A deprivation")
+    WISH = "wish", _("The household's wish")
+    GROUP = "group", _("The group's typical need")
+    CASEWORKER = "caseworker", _("Added by the caseworker")
+
+
 class PlanItem(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
     service_item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="+")
@@ -246,6 +266,12 @@ class PlanItem(models.Model):
     months = models.PositiveSmallIntegerField(_("for months"))
     urgent = models.BooleanField(default=False)
     note = models.CharField(max_length=200, blank=True)
+    # Why it is there: a deprivation (indicator code), a wish (need code), a group (group code)
+    # or the caseworker.
+    reason_kind = models.CharField(
+        max_length=12, choices=PlanItemReason.choices, default=PlanItemReason.CASEWORKER
+    )
+    reason_code = models.CharField(max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("plan service item")
@@ -258,6 +284,31 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return str(self.service_item)
+
+
+class PlanOccurrence(models.Model):
+    """One scheduled date of an approved plan item, and the order placed for it. Generated a
+    few days ahead by the ``plans.schedule`` job; at most one per item and date."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="occurrences")
+    on = models.DateField(_("date"))
+    quantity = models.PositiveSmallIntegerField(default=1)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Not ordered (a limit reached, the household no longer eligible): why.
+    skipped = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plan occurrence")
+        ordering = ["on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "on"], name="plan_occurrence_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.on}"
 
 
 class AssessmentDue(models.Model):

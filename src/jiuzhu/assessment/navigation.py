@@ -2,15 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.assessment.selectors.analytics import can_view_analytics
+from jiuzhu.assessment import policy
+from jiuzhu.assessment.policy import can_view_analytics
 from jiuzhu.core.models import Role
 from jiuzhu.core.navigation import NavItem, register_nav, register_start, role_in
-from jiuzhu.core.scoping import AREA_ROLES
 from jiuzhu.registry.panels import HouseholdPanel, register_household_panel
 
-register_nav(
-    NavItem("assessment:queue", _("Assessment queue"), role_in(*AREA_ROLES, Role.ASSESSOR), 14)
-)
+register_nav(NavItem("assessment:queue", _("Assessment queue"), policy.can_use_queue, 14))
 register_nav(
     NavItem(
         "assessment:framework_list",
@@ -20,6 +18,7 @@ register_nav(
     )
 )
 register_nav(NavItem("assessment:analytics", _("Poverty analytics"), can_view_analytics, 15))
+register_nav(NavItem("assessment:my_services", _("My services"), role_in(Role.BENEFICIARY), 19))
 register_start(Role.ASSESSOR, "assessment:queue")
 register_household_panel(
     HouseholdPanel("assessment:household_box", _("Assessment and plan"), order=10)

@@ -75,7 +75,7 @@ def baseline_of(
     )
 
 
-def _income_ratio(b: Baseline) -> float | None:
+def income_ratio(b: Baseline) -> float | None:
     """Monthly per-capita income as a multiple of the district's dibao line."""
     if not b.members or not b.dibao_line:
         return None
@@ -84,6 +84,12 @@ def _income_ratio(b: Baseline) -> float | None:
 
 def _able(m: MemberBaseline) -> bool:
     return 16 <= m.age <= 59 and m.disability_grade not in (1, 2) and m.illness != "serious"
+
+
+def able_to_work(b: Baseline) -> bool:
+    """Whether any member could use employment services: working age (16–59), no grade 1–2
+    disability, no serious illness, not recorded as unable to work."""
+    return any(_able(m) and m.employment != "unable" for m in b.members)
 
 
 def _no_employed_member(b: Baseline) -> bool | None:
@@ -129,7 +135,7 @@ def _minor_without_guardian(b: Baseline) -> bool | None:
 
 
 PREFILLS: dict[str, Callable[[Baseline], object]] = {
-    "income_ratio": _income_ratio,
+    "income_ratio": income_ratio,
     "no_employed_member": _no_employed_member,
     "medical_burden": _medical_burden,
     "education_burden": _education_burden,

@@ -7,7 +7,7 @@ one-household path says which indicators are missing and whether the answer is a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -54,25 +54,43 @@ class Evaluation:
 
 
 def evaluate(
-    framework: Framework, columns: Mapping[str, ColumnLike], k: FractionLike | None = None
+    framework: Framework,
+    columns: Mapping[str, ColumnLike],
+    k: FractionLike | None = None,
+    *,
+    row_offset: int = 0,
 ) -> Evaluation:
-    """Apply every indicator's rule to its column and score the households (vectorised)."""
-    return _evaluate(framework, columns, k, with_rows=True)
+    """Apply every indicator's rule to its column and score the households (vectorised).
+
+    `row_offset` is the number of rows before these (when scoring a long table in chunks), so
+    that a message names the row of the whole table."""
+    return _evaluate(framework, columns, k, with_rows=True, row_offset=row_offset)
 
 
-def _evaluate(
-    framework: Framework, columns: Mapping[str, ColumnLike], k: FractionLike | None, with_rows: bool
-) -> Evaluation:
-    cutoff = framework.k if k is None else parse_cutoff(k, "poverty cutoff", DataError)
-    indicators = framework.indicators
-    arrays = {}
-    for ind in indicators:
-        if ind.column not in columns:
-            known = ", ".join(repr(c) for c in list(columns)[:30]) or "none"
+def require_columns(framework: Framework, names: Sequence[str]) -> None:
+    """A DataError naming the first indicator whose column is not among `names`."""
+    present = set(names)
+    for ind in framework.indicators:
+        if ind.column not in present:
+            known = ", ".join(repr(c) for c in list(names)[:30]) or "none"
             raise DataError(
                 f"indicator '{ind.name}' needs column '{ind.column}', which is not in the data "
                 f"(columns: {known})"
             )
+
+
+def _evaluate(
+    framework: Framework,
+    columns: Mapping[str, ColumnLike],
+    k: FractionLike | None,
+    with_rows: bool,
+    row_offset: int = 0,
+) -> Evaluation:
+    cutoff = framework.k if k is None else parse_cutoff(k, "poverty cutoff", DataError)
+    indicators = framework.indicators
+    require_columns(framework, list(columns))
+    arrays = {}
+    for ind in indicators:
         arrays[ind.column] = as_column(columns[ind.column])
     lengths = {len(a) for a in arrays.values()}
     if len(lengths) > 1:
@@ -81,7 +99,7 @@ def _evaluate(
     g0 = np.empty((n, len(indicators)), dtype=bool, order="F")
     missing = np.empty((n, len(indicators)), dtype=bool, order="F")
     for j, ind in enumerate(indicators):
-        place = Place(f"indicator '{ind.name}' (column '{ind.column}')", with_rows)
+        place = Place(f"indicator '{ind.name}' (column '{ind.column}')", with_rows, row_offset)
         g0[:, j], missing[:, j] = ind.rule.apply(arrays[ind.column], place)
     return evaluation_from_g0(framework, g0, missing, cutoff)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
 
@@ -247,6 +247,14 @@ def _mapping(raw: object, where: str, allowed: tuple[str, ...]) -> Mapping[str, 
         if close:
             raise FrameworkError(f"{where}: unknown key {key!r} (did you mean {close[0]!r}?)")
     return raw
+
+
+@overload
+def _text(spec: Mapping[str, Any], key: str, where: str, required: Literal[True]) -> str: ...
+
+
+@overload
+def _text(spec: Mapping[str, Any], key: str, where: str, required: bool = False) -> str | None: ...
 
 
 def _text(spec: Mapping[str, Any], key: str, where: str, required: bool = False) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .values import ColumnLike, as_column, text
+from .values import CodedColumn, ColumnLike, as_column, text
 
 MISSING_GROUP = "(missing)"
 DENSE_RANGE = 2**20
@@ -17,6 +17,12 @@ def factorize(groups: ColumnLike) -> tuple[np.ndarray, list[str]]:
     so that the decomposition still adds up to the whole population. Small integer codes (the
     usual case for stored data) are factorized in O(n) with np.bincount instead of sorting.
     """
+    if isinstance(groups, CodedColumn):  # factorize the distinct cells that occur, then map
+        used = groups.used()
+        inner, labels = factorize(groups.cells[used])
+        lookup = np.zeros(len(groups.cells), dtype=np.intp)
+        lookup[used] = inner
+        return lookup[groups.codes], labels
     arr = as_column(groups)
     if arr.dtype.kind in "iu" and len(arr):
         values = arr.astype(np.int64, copy=False)

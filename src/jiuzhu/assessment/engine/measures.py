@@ -20,7 +20,7 @@ from .evaluate import Evaluation
 from .groups import factorize
 from .patterns import any_columns
 from .results import DimensionMeasures, IndicatorMeasures, Measures
-from .totals import Totals
+from .totals import Stats, Totals, stats_from_cells
 from .values import ColumnLike
 from .weights import FractionLike, WeightScale, parse_cutoff, parse_fraction
 
@@ -100,7 +100,7 @@ def _raw_matrix(data: np.ndarray, missing: np.ndarray | None) -> tuple[np.ndarra
     return (arr == 1) & ~miss, miss
 
 
-def _sample_weights(values: ColumnLike, n: int) -> np.ndarray:
+def _sample_weights(values: ColumnLike, n: int, row_offset: int = 0) -> np.ndarray:
     try:
         s = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
@@ -111,7 +111,8 @@ def _sample_weights(values: ColumnLike, n: int) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise DataError(
-            f"sample weight in row {i + 1} must be a finite number >= 0, got {float(s[i])!r}"
+            f"sample weight in row {row_offset + i + 1} must be a finite number >= 0, "
+            f"got {float(s[i])!r}"
         )
     return s
 
@@ -129,13 +130,38 @@ def _measures(
     framework: str | None,
     compress: bool | None,
 ) -> Measures:
+    stats, labels = measure_stats(
+        g0_all, miss_all, scale, k, flags, groups, sample_weights, compress=compress
+    )
+    return assemble(stats, scale, k, names, dims, flags, labels, framework)
+
+
+def measure_stats(
+    g0_all: np.ndarray,
+    miss_all: np.ndarray,
+    scale: WeightScale,
+    k: Fraction,
+    flags: np.ndarray | None,
+    groups: ColumnLike | None,
+    sample_weights: ColumnLike | None,
+    *,
+    compress: bool | None = None,
+    row_offset: int = 0,
+) -> tuple[Stats, list[str] | None]:
+    """Listwise exclusion, cells, and the sufficient statistics of these households.
+
+    Returns the statistics and the group labels (None without a decomposition); group code g
+    in the statistics is labels[g]. `row_offset` numbers rows in messages when this is one
+    chunk of a longer table.
+    """
     n_all = g0_all.shape[0]
-    counts = np.count_nonzero(miss_all, axis=0).tolist()
-    missing = {nm: int(c) for nm, c in zip(names, counts, strict=True)}
+    missing = np.count_nonzero(miss_all, axis=0)
     complete = ~any_columns(miss_all)
     all_complete = bool(complete.all())
     g0 = g0_all if all_complete else g0_all[complete]
-    s = None if sample_weights is None else _sample_weights(sample_weights, n_all)
+    s = None
+    if sample_weights is not None:
+        s = _sample_weights(sample_weights, n_all, row_offset)
     if s is not None and not all_complete:
         s = s[complete]
     codes, labels = None, None
@@ -144,8 +170,26 @@ def _measures(
         if len(codes) != n_all:
             raise DataError(f"groups must have one value per household ({n_all}), got {len(codes)}")
         codes = codes if all_complete else codes[complete]
-    cells = build_cells(g0, codes, len(labels or ()), s, compress)
-    t = Totals(scale, cells, k)
+    n_groups = len(labels or ())
+    cells = build_cells(g0, codes, n_groups, s, compress)
+    stats = stats_from_cells(scale, cells, k, n_groups, flags, n_all, missing)
+    stats.weighted = s is not None  # also for an empty table, whose cells hold no mass dtype
+    return stats, labels
+
+
+def assemble(
+    stats: Stats,
+    scale: WeightScale,
+    k: Fraction,
+    names: list[str],
+    dims: dict[str, list[str]],
+    flags: np.ndarray | None,
+    labels: list[str] | None,
+    framework: str | None,
+) -> Measures:
+    """The measures from sufficient statistics (of a whole table, or of streamed chunks)."""
+    t = Totals(scale, stats)
+    missing = {nm: int(c) for nm, c in zip(names, stats.missing.tolist(), strict=True)}
     indicators = tuple(
         IndicatorMeasures(
             name=nm,
@@ -153,8 +197,8 @@ def _measures(
             weight=scale.weights[j],
             critical=bool(flags[j]) if flags is not None else False,
             missing=missing[nm],
-            uncensored_headcount=t.ratio(t.mass(cells.g0[:, j])),
-            censored_headcount=t.ratio(t.censored_mass[j]),
+            uncensored_headcount=t.ratio(float(stats.uncensored[j])),
+            censored_headcount=t.ratio(float(stats.censored[j])),
             contribution=t.share_of_m0(t.contribution_numerator(j)),
         )
         for j, nm in enumerate(names)
@@ -168,26 +212,23 @@ def _measures(
         )
         for d, members in dims.items()
     )
-    critical = None
-    if flags is not None:
-        critical = t.ratio(t.mass(any_columns(cells.g0[:, flags])))
     return Measures(
         framework=framework,
         k=k,
-        n=int(g0.shape[0]),
-        poor=t.q,
-        excluded=int(n_all - g0.shape[0]),
+        n=stats.rows,
+        poor=stats.q,
+        excluded=int(stats.n_all - stats.rows),
         missing=missing,
-        H=t.ratio(t.poor_mass),
+        H=t.ratio(stats.poor_mass),
         A=t.A,
         M0=t.M0,
-        vulnerable=t.ratio(t.mass(t.vulnerable)),
-        severe=t.ratio(t.mass(t.severe)),
-        critical=critical,
+        vulnerable=t.ratio(stats.vulnerable),
+        severe=t.ratio(stats.severe),
+        critical=None if flags is None else t.ratio(stats.critical),
         indicators=indicators,
         dimensions=dimensions,
         groups=None if labels is None else t.groups(labels),
         distribution=t.distribution(),
         denominator=scale.denominator,
-        weighted=s is not None,
+        weighted=stats.weighted,
     )

@@ -8,6 +8,8 @@ cheap; scores per household become one table lookup.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 MAX_PATTERN_BITS = 16
@@ -31,6 +33,15 @@ def pattern_matrix(codes: np.ndarray, d: int) -> np.ndarray:
     """The inverse of pattern_codes: a (len(codes), d) bool matrix."""
     bits = np.arange(d, dtype=np.int64)
     return ((np.asarray(codes, dtype=np.int64)[:, None] >> bits) & 1).astype(bool)
+
+
+@functools.lru_cache(maxsize=8)
+def all_patterns(d: int) -> np.ndarray:
+    """Every row of d bits, (2**d, d), in code order; cached and read-only (scores of each
+    pattern are looked up once per chunk when a table is streamed)."""
+    matrix = pattern_matrix(np.arange(2**d), d)
+    matrix.flags.writeable = False
+    return matrix
 
 
 def any_columns(matrix: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import values as V
-from .errors import FrameworkError
+from .errors import DataError, FrameworkError
 
 _COMPARE = re.compile(r"^(<=|>=|==|!=|<|>)\s*(\S.*)$")
 _MEMBER = re.compile(r"^in\s*(\[.*\])$", re.DOTALL)
@@ -47,6 +47,12 @@ class Rule:
 
     def apply(self, column: V.ColumnLike, place: V.Place) -> tuple[np.ndarray, np.ndarray]:
         """Return (deprived, missing) boolean arrays; deprived is False wherever missing."""
+        if isinstance(column, V.CodedColumn):  # once per distinct cell, then look up per row
+            try:
+                deprived, missing = self.apply(column.cells, V.Place(place.label, False))
+            except DataError:  # a bad cell: the row-by-row path names its first row
+                return self.apply(column.decoded(), place)
+            return deprived[column.codes], missing[column.codes]
         if self.op == "true":
             deprived, missing = V.boolean(column, place)
         elif self.texts:
@@ -57,8 +63,10 @@ class Rule:
             if self.op == "in":
                 deprived = np.isin(x, np.array(self.numbers, dtype=np.float64))
             else:
+                # A comparison rule always carries its number (parse_rule).
+                number = np.nan if self.number is None else self.number
                 with np.errstate(invalid="ignore"):
-                    deprived = _OPS[self.op](x, self.number)
+                    deprived = _OPS[self.op](x, number)
         return deprived & ~missing, missing
 
 

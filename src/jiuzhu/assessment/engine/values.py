@@ -17,7 +17,42 @@ import numpy as np
 
 from .errors import DataError
 
-ColumnLike = Sequence[object] | np.ndarray
+
+@dataclass(frozen=True)
+class CodedColumn:
+    """A column held as codes into its distinct cells: it means exactly ``cells[codes]``.
+
+    Readers produce it from dictionary-encoded data (Arrow, Parquet). Every rule then runs once
+    per distinct cell instead of once per row, which is what makes text and 0/1 columns of
+    millions of rows cheap. `cells` may hold cells no code points to; they are never reported.
+    """
+
+    codes: np.ndarray
+    cells: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def decoded(self) -> np.ndarray:
+        """The column as a plain array (used to name the exact row of a bad cell)."""
+        decoded: np.ndarray = self.cells[self.codes]
+        return decoded
+
+    def rows(self, start: int, stop: int) -> CodedColumn:
+        """Rows start..stop-1 (a view of the codes, the same cells)."""
+        return CodedColumn(self.codes[start:stop], self.cells)
+
+    def tolist(self) -> list[object]:
+        """The cells row by row, as plain Python values."""
+        values: list[object] = self.decoded().tolist()
+        return values
+
+    def used(self) -> np.ndarray:
+        """Indices of the cells that at least one row points to."""
+        return np.flatnonzero(np.bincount(self.codes, minlength=len(self.cells)))
+
+
+ColumnLike = Sequence[object] | np.ndarray | CodedColumn
 
 TRUE_WORDS = {"1": True, "true": True, "yes": True, "是": True}
 FALSE_WORDS = {"0": False, "false": False, "no": False, "否": False}
@@ -30,14 +65,19 @@ class Place:
 
     label: str
     with_rows: bool = True
+    offset: int = 0
 
     def at(self, row: int) -> str:
-        """Describe one cell of the column."""
-        return f"{self.label}, row {row + 1}" if self.with_rows else self.label
+        """Describe one cell of the column (row counts from 0 after `offset` earlier rows)."""
+        return f"{self.label}, row {self.offset + row + 1}" if self.with_rows else self.label
 
 
 def as_column(values: ColumnLike) -> np.ndarray:
-    """A 1-D numpy array; plain sequences become object arrays so no type is coerced silently."""
+    """A 1-D numpy array; plain sequences become object arrays so no type is coerced silently.
+
+    A CodedColumn is passed through as it is (the rules below handle it)."""
+    if isinstance(values, CodedColumn):
+        return values  # type: ignore[return-value]
     if isinstance(values, np.ndarray):
         arr = values
     else:
@@ -46,6 +86,18 @@ def as_column(values: ColumnLike) -> np.ndarray:
     if arr.ndim != 1:
         raise DataError(f"a column must be one-dimensional, got shape {arr.shape}")
     return arr
+
+
+def column_rows(column: ColumnLike, start: int, stop: int) -> ColumnLike:
+    """Rows start..stop-1 of a column (a view where the column allows one)."""
+    if isinstance(column, CodedColumn):
+        return column.rows(start, stop)
+    return column[start:stop]  # type: ignore[index]
+
+
+def values_label(place: Place) -> str:
+    """The place of a column's distinct cells (only seen if a message escapes the fallback)."""
+    return f"{place.label}, distinct cells"
 
 
 def shown(value: object) -> object:
@@ -75,6 +127,12 @@ def _to_float(value: object) -> float:
 
 def numeric(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
     """Float values and the missing mask; a non-numeric value is a DataError naming its row."""
+    if isinstance(values, CodedColumn):
+        try:
+            x, missing = numeric(values.cells, Place(values_label(place), with_rows=False))
+        except DataError:  # some cell is bad: find its first row on the decoded column
+            return numeric(values.decoded(), place)
+        return x[values.codes], missing[values.codes]
     arr = as_column(values)
     if arr.dtype.kind in "biuf":
         x = arr.astype(np.float64, copy=False)
@@ -123,6 +181,9 @@ def text_label(value: object) -> str:
 
 def text(values: ColumnLike) -> tuple[np.ndarray, np.ndarray]:
     """Stripped text values ("" where missing) and the missing mask."""
+    if isinstance(values, CodedColumn):
+        out, missing = text(values.cells)
+        return out[values.codes], missing[values.codes]
     arr = as_column(values)
     if arr.dtype.kind in "US":
         out = np.char.strip(arr.astype(str))
@@ -132,13 +193,19 @@ def text(values: ColumnLike) -> tuple[np.ndarray, np.ndarray]:
         labels = np.array([("" if _is_missing(u) else text_label(u)) for u in uniq.tolist()])
         out = labels[inverse] if len(arr) else np.array([], dtype=str)
         return out, out == ""
-    labels = ["" if _is_missing(v) else text_label(v) for v in arr.tolist()]
-    out = np.array(labels, dtype=str) if labels else np.array([], dtype=str)
+    texts = ["" if _is_missing(v) else text_label(v) for v in arr.tolist()]
+    out = np.array(texts, dtype=str) if texts else np.array([], dtype=str)
     return out, out == ""
 
 
 def boolean(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
     """Truth values for a "true" rule: 0/1, true/false, yes/no, 是/否 (case-insensitive)."""
+    if isinstance(values, CodedColumn):
+        try:
+            truth, missing = boolean(values.cells, Place(values_label(place), with_rows=False))
+        except DataError:  # some cell is bad: find its first row on the decoded column
+            return boolean(values.decoded(), place)
+        return truth[values.codes], missing[values.codes]
     arr = as_column(values)
     if arr.dtype.kind == "b":
         return arr.astype(bool, copy=False), np.zeros(len(arr), dtype=bool)

@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import EngineError, FrameworkError
-from .patterns import MAX_PATTERN_BITS, pattern_codes, pattern_matrix
+from .patterns import MAX_PATTERN_BITS, all_patterns, pattern_codes
 
 MAX_DENOMINATOR = 2**40
 FLOAT_TOLERANCE = 1e-9
@@ -107,18 +107,25 @@ def allocate_weights(dims: Sequence[DimensionWeightSpec]) -> list[list[Fraction]
     ]
 
 
+def _given(weight: Fraction | None) -> Fraction:
+    """An indicator weight the caller has checked is given (all or none are)."""
+    if weight is None:
+        raise FrameworkError("an indicator weight is missing")
+    return weight
+
+
 def _explicit_indicator_weights(dims: Sequence[DimensionWeightSpec]) -> list[list[Fraction]]:
-    total = sum((i.weight for d in dims for i in d.indicators), Fraction(0))
+    total = sum((_given(i.weight) for d in dims for i in d.indicators), Fraction(0))
     if abs(total - 1) > SUM_TOLERANCE:
         raise FrameworkError(f"indicator weights sum to {float(total):.10g}, not 1")
     for d in dims:
-        own = sum((i.weight for i in d.indicators), Fraction(0))
+        own = sum((_given(i.weight) for i in d.indicators), Fraction(0))
         if d.weight is not None and abs(d.weight - own) > SUM_TOLERANCE:
             raise FrameworkError(
                 f"dimension '{d.name}': weight {float(d.weight):.10g} differs from the sum of its "
                 f"indicator weights {float(own):.10g}"
             )
-    return [[i.weight / total for i in d.indicators] for d in dims]  # type: ignore[operator]
+    return [[_given(i.weight) / total for i in d.indicators] for d in dims]
 
 
 def _dimension_shares(dims: Sequence[DimensionWeightSpec]) -> list[Fraction]:
@@ -181,7 +188,7 @@ class WeightScale:
         """
         n, d = g0.shape
         if d <= MAX_PATTERN_BITS and n > 4 * 2**d:
-            table = self._direct(pattern_matrix(np.arange(2**d), d))
+            table = self._direct(all_patterns(d))
             return np.take(table, pattern_codes(g0))
         return self._direct(g0)
 

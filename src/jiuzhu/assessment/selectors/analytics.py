@@ -37,17 +37,14 @@ from jiuzhu.assessment.models import (
     IndicatorFramework,
     Rescore,
 )
+from jiuzhu.assessment.policy import can_view_analytics, require_analytics_access
 from jiuzhu.core import audit
 from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
-from jiuzhu.core.models import Area, AreaLevel, AuditAction, AuditResult, Role, User
+from jiuzhu.core.models import Area, AreaLevel, AuditAction, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.selectors.areas import SUBTREE_PREFIX
 from jiuzhu.registry.models import Group, Household, HouseholdStatus, Tier
 
-#: The managers of DOMAIN.md's table: analytics for their own area.
-ANALYTICS_ROLES = frozenset(
-    {Role.COMMUNITY_WORKER, Role.STREET_CASEWORKER, Role.DISTRICT_MANAGER, Role.CITY_ADMIN}
-)
 #: Subgroup columns for the decomposition, by the name the page and the API use.
 BY_COLUMNS = {
     "district": "district_id",
@@ -57,23 +54,6 @@ BY_COLUMNS = {
 }
 SOURCES = ("assessed", "rescored")
 _CHUNK = 10_000
-
-
-def can_view_analytics(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.role in ANALYTICS_ROLES)
-
-
-def require_analytics_access(user: User) -> None:
-    """Refuse, and record the refusal in the audit trail, unless ``user`` is a manager."""
-    if can_view_analytics(user):
-        return
-    audit.record(
-        actor=user,
-        action=AuditAction.VIEW,
-        object_type="assessment.analytics",
-        result=AuditResult.DENIED,
-    )
-    raise PermissionDenied(_("Your role may not see the assessment analytics."))
 
 
 def published_or_latest() -> IndicatorFramework | None:
@@ -111,10 +91,11 @@ def _area_filter(user: User, value: Area | int | None, level: str, field: str) -
         contains = own.code.startswith(area.code[: SUBTREE_PREFIX[area.level]])
         if inside or contains:
             return area
-    message = {
+    messages: dict[str, str] = {
         AreaLevel.DISTRICT: _("Choose a district in your area."),
         AreaLevel.STREET: _("Choose a street in your area."),
-    }[level]
+    }
+    message = messages[level]
     raise ValidationFailed({field: [message]})
 
 
@@ -154,7 +135,8 @@ def _group_spec(by: str, households: dict[int, Any]) -> _Group:
     present = set(households.values())
     if by in ("district", "street"):
         areas = Area.objects.filter(pk__in=present).order_by("code").values_list("pk", "name")
-        keys, labels = [], []
+        keys: list[Any] = []
+        labels: list[str] = []
         for pk, name in areas:
             keys.append(pk)
             labels.append(name)
@@ -335,7 +317,7 @@ def analytics_for(
     )
     groups = None
     group = None
-    if column is not None:
+    if column is not None and by:
         group = _group_spec(by, households)
         groups = np.fromiter(
             (group.index[households[h]] for h in measured_households),
@@ -412,9 +394,9 @@ def analytics_export(*, user: User, **filters: Any) -> tuple[IO[bytes], dict[str
         (_("Not included: other framework version"), counts["other_version"]),
         (_("Not assessed"), counts["not_assessed"]),
         (_("Poor households (q)"), report["poor"]),
-        (f"{_('Headcount ratio H')} {percent}", _pct(report["H"])),
-        (f"{_('Intensity A')} {percent}", _pct(report["A"])),
-        (_("Adjusted headcount ratio M0 = H × A"), round(report["M0"], 4)),
+        (f"{_('Poverty headcount ratio (H)')} {percent}", _pct(report["H"])),
+        (f"{_('Average deprivation share (A)')} {percent}", _pct(report["A"])),
+        (_("Multidimensional poverty index (M0) = H × A"), round(report["M0"], 4)),
         (f"{_('Vulnerable (0.2 ≤ score < k)')} {percent}", _pct(report["vulnerable"])),
         (f"{_('Severe (score ≥ 0.5)')} {percent}", _pct(report["severe"])),
         (_("Exported at"), timezone.now()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 
 from jiuzhu.assessment.models import Dimension, Indicator, IndicatorFramework
+from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
 
@@ -19,13 +20,17 @@ def framework_list_for(*, user: User) -> QuerySet:
     )
 
 
-def framework_get_for(*, user: User, version: int) -> IndicatorFramework | None:
-    return (
+def framework_get_for(*, user: User, version: int) -> IndicatorFramework:
+    """The framework version, if ``user`` may see it; else ``NotFound``."""
+    framework = (
         visible(user, IndicatorFramework.objects.all())
         .select_related("based_on", "created_by")
         .filter(version=version)
         .first()
     )
+    if framework is None:
+        raise NotFound("framework")
+    return framework
 
 
 def framework_dimensions(framework: IndicatorFramework) -> list[Dimension]:

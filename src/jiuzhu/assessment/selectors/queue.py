@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from jiuzhu.assessment.models import (
@@ -12,14 +12,27 @@ from jiuzhu.assessment.models import (
     Plan,
     PlanStatus,
 )
+from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
+from jiuzhu.registry.models import Household
 
 
-def due_queue(*, user: User, street: int | None = None, overdue_only: bool = False) -> QuerySet:
-    """Open entries the user may see, oldest due first; ``is_overdue`` is computed by the page
-    from ``due_on`` against today."""
-    queryset = visible(user, AssessmentDue.objects.filter(resolved_at__isnull=True))
+def due_queue(
+    *, user: User, street: int | None = None, overdue_only: bool = False
+) -> QuerySet[AssessmentDue]:
+    """One row per household with open entries the user may see, oldest due first: the
+    household's earliest open entry (ties: the first recorded). The entries themselves stay one
+    per reason (the rules in ``services/dues.py``); :func:`with_all_reasons` gives each row all
+    of its household's reasons. ``is_overdue`` is computed by the page from ``due_on``."""
+    earliest = (
+        AssessmentDue.objects.filter(household=OuterRef("household"), resolved_at__isnull=True)
+        .order_by("due_on", "id")
+        .values("pk")[:1]
+    )
+    queryset = visible(
+        user, AssessmentDue.objects.filter(resolved_at__isnull=True, pk=Subquery(earliest))
+    )
     if street:
         queryset = queryset.filter(household__street_id=street)
     if overdue_only:
@@ -29,19 +42,43 @@ def due_queue(*, user: User, street: int | None = None, overdue_only: bool = Fal
     ).order_by("due_on", "id")
 
 
-def assessments_of(*, user: User, household) -> QuerySet:
+def with_all_reasons(dues: list[AssessmentDue]) -> list[AssessmentDue]:
+    """Give each queue row ``entries``: every open entry of its household (the row's own
+    first), soonest due first — e.g. 实时评 and 立即评 for a new household whose income was
+    then corrected."""
+    entries: dict[int, list[AssessmentDue]] = {}
+    for due in (
+        AssessmentDue.objects.filter(
+            household_id__in=[d.household_id for d in dues], resolved_at__isnull=True
+        )
+        .select_related("change")
+        .order_by("due_on", "id")
+    ):
+        entries.setdefault(due.household_id, []).append(due)
+    for due in dues:
+        # An ad-hoc attribute for the queue page, not a model field: setattr, so mypy does not
+        # expect AssessmentDue to declare it.
+        setattr(due, "entries", entries.get(due.household_id, [due]))  # noqa: B010
+    return dues
+
+
+def assessments_of(*, user: User, household: Household | int) -> QuerySet[Assessment]:
     return visible(user, Assessment.objects.filter(household=household)).select_related(
         "assessor", "framework"
     )
 
 
-def assessment_get_for(*, user: User, assessment_id: int) -> Assessment | None:
-    return (
+def assessment_get_for(*, user: User, assessment_id: int) -> Assessment:
+    """The assessment, if ``user`` may see it; else ``NotFound``."""
+    assessment = (
         visible(user, Assessment.objects.all())
         .select_related("household", "framework", "assessor")
         .filter(pk=assessment_id)
         .first()
     )
+    if assessment is None:
+        raise NotFound("assessment")
+    return assessment
 
 
 def draft_assessments_for(*, user: User) -> QuerySet:
@@ -50,13 +87,17 @@ def draft_assessments_for(*, user: User) -> QuerySet:
     ).select_related("household")
 
 
-def plan_get_for(*, user: User, plan_id: int) -> Plan | None:
-    return (
+def plan_get_for(*, user: User, plan_id: int) -> Plan:
+    """The plan, if ``user`` may see it; else ``NotFound``."""
+    plan = (
         visible(user, Plan.objects.all())
         .select_related("household", "assessment", "approved_by")
         .filter(pk=plan_id)
         .first()
     )
+    if plan is None:
+        raise NotFound("plan")
+    return plan
 
 
 def plans_awaiting_approval(*, user: User) -> QuerySet:

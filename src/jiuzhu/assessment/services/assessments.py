@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiuzhu.assessment import engine
+from jiuzhu.assessment import engine, planning, policy
 from jiuzhu.assessment.frameworks import engine_framework, urgency_tag_for
 from jiuzhu.assessment.models import (
     Assessment,
@@ -24,7 +24,8 @@ from jiuzhu.assessment.models import (
     Indicator,
     IndicatorFramework,
 )
-from jiuzhu.assessment.prefill import baseline_of, prefilled_answers
+from jiuzhu.assessment.planning import NeedReason
+from jiuzhu.assessment.prefill import Baseline, able_to_work, baseline_of, prefilled_answers
 from jiuzhu.assessment.services.dues import dues_resolve, schedule_next
 from jiuzhu.assessment.services.frameworks import published_framework
 from jiuzhu.catalog.models import Need
@@ -36,13 +37,6 @@ from jiuzhu.core.services.dibao import dibao_line_for
 from jiuzhu.registry.models import Household
 from jiuzhu.registry.services.chain import chain_add
 from jiuzhu.registry.services.households import household_set_urgency
-
-ASSESSING_ROLES = frozenset({Role.ASSESSOR, Role.STREET_CASEWORKER})
-
-
-def _require_assessor(actor: User) -> None:
-    if actor.role not in ASSESSING_ROLES:
-        raise PermissionDenied(_("Only assessors and street caseworkers fill assessments."))
 
 
 def _indicators(framework: IndicatorFramework) -> list[Indicator]:
@@ -62,7 +56,7 @@ def assessment_start(
 ) -> Assessment:
     """Open a draft under the published framework, pre-filled from the registry (摸). The caller
     has already checked that the actor may see the household. An open draft is reused."""
-    _require_assessor(actor)
+    policy.require_assessor(actor)
     existing = Assessment.objects.filter(household=household, status=AssessmentStatus.DRAFT).first()
     if existing is not None:
         return existing
@@ -133,7 +127,7 @@ def clean_answers(framework: IndicatorFramework, raw: dict[str, Any]) -> dict[st
 
 
 def _editable(assessment: Assessment, actor: User) -> Assessment:
-    _require_assessor(actor)
+    policy.require_assessor(actor)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.DRAFT:
         raise Conflict("assessment_not_draft", _("This assessment has been submitted."))
@@ -185,28 +179,40 @@ def _engine_answers(answers: dict[str, Any]) -> dict[str, Any]:
     return {code: value for code, value in answers.items() if value is not None}
 
 
-def identified_needs(
-    *, deprived: list[str], framework: IndicatorFramework, wished: list[Need], primary_group: str
-) -> list[Need]:
-    """Needs behind the deprivations, then the household's wishes, then the typical needs of its
-    primary group — without repeats, in that order of priority."""
-    ordered: list[Need] = []
-    seen: set[int] = set()
+def identified_needs(*, assessment: Assessment, household: Household) -> list[NeedReason]:
+    """The needs a plan should meet, each with its reason (``planning.identified_needs``):
+    behind the deprivations, then the household's wishes, then its groups' signature needs."""
+    indicators = {
+        i.code: i
+        for i in Indicator.objects.filter(dimension__framework=assessment.framework)
+        .prefetch_related("needs__category")
+        .order_by("dimension__position", "position", "id")
+    }
+    deprived = [
+        (code, [n.code for n in sorted(indicators[code].needs.all(), key=_need_order)])
+        for code in assessment.deprived
+        if code in indicators
+    ]
+    wished = [
+        need.code
+        for need in assessment.wished_needs.select_related("category").order_by(
+            "category__position", "position", "code"
+        )
+    ]
+    groups = household.group_list
+    if household.primary_group in groups:
+        groups = [household.primary_group, *[g for g in groups if g != household.primary_group]]
+    return planning.identified_needs(
+        deprived=deprived,
+        wished=wished,
+        groups=groups,
+        category_of=dict(Need.objects.values_list("code", "category__code")),
+        able_to_work=able_to_work(Baseline.from_dict(assessment.baseline)),
+    )
 
-    def add(needs):
-        for need in needs:
-            if need.pk not in seen:
-                seen.add(need.pk)
-                ordered.append(need)
 
-    indicators = {i.code: i for i in _indicators(framework)}
-    for code in deprived:
-        if code in indicators:
-            add(indicators[code].needs.order_by("position", "code"))
-    add(wished)
-    if primary_group:
-        add(Need.objects.filter(groups__contains=f"|{primary_group}|").order_by("position"))
-    return ordered
+def _need_order(need: Need) -> tuple[Any, ...]:
+    return (need.category.position, need.position, need.code)
 
 
 @transaction.atomic
@@ -244,13 +250,8 @@ def assessment_submit(*, actor: User, assessment: Assessment) -> Assessment:
     assessment.urgency_tag = tag
     assessment.groups = household.groups
     assessment.save()
-    needs = identified_needs(
-        deprived=assessment.deprived,
-        framework=framework,
-        wished=list(assessment.wished_needs.all()),
-        primary_group=household.primary_group,
-    )
-    assessment.needs.set(needs)
+    reasons = identified_needs(assessment=assessment, household=household)
+    assessment.needs.set(Need.objects.filter(code__in=[r.need for r in reasons]))
     dues_resolve(household=household, assessment=assessment)
     schedule_next(household=household, urgency_tag=tag, after=timezone.localdate())
     chain_add(
@@ -267,5 +268,5 @@ def assessment_submit(*, actor: User, assessment: Assessment) -> Assessment:
         obj=assessment,
         detail={"submitted": True, "urgency_tag": tag},
     )
-    plan_draft(assessment=assessment, needs=needs)
+    plan_draft(assessment=assessment, reasons=reasons)
     return assessment

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiuzhu.assessment.models import Assessment, AssessmentDue, AssessmentReason
+from jiuzhu.core import audit
+from jiuzhu.core.models import AuditAction
 from jiuzhu.registry.models import Household, HouseholdChange, HouseholdStatus
 
 
@@ -63,15 +65,49 @@ def schedule_next(*, household: Household, urgency_tag: str, after: dt.date) -> 
     )
 
 
+def _due_add_for_event(
+    *, household: Household, reason: str, event: str, change: HouseholdChange | None = None
+) -> AssessmentDue:
+    """``due_add`` for an event handler: idempotent (an open entry is kept, or brought forward),
+    and audited as the system when it opened or moved an entry."""
+    with transaction.atomic():
+        before = (
+            AssessmentDue.objects.filter(
+                household=household, reason=reason, resolved_at__isnull=True
+            )
+            .values_list("pk", "due_on")
+            .first()
+        )
+        due = due_add(household=household, reason=reason, change=change)
+        if before != (due.pk, due.due_on):
+            audit.record(
+                actor=None,
+                actor_label="system",
+                action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+                obj=due,
+                detail={"event": event, "reason": reason, "due_on": due.due_on.isoformat()},
+            )
+        return due
+
+
 def due_for_registered(*, household_id: int) -> None:
+    """``household.registered``: a new household is due for assessment at once."""
     household = Household.objects.filter(pk=household_id, status=HouseholdStatus.ACTIVE).first()
     if household is not None:
-        due_add(household=household, reason=AssessmentReason.NEW)
+        _due_add_for_event(
+            household=household, reason=AssessmentReason.NEW, event="household.registered"
+        )
 
 
 def due_for_change(*, household_id: int, change_id: int) -> None:
+    """``household.changed``: a change of circumstances makes the household due at once."""
     household = Household.objects.filter(pk=household_id, status=HouseholdStatus.ACTIVE).first()
     if household is None:
         return
     change = HouseholdChange.objects.filter(pk=change_id).first()
-    due_add(household=household, reason=AssessmentReason.CHANGE, change=change)
+    _due_add_for_event(
+        household=household,
+        reason=AssessmentReason.CHANGE,
+        change=change,
+        event="household.changed",
+    )

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiuzhu.assessment import engine
+from jiuzhu.assessment import engine, policy
 from jiuzhu.assessment.frameworks import engine_framework, framework_as_dict
 from jiuzhu.assessment.models import (
     DataType,
@@ -26,17 +26,9 @@ from jiuzhu.assessment.models import (
 from jiuzhu.assessment.prefill import PREFILLS
 from jiuzhu.catalog.models import Need
 from jiuzhu.core import audit
-from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
-from jiuzhu.core.models import AuditAction, Role, User
+from jiuzhu.core.errors import Conflict, ValidationFailed
+from jiuzhu.core.models import AuditAction, User
 from jiuzhu.registry.models import UrgencyTag
-
-EDITORS = frozenset({Role.CITY_ADMIN})
-
-
-def _require_editor(actor: User | None) -> None:
-    """``None`` is the command line, run by an operator on the server."""
-    if actor is not None and actor.role not in EDITORS:
-        raise PermissionDenied(_("Only city administrators edit indicator frameworks."))
 
 
 def _require_draft(framework: IndicatorFramework) -> None:
@@ -103,7 +95,7 @@ def framework_import(
     *, data: dict[str, Any], actor: User | None, publish: bool = False
 ) -> IndicatorFramework:
     """Create a new draft version from file data (the format of ``framework_as_dict``)."""
-    _require_editor(actor)
+    policy.require_framework_editor(actor)
     try:
         spec = engine.framework_from_dict(data)
     except engine.EngineError as error:
@@ -170,7 +162,7 @@ def framework_problems(framework: IndicatorFramework) -> list[str]:
 
 @transaction.atomic
 def framework_publish(*, framework: IndicatorFramework, actor: User | None) -> IndicatorFramework:
-    _require_editor(actor)
+    policy.require_framework_editor(actor)
     framework = IndicatorFramework.objects.select_for_update().get(pk=framework.pk)
     _require_draft(framework)
     problems = framework_problems(framework)
@@ -193,9 +185,11 @@ def framework_publish(*, framework: IndicatorFramework, actor: User | None) -> I
 
 
 @transaction.atomic
-def framework_update(*, framework: IndicatorFramework, actor: User, **fields: str):
+def framework_update(
+    *, framework: IndicatorFramework, actor: User, **fields: str
+) -> IndicatorFramework:
     """Change a draft's name, cutoff, tag thresholds or notes."""
-    _require_editor(actor)
+    policy.require_framework_editor(actor)
     _require_draft(framework)
     allowed = {"name", "poverty_cutoff", "urgent_at", "safety_net_at", "care_at", "notes"}
     values = {key: value for key, value in fields.items() if key in allowed}
@@ -230,7 +224,7 @@ def indicator_save(
     **fields: Any,
 ) -> Indicator:
     """Create or change an indicator of a draft. The rule is checked by the engine's parser."""
-    _require_editor(actor)
+    policy.require_framework_editor(actor)
     _require_draft(dimension.framework)
     if "deprived_if" in fields:
         try:
@@ -262,7 +256,7 @@ def indicator_save(
 
 @transaction.atomic
 def indicator_delete(*, actor: User, indicator: Indicator) -> None:
-    _require_editor(actor)
+    policy.require_framework_editor(actor)
     framework = indicator.dimension.framework
     _require_draft(framework)
     code = indicator.code

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.db import transaction
 
@@ -90,7 +91,7 @@ def rescore(
     return done
 
 
-def compare(*, draft: IndicatorFramework, published: IndicatorFramework) -> dict:
+def compare(*, draft: IndicatorFramework, published: IndicatorFramework) -> dict[str, Any]:
     """How tags would move: counts of (tag under the assessment's own scoring, tag under the
     draft), and the poor counts under each, over the rescored households."""
     moves: dict[tuple[str, str], int] = {}

@@ -28,6 +28,7 @@ from jiuzhu.assessment.selectors.analytics import (
     require_analytics_access,
 )
 from jiuzhu.core.errors import DomainError
+from jiuzhu.core.forms import Form
 from jiuzhu.core.models import AreaLevel
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, export_filename
@@ -65,7 +66,7 @@ def _status_label(framework: IndicatorFramework) -> str:
     return str(dict(FrameworkStatus.choices).get(framework.status, framework.status))
 
 
-class AnalyticsFilterForm(forms.Form):
+class AnalyticsFilterForm(Form):
     """The page's query string. A value that is not valid (an unknown version, an area outside
     the user's, a stale decomposition) is ignored, so an edited or old link still shows figures."""
 
@@ -97,10 +98,11 @@ class AnalyticsFilterForm(forms.Form):
             data["framework"] = str(default.version)
         if not data.get("by"):
             data["by"] = self.by_options[0]
-        super().__init__(data, label_suffix="")
+        super().__init__(data)
         self.frameworks = framework_choices(user)
         self.fields["framework"].choices = [
-            (str(f.version), f"v{f.version} · {f.name} ({_status_label(f)})")
+            # Short enough for a phone: the framework's name is in the results' heading.
+            (str(f.version), f"v{f.version}（{_status_label(f)}）")
             for f in self.frameworks
         ]
         self.fields["by"].choices = [(key, BY_LABELS[key]) for key in self.by_options]
@@ -348,21 +350,26 @@ def _cards(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "value": _pct(report["H"]),
-            "label": _("Headcount ratio H"),
-            "detail": _("%(q)s of %(n)s households are poor (score ≥ k = %(k)s)")
+            "label": _("Poverty headcount ratio (H)"),
+            "detail": _(
+                "The share of households that are poor: %(q)s of %(n)s have a score ≥ k = %(k)s"
+            )
             % {"q": f"{report['poor']:,}", "n": f"{n:,}", "k": report["k_exact"]},
             "tone": "urgent",
         },
         {
             "value": _pct(report["A"]),
-            "label": _("Intensity A"),
-            "detail": _("Average score among the poor"),
+            "label": _("Average deprivation share (A)"),
+            "detail": _(
+                "How poor the poor are: the average share of (weighted) indicators in which "
+                "a poor household is deprived"
+            ),
             "tone": "",
         },
         {
             "value": f"{report['M0']:.3f}",
-            "label": _("Adjusted headcount ratio M0"),
-            "detail": _("M0 = H × A"),
+            "label": _("Multidimensional poverty index (M0)"),
+            "detail": _("H × A: how many are poor and how poor, from 0 (none) to 1 (all, in all)"),
             "tone": "urgent",
         },
         {

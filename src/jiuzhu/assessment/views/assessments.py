@@ -13,9 +13,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from jiuzhu.assessment.forms import ANSWER_PREFIX, AssessmentForm
-from jiuzhu.assessment.models import Assessment, AssessmentReason, AssessmentStatus
+from jiuzhu.assessment.models import Assessment, AssessmentReason, AssessmentStatus, PlanStatus
+from jiuzhu.assessment.policy import can_fill, can_start, require_assessor
 from jiuzhu.assessment.selectors.frameworks import framework_dimensions
-from jiuzhu.assessment.selectors.queue import assessments_of, dues_of, plans_of
+from jiuzhu.assessment.selectors.queue import assessment_get_for, assessments_of, dues_of, plans_of
+from jiuzhu.assessment.selectors.schedules import upcoming
 from jiuzhu.assessment.services.assessments import (
     assessment_preview,
     assessment_save,
@@ -23,10 +25,8 @@ from jiuzhu.assessment.services.assessments import (
     assessment_submit,
 )
 from jiuzhu.assessment.views.common import (
-    assessment_or_404,
     baseline_view,
-    can_fill,
-    can_start,
+    dimension_progress,
     indicator_label,
     need_groups,
     questionnaire,
@@ -124,7 +124,7 @@ def _page(
 @require_GET
 @domain_errors
 def form_page(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     if assessment.status != AssessmentStatus.DRAFT:
         return redirect("assessment:result", assessment_id=assessment.pk)
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=assessment)
@@ -160,7 +160,8 @@ def _save_fragment(request, context: dict, *, status: int = 200, retarget: bool 
 def save(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Save the draft (the page posts here on every change). For htmx: the refreshed result
     panel, the new revision and the status line; a stale revision is a 409 with "reload"."""
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
+    require_assessor(request.user)  # the role before the answers are validated
     form = _form(assessment, request.POST)
     try:
         assessment = _save(request, assessment, form)
@@ -199,6 +200,7 @@ def save(request: HttpRequest, assessment_id: int) -> HttpResponse:
         {
             "assessment": assessment,
             "result": _result(assessment, form),
+            "progress": dimension_progress(form.dimensions, assessment.answers),
             "saved_at": timezone.localtime(),
         },
     )
@@ -211,7 +213,7 @@ def save(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @domain_errors
 def preview(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """The result panel alone, for the stored answers."""
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     form = _form(assessment)
     return render(
         request,
@@ -243,7 +245,7 @@ def _conflict_page(request, assessment: Assessment, error: Conflict) -> HttpResp
 def submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Save what the page holds, then submit: score, tag, plan. Unanswered questions come back
     marked on the form."""
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     if assessment.status != AssessmentStatus.DRAFT:
         return redirect("assessment:result", assessment_id=assessment.pk)
     form = _form(assessment, request.POST)
@@ -275,7 +277,7 @@ def submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_GET
 @domain_errors
 def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = assessment_or_404(request.user, assessment_id)
+    assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
     if assessment.status == AssessmentStatus.DRAFT:
         return redirect("assessment:form", assessment_id=assessment.pk)
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=assessment)
@@ -294,7 +296,10 @@ def household_box(request: HttpRequest, household_id: int) -> HttpResponse:
     household = household_get_for(actor=user, household_id=household_id, audit_view=False)
     assessments = list(assessments_of(user=user, household=household)[:BOX_LIMIT])
     draft = next((a for a in assessments if a.status == AssessmentStatus.DRAFT), None)
+    running = plans_of(user=user, household=household).filter(status=PlanStatus.APPROVED).first()
     context = {
+        "running_plan": running,
+        "upcoming": upcoming(running, days=7) if running else [],
         "household": household,
         "draft": draft,
         "submitted": [a for a in assessments if a.status == AssessmentStatus.SUBMITTED],

@@ -1,6 +1,6 @@
-"""What the assessment pages share: who may do what (from the services' own role sets), the
-scoped look-ups that turn "not visible" into 404, and the plain view models the templates show
-(labels in the active language)."""
+"""What the assessment pages share: the plain view models the templates show (labels in the
+active language). Who may do what is ``assessment/policy.py``; look-ups are the selectors'
+``*_get_for``, which raise ``NotFound``."""
 
 from __future__ import annotations
 
@@ -9,29 +9,18 @@ from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from jiuzhu.assessment import engine
 from jiuzhu.assessment.forms import answer_field_name
 from jiuzhu.assessment.frameworks import engine_framework
 from jiuzhu.assessment.models import (
-    Assessment,
-    AssessmentStatus,
     DataType,
     Indicator,
     IndicatorFramework,
-    Plan,
-    PlanStatus,
 )
 from jiuzhu.assessment.prefill import PREFILLS, Baseline
-from jiuzhu.assessment.selectors.frameworks import framework_get_for
-from jiuzhu.assessment.selectors.queue import assessment_get_for, plan_get_for
-from jiuzhu.assessment.services.assessments import ASSESSING_ROLES
-from jiuzhu.assessment.services.frameworks import EDITORS
-from jiuzhu.assessment.services.plans import APPROVERS
 from jiuzhu.catalog.models import Need
-from jiuzhu.core.errors import NotFound
-from jiuzhu.core.models import Role, User
-from jiuzhu.core.scoping import AREA_ROLES
 from jiuzhu.registry.models import (
     DisabilityType,
     Employment,
@@ -42,63 +31,6 @@ from jiuzhu.registry.models import (
     Tier,
     UrgencyTag,
 )
-
-#: Staff who work from the due queue (everyone the households are granted to, bar beneficiaries).
-QUEUE_ROLES = frozenset({*AREA_ROLES, Role.ASSESSOR})
-
-# ---------------------------------------------------------------- who may do what
-
-
-def can_start(user: User) -> bool:
-    return user.is_authenticated and user.role in ASSESSING_ROLES
-
-
-def can_fill(user: User, assessment: Assessment) -> bool:
-    """The draft's own assessor, or a street caseworker (the services check it again)."""
-    if not can_start(user) or assessment.status != AssessmentStatus.DRAFT:
-        return False
-    return user.role != Role.ASSESSOR or assessment.assessor_id == user.pk
-
-
-def can_approve(user: User) -> bool:
-    return user.is_authenticated and user.role in APPROVERS
-
-
-def can_change_plan(user: User, plan: Plan) -> bool:
-    return can_approve(user) and plan.status == PlanStatus.DRAFT
-
-
-def can_edit_frameworks(user: User) -> bool:
-    return user.is_authenticated and user.role in EDITORS
-
-
-def can_use_queue(user: User) -> bool:
-    return user.is_authenticated and user.role in QUEUE_ROLES
-
-
-# ---------------------------------------------------------------- scoped look-ups
-
-
-def assessment_or_404(user: User, assessment_id: int) -> Assessment:
-    assessment = assessment_get_for(user=user, assessment_id=assessment_id)
-    if assessment is None:
-        raise NotFound("assessment")
-    return assessment
-
-
-def plan_or_404(user: User, plan_id: int) -> Plan:
-    plan = plan_get_for(user=user, plan_id=plan_id)
-    if plan is None:
-        raise NotFound("plan")
-    return plan
-
-
-def framework_or_404(user: User, version: int) -> IndicatorFramework:
-    framework = framework_get_for(user=user, version=version)
-    if framework is None:
-        raise NotFound("framework")
-    return framework
-
 
 # ---------------------------------------------------------------- labels
 
@@ -295,6 +227,43 @@ def need_groups(categories, checked: set[str]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- the live result
 
 
+def percent_text(value: Fraction | Decimal | float) -> str:
+    """A score as a percentage with one decimal (13/36 → "36.1%"); the exact fraction goes in
+    the title beside it."""
+    return f"{float(value) * 100:.1f}%"
+
+
+def tag_explanation(
+    *, tag: str, poor: bool | None, critical: list[str], labels: dict[str, str]
+) -> str:
+    """Why the urgency tag and the poor / not-poor result seem to disagree, or "" when they do
+    not: a critical indicator alone makes a household urgent whatever its score."""
+    if tag != "urgent" or poor is not False:
+        return ""
+    if critical:
+        names = "、".join(labels.get(code, code) for code in critical)
+        return _(
+            "Urgent because of a critical indicator (%(names)s), although the score is below "
+            "the poverty cutoff."
+        ) % {"names": names}
+    return _("Urgent by this framework's urgency threshold, although below the poverty cutoff.")
+
+
+def dimension_progress(dimensions, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Answered questions per dimension, from the stored answers (the form's counters)."""
+    rows = []
+    for dimension in dimensions:
+        codes = [indicator.code for indicator in dimension.indicators.all()]
+        rows.append(
+            {
+                "code": dimension.code,
+                "answered": sum(1 for code in codes if answers.get(code) is not None),
+                "total": len(codes),
+            }
+        )
+    return rows
+
+
 def result_view(preview: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
     """The preview (``assessment_preview``) as the result panel shows it."""
     result = preview["result"]
@@ -303,6 +272,13 @@ def result_view(preview: dict[str, Any], labels: dict[str, str]) -> dict[str, An
         "score": result.score,
         "score_exact": fraction_text(result.score),
         "score_float": float(result.score),
+        "score_percent": percent_text(result.score),
+        "tag_note": tag_explanation(
+            tag=tag,
+            poor=result.poor,
+            critical=list(result.critical_deprivations),
+            labels=labels,
+        ),
         "poor": result.poor,
         "tag": tag,
         "tag_label": tag_label(tag),
@@ -316,6 +292,8 @@ def result_view(preview: dict[str, Any], labels: dict[str, str]) -> dict[str, An
         ],
         "missing": [{"code": code, "label": labels.get(code, code)} for code in result.missing],
         "missing_count": len(result.missing),
+        "question_count": len(labels),
+        "answered_count": max(0, len(labels) - len(result.missing)),
         "complete": not result.missing,
     }
 

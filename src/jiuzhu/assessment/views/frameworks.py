@@ -9,7 +9,6 @@ import json
 import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +18,12 @@ from jiuzhu.assessment import engine
 from jiuzhu.assessment.forms import FrameworkImportForm, FrameworkSettingsForm, IndicatorForm
 from jiuzhu.assessment.frameworks import framework_as_dict
 from jiuzhu.assessment.models import FrameworkStatus, Indicator, IndicatorFramework
-from jiuzhu.assessment.selectors.frameworks import framework_dimensions, framework_list_for
+from jiuzhu.assessment.policy import can_edit_frameworks, require_framework_editor
+from jiuzhu.assessment.selectors.frameworks import (
+    framework_dimensions,
+    framework_get_for,
+    framework_list_for,
+)
 from jiuzhu.assessment.services import rescore as rescore_service
 from jiuzhu.assessment.services.frameworks import (
     framework_clone,
@@ -32,16 +36,15 @@ from jiuzhu.assessment.services.frameworks import (
     published_framework,
 )
 from jiuzhu.assessment.views.common import (
-    can_edit_frameworks,
     effective_weights,
     fraction_text,
-    framework_or_404,
     localized,
     need_groups,
     need_label,
 )
 from jiuzhu.catalog.selectors import need_categories
 from jiuzhu.core.errors import DomainError, NotFound
+from jiuzhu.core.scoping import require_granted
 from jiuzhu.core.views.common import add_domain_errors, domain_errors
 from jiuzhu.registry.models import UrgencyTag
 
@@ -56,8 +59,7 @@ def _bound(request: HttpRequest, *, files: bool = False) -> tuple:
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not can_edit_frameworks(request.user):
-        raise DjangoPermissionDenied(_("Only city administrators edit indicator frameworks."))
+    require_framework_editor(request.user)
 
 
 def _draft_only(framework: IndicatorFramework) -> IndicatorFramework:
@@ -98,6 +100,7 @@ def drafts_only(view):
 @login_required
 @require_GET
 def framework_list(request: HttpRequest) -> HttpResponse:
+    require_granted(request.user, IndicatorFramework)
     return render(
         request,
         "assessment/framework_list.html",
@@ -117,7 +120,7 @@ def _weight(weights: dict, key: str) -> str:
 @require_GET
 @domain_errors
 def framework_detail(request: HttpRequest, version: int) -> HttpResponse:
-    framework = framework_or_404(request.user, version)
+    framework = framework_get_for(user=request.user, version=version)
     weights, engine_error = effective_weights(framework)
     dimensions = []
     for dimension in framework_dimensions(framework):
@@ -162,7 +165,7 @@ def framework_detail(request: HttpRequest, version: int) -> HttpResponse:
 @require_GET
 @domain_errors
 def framework_export(request: HttpRequest, version: int) -> HttpResponse:
-    framework = framework_or_404(request.user, version)
+    framework = framework_get_for(user=request.user, version=version)
     text = yaml.safe_dump(framework_as_dict(framework), allow_unicode=True, sort_keys=False)
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="framework-v{framework.version}.yaml"'
@@ -177,7 +180,7 @@ def framework_export(request: HttpRequest, version: int) -> HttpResponse:
 @domain_errors
 def framework_clone_view(request: HttpRequest, version: int) -> HttpResponse:
     _require_editor(request)
-    source = framework_or_404(request.user, version)
+    source = framework_get_for(user=request.user, version=version)
     try:
         draft = framework_clone(source=source, actor=request.user)
     except DomainError as error:
@@ -242,7 +245,7 @@ def framework_import_view(request: HttpRequest) -> HttpResponse:
 @drafts_only
 def framework_settings(request: HttpRequest, version: int) -> HttpResponse:
     _require_editor(request)
-    framework = _draft_only(framework_or_404(request.user, version))
+    framework = _draft_only(framework_get_for(user=request.user, version=version))
     initial = {name: getattr(framework, name) for name in SETTINGS_FIELDS}
     form = FrameworkSettingsForm(*_bound(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -345,7 +348,7 @@ def _indicator_edit(request, framework: IndicatorFramework, indicator: Indicator
 @drafts_only
 def indicator_add(request: HttpRequest, version: int) -> HttpResponse:
     _require_editor(request)
-    framework = _draft_only(framework_or_404(request.user, version))
+    framework = _draft_only(framework_get_for(user=request.user, version=version))
     return _indicator_edit(request, framework, None)
 
 
@@ -366,7 +369,7 @@ def _indicator_of(framework: IndicatorFramework, indicator_id: int) -> Indicator
 @drafts_only
 def indicator_edit(request: HttpRequest, version: int, indicator_id: int) -> HttpResponse:
     _require_editor(request)
-    framework = _draft_only(framework_or_404(request.user, version))
+    framework = _draft_only(framework_get_for(user=request.user, version=version))
     return _indicator_edit(request, framework, _indicator_of(framework, indicator_id))
 
 
@@ -376,7 +379,7 @@ def indicator_edit(request: HttpRequest, version: int, indicator_id: int) -> Htt
 @drafts_only
 def indicator_delete_view(request: HttpRequest, version: int, indicator_id: int) -> HttpResponse:
     _require_editor(request)
-    framework = _draft_only(framework_or_404(request.user, version))
+    framework = _draft_only(framework_get_for(user=request.user, version=version))
     indicator = _indicator_of(framework, indicator_id)
     indicator_delete(actor=request.user, indicator=indicator)
     messages.success(request, _("Indicator %(code)s deleted.") % {"code": indicator.code})
@@ -421,7 +424,7 @@ def framework_compare(request: HttpRequest, version: int) -> HttpResponse:
     """POST rescores every household's newest submitted assessment under this version (it can
     take seconds on large data); GET shows the stored comparison."""
     _require_editor(request)
-    framework = framework_or_404(request.user, version)
+    framework = framework_get_for(user=request.user, version=version)
     published = published_framework()
     if request.method == "POST":
         try:
@@ -449,7 +452,7 @@ def framework_compare(request: HttpRequest, version: int) -> HttpResponse:
 @drafts_only
 def framework_publish_view(request: HttpRequest, version: int) -> HttpResponse:
     _require_editor(request)
-    framework = _draft_only(framework_or_404(request.user, version))
+    framework = _draft_only(framework_get_for(user=request.user, version=version))
     try:
         framework_publish(framework=framework, actor=request.user)
     except DomainError as error:

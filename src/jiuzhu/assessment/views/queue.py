@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jiuzhu.assessment.forms import QueueFilterForm
+from jiuzhu.assessment.policy import can_approve, can_start, can_use_queue
 from jiuzhu.assessment.selectors.queue import (
     draft_assessments_for,
     due_queue,
     plans_awaiting_approval,
+    with_all_reasons,
 )
-from jiuzhu.assessment.views.common import can_approve, can_start, can_use_queue
 from jiuzhu.core.models import AreaLevel
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.core.views.common import is_htmx, paginate, vary_on_htmx
@@ -37,7 +38,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         request, due_queue(user=user, street=form.value("street"), overdue_only=overdue_only)
     )
     today = timezone.localdate()
-    page.object_list = list(page.object_list)
+    page.object_list = with_all_reasons(list(page.object_list))
     for due in page.object_list:
         due.overdue_days = (today - due.due_on).days
     context = {
