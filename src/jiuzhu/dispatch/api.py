@@ -9,18 +9,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from jiuzhu.core.api import ErrorOut, paginate
+from jiuzhu.core.api import ErrorOut, choice, paginate
 from jiuzhu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.models import User
 from jiuzhu.core.selectors.areas import district_of
-from jiuzhu.dispatch.models import Ticket, TicketStatus
+from jiuzhu.dispatch import policy
+from jiuzhu.dispatch.models import EscalationReason, Ticket, TicketKind, TicketStatus
+from jiuzhu.dispatch.selectors.backlog import (
+    BacklogFilters,
+    BacklogList,
+    WaitingReason,
+    backlog,
+    backlog_row,
+)
 from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
+from jiuzhu.dispatch.selectors.supply import supply_gap
 from jiuzhu.dispatch.selectors.tickets import (
     TicketFilters,
     order_by_number,
@@ -29,7 +37,15 @@ from jiuzhu.dispatch.selectors.tickets import (
     ticket_list,
 )
 from jiuzhu.dispatch.services import tickets as services
-from jiuzhu.dispatch.views.common import BOARD_ROLES, TICKET_OPENERS, TICKET_ROLES, street_choices
+from jiuzhu.dispatch.services.interventions import (
+    BULK_ACTIONS,
+    order_escalate,
+    order_offer_to,
+    order_reoffer,
+    orders_bulk,
+)
+from jiuzhu.dispatch.views.common import district_choices, street_choices
+from jiuzhu.orders.models import OrderStatus, Provider
 from jiuzhu.orders.selectors.orders import order_get_for
 from jiuzhu.registry.selectors.households import household_list
 
@@ -43,7 +59,7 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 class BoardRow(Schema):
     id: int
     number: str
-    status: str
+    status: str = choice(OrderStatus)
     item: str
     street: str
     community: str
@@ -88,8 +104,7 @@ def board(request, street: int | None = None):
     """The live board's figures, scoped like the web board; ``street`` narrows to one street
     of the caller's district (or city)."""
     user = request.user
-    if user.role not in BOARD_ROLES:
-        raise PermissionDenied(_("The dispatch centre is for managers and caseworkers."))
+    policy.require_board(user)
     if street is not None and not street_choices(user).filter(pk=street).exists():
         raise ValidationFailed({"street": [_("Choose a street of your area.")]})
     return board_figures(user=user, street=street)
@@ -101,8 +116,8 @@ def board(request, street: int | None = None):
 class TicketOut(Schema):
     id: int
     number: str
-    kind: str
-    status: str
+    kind: str = choice(TicketKind)
+    status: str = choice(TicketStatus)
     district_id: int
     household_id: int | None
     order_id: int | None
@@ -133,7 +148,7 @@ class TicketList(Schema):
 
 
 class TicketIn(Schema):
-    kind: str
+    kind: str = choice(TicketKind)
     description: str = Field(..., max_length=1000)
     caller_name: str = Field("", max_length=40)
     caller_phone: str = Field("", max_length=20)
@@ -143,7 +158,7 @@ class TicketIn(Schema):
     provider_id: int | None = None
 
 
-class AssignIn(Schema):
+class TicketAssignIn(Schema):
     assignee_id: int
 
 
@@ -190,20 +205,11 @@ def ticket_out(ticket: Ticket, user: User, now: dt.datetime | None = None) -> di
     }
 
 
-def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    if request.user.role not in TICKET_ROLES:
-        raise NotFound("ticket")
-    ticket = ticket_get_for(user=request.user, ticket_id=ticket_id)
-    if ticket is None:
-        raise NotFound("ticket")
-    return ticket
-
-
 @router.get("/tickets", response={200: TicketList, **ERRORS})
 def list_tickets(
     request,
-    status: str = "",
-    kind: str = "",
+    status: str = choice(TicketStatus, "", blank=True, query=True),
+    kind: str = choice(TicketKind, "", blank=True, query=True),
     overdue: bool = False,
     q: str = Query("", max_length=60),
     household: int | None = None,
@@ -212,8 +218,7 @@ def list_tickets(
     offset: int = Query(0, ge=0),
 ):
     user = request.user
-    if user.role not in TICKET_ROLES:
-        raise PermissionDenied(_("The hotline's tickets are not open to your role."))
+    policy.require_ticket_reader(user)
     filters = TicketFilters(
         status=status, kind=kind, overdue=overdue, q=q, household=household, order=order
     )
@@ -225,8 +230,7 @@ def list_tickets(
 @router.post("/tickets", response={201: TicketOut, **ERRORS})
 def create_ticket(request, payload: TicketIn):
     user = request.user
-    if user.role not in TICKET_OPENERS:
-        raise PermissionDenied(_("Only hotline operators and district managers open tickets."))
+    policy.require_ticket_opener(user)
     district = district_of(user.area) if user.area else None
     if district is None:
         raise PermissionDenied(_("Your account is not linked to a district."))
@@ -237,7 +241,10 @@ def create_ticket(request, payload: TicketIn):
         if household is None:
             errors["household_id"] = [_("No such household in your area.")]
     if payload.order_id is not None:
-        order = order_get_for(user=user, order_id=payload.order_id)
+        try:
+            order = order_get_for(user=user, order_id=payload.order_id)
+        except NotFound:
+            order = None
     elif payload.order_number.strip():
         order = order_by_number(user=user, number=payload.order_number)
     if (payload.order_id is not None or payload.order_number.strip()) and order is None:
@@ -264,14 +271,13 @@ def create_ticket(request, payload: TicketIn):
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS})
 def get_ticket(request, ticket_id: int):
-    return ticket_out(_ticket(request, ticket_id), request.user)
+    return ticket_out(ticket_get_for(user=request.user, ticket_id=ticket_id), request.user)
 
 
 @router.post("/tickets/{ticket_id}/assign", response={200: TicketOut, **ERRORS})
-def assign(request, ticket_id: int, payload: AssignIn):
-    ticket = _ticket(request, ticket_id)
-    if request.user.role not in services.HANDLERS:
-        raise PermissionDenied(_("Your role may not work on hotline tickets."))
+def assign(request, ticket_id: int, payload: TicketAssignIn):
+    ticket = ticket_get_for(user=request.user, ticket_id=ticket_id)
+    services.TICKET_FLOW.require("assign", obj=ticket, actor=request.user)
     assignee = ticket_assignees(ticket=ticket).filter(pk=payload.assignee_id).first()
     if assignee is None:
         raise ValidationFailed(
@@ -282,28 +288,264 @@ def assign(request, ticket_id: int, payload: AssignIn):
             }
         )
     services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee)
-    return ticket_out(_ticket(request, ticket_id), request.user)
+    return ticket_out(ticket_get_for(user=request.user, ticket_id=ticket_id), request.user)
 
 
 @router.post("/tickets/{ticket_id}/handle", response={200: TicketOut, **ERRORS})
 def handle(request, ticket_id: int, payload: NoteIn):
     services.ticket_handle(
-        actor=request.user, ticket=_ticket(request, ticket_id), note=payload.note
+        actor=request.user,
+        ticket=ticket_get_for(user=request.user, ticket_id=ticket_id),
+        note=payload.note,
     )
-    return ticket_out(_ticket(request, ticket_id), request.user)
+    return ticket_out(ticket_get_for(user=request.user, ticket_id=ticket_id), request.user)
 
 
 @router.post("/tickets/{ticket_id}/call-back", response={200: TicketOut, **ERRORS})
 def call_back(request, ticket_id: int, payload: NoteIn):
     services.ticket_call_back(
-        actor=request.user, ticket=_ticket(request, ticket_id), note=payload.note
+        actor=request.user,
+        ticket=ticket_get_for(user=request.user, ticket_id=ticket_id),
+        note=payload.note,
     )
-    return ticket_out(_ticket(request, ticket_id), request.user)
+    return ticket_out(ticket_get_for(user=request.user, ticket_id=ticket_id), request.user)
 
 
 @router.post("/tickets/{ticket_id}/close", response={200: TicketOut, **ERRORS})
 def close(request, ticket_id: int, payload: CloseIn):
     services.ticket_close(
-        actor=request.user, ticket=_ticket(request, ticket_id), satisfaction=payload.satisfaction
+        actor=request.user,
+        ticket=ticket_get_for(user=request.user, ticket_id=ticket_id),
+        satisfaction=payload.satisfaction,
     )
-    return ticket_out(_ticket(request, ticket_id), request.user)
+    return ticket_out(ticket_get_for(user=request.user, ticket_id=ticket_id), request.user)
+
+
+# ---------------------------------------------------------------- backlog, interventions, supply
+
+
+class WhyOut(Schema):
+    code: str
+    label: str
+    providers: list[str]
+    until: dt.datetime | None
+
+
+class BacklogRow(Schema):
+    id: int
+    number: str
+    status: str = choice(OrderStatus)
+    item: str
+    district_id: int
+    street: str
+    community: str
+    provider: str
+    created_at: dt.datetime
+    deadline: dt.datetime | None
+    state: str
+    minutes_left: int | None
+    why: WhyOut | None
+
+
+class BacklogOut(Schema):
+    count: int
+    reasons: dict[str, int]
+    items: list[BacklogRow]
+
+
+def _require_board(user: User) -> None:
+    policy.require_board(user)
+
+
+@router.get("/dispatch/backlog", response={200: BacklogOut, **ERRORS})
+def backlog_list(
+    request,
+    list: str = "open",  # noqa: A002 - the query parameter's name
+    district: int | None = None,
+    street: int | None = None,
+    item: int | None = None,
+    reason: str = choice(WaitingReason, "", blank=True, query=True),
+    q: str = "",
+    limit: int = 50,
+    offset: int = 0,
+):
+    """Every open order of the caller's area matching the filters, most pressing first, with
+    the reason each untaken one waits; ``reasons`` counts the waiting ones by reason."""
+    user = request.user
+    _require_board(user)
+    errors = {}
+    if list not in BacklogList.values:
+        errors["list"] = [_("Choose one of: %(v)s.") % {"v": ", ".join(BacklogList.values)}]
+    if reason and reason not in WaitingReason.values:
+        errors["reason"] = [_("Choose one of: %(v)s.") % {"v": ", ".join(WaitingReason.values)}]
+    if street is not None and not street_choices(user).filter(pk=street).exists():
+        errors["street"] = [_("Choose a street of your area.")]
+    if district is not None and not district_choices(user).filter(pk=district).exists():
+        errors["district"] = [_("Choose a district of your area.")]
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    entry = backlog(
+        user=user,
+        filters=BacklogFilters(
+            list=list, district=district, street=street, item=item, reason=reason, q=q[:30]
+        ),
+        now=now,
+    )
+    limit, offset = max(1, min(limit, 200)), max(0, offset)
+    rows = []
+    for order in entry.orders[offset : offset + limit]:
+        row = backlog_row(order, entry, now)
+        row["status_label"] = str(row["status_label"])
+        row["why"] = row["why"].as_dict() if row["why"] else None
+        rows.append(row)
+    return {"count": len(entry), "reasons": entry.reason_counts, "items": rows}
+
+
+class OfferIn(Schema):
+    provider_id: int
+    reason: str = Field(..., max_length=300)
+
+
+class EscalateIn(Schema):
+    note: str = Field(..., max_length=300)
+
+
+class OfferOut(Schema):
+    id: int
+    order_id: int
+    provider_id: int
+    provider: str
+    respond_by: dt.datetime
+    why: dict[str, Any]
+
+
+class ReofferOut(Schema):
+    offered: bool
+    offer: OfferOut | None = None
+
+
+class EscalationOut(Schema):
+    id: int
+    order_id: int
+    reason: str = choice(EscalationReason)
+    note: str
+
+
+class BulkIn(Schema):
+    action: str = choice(BULK_ACTIONS)
+    order_ids: list[int] = Field(..., max_length=200)
+    provider_id: int | None = None
+    reason: str = Field("", max_length=300)
+
+
+class BulkOut(Schema):
+    done: int
+    skipped: dict[str, int]
+
+
+def _visible_order(user: User, order_id: int):
+    return order_get_for(user=user, order_id=order_id)  # NotFound when not visible
+
+
+def _offer_out(offer) -> dict[str, Any]:
+    return {
+        "id": offer.pk,
+        "order_id": offer.order_id,
+        "provider_id": offer.provider_id,
+        "provider": offer.provider.organisation.name,
+        "respond_by": offer.respond_by,
+        "why": offer.why,
+    }
+
+
+def _provider(provider_id: int | None) -> Provider | None:
+    if provider_id is None:
+        return None
+    provider = Provider.objects.select_related("organisation").filter(pk=provider_id).first()
+    if provider is None:
+        raise ValidationFailed({"provider_id": [_("No such provider.")]})
+    return provider
+
+
+@router.post("/dispatch/orders/{order_id}/offer", response={201: OfferOut, **ERRORS})
+def offer_to(request, order_id: int, payload: OfferIn):
+    """Offer a waiting order to the chosen provider, with a reason (withdraws a live offer)."""
+    order = _visible_order(request.user, order_id)  # the lookup first: 404 when not visible
+    _require_board(request.user)
+    offer = order_offer_to(
+        actor=request.user,
+        order=order,
+        provider=_provider(payload.provider_id),
+        reason=payload.reason,
+    )
+    return Status(201, _offer_out(offer))
+
+
+@router.post("/dispatch/orders/{order_id}/reoffer", response={200: ReofferOut, **ERRORS})
+def reoffer(request, order_id: int):
+    """Offer a waiting order again to the best eligible provider; ``offered`` false when none
+    can take it now."""
+    order = _visible_order(request.user, order_id)
+    _require_board(request.user)
+    offer = order_reoffer(actor=request.user, order=order)
+    return {"offered": offer is not None, "offer": _offer_out(offer) if offer else None}
+
+
+@router.post("/dispatch/orders/{order_id}/escalate", response={201: EscalationOut, **ERRORS})
+def escalate_order(request, order_id: int, payload: EscalateIn):
+    order = _visible_order(request.user, order_id)
+    _require_board(request.user)
+    escalation = order_escalate(actor=request.user, order=order, note=payload.note)
+    return Status(
+        201,
+        {
+            "id": escalation.pk,
+            "order_id": escalation.order_id,
+            "reason": escalation.reason,
+            "note": escalation.raised_note,
+        },
+    )
+
+
+@router.post("/dispatch/orders/bulk", response={200: BulkOut, **ERRORS})
+def bulk(request, payload: BulkIn):
+    """One action (``offer``, ``reoffer``, ``escalate``) on up to 200 orders; ``skipped``
+    says why the orders left as they were were not done."""
+    user = request.user
+    _require_board(user)
+    orders = [_visible_order(user, pk) for pk in dict.fromkeys(payload.order_ids)]
+    result = orders_bulk(
+        actor=user,
+        action=payload.action,
+        orders=orders,
+        provider=_provider(payload.provider_id),
+        reason=payload.reason,
+    )
+    return {"done": result.done, "skipped": dict(result.skipped)}
+
+
+class SupplyRow(Schema):
+    street_id: int
+    street: str
+    item_id: int
+    item: str
+    demand: int
+    providers: int
+    capacity: float
+    unmet: int
+    shortfall: int
+
+
+@router.get("/dispatch/supply-gap", response={200: list[SupplyRow], **ERRORS})
+def supply_gap_list(request, days: int = 7, district: int | None = None, street: int | None = None):
+    """Street × service: demand in the last ``days`` days (7, 30 or 90), capacity, unmet."""
+    user = request.user
+    _require_board(user)
+    if days not in (7, 30, 90):
+        raise ValidationFailed({"days": [_("Choose 7, 30 or 90 days.")]})
+    if street is not None and not street_choices(user).filter(pk=street).exists():
+        raise ValidationFailed({"street": [_("Choose a street of your area.")]})
+    if district is not None and not district_choices(user).filter(pk=district).exists():
+        raise ValidationFailed({"district": [_("Choose a district of your area.")]})
+    return supply_gap(user=user, days=days, district=district, street=street)

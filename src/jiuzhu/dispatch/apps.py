@@ -6,6 +6,9 @@ class DispatchConfig(AppConfig):
     name = "jiuzhu.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch centre and hotline")
+    # Mounted by jiuzhu/urls.py and jiuzhu/api.py (see jiuzhu/core/capabilities.py).
+    url_prefix = "dispatch/"
+    api_routers = (("/", "jiuzhu.dispatch.api:router"),)
 
     def ready(self) -> None:
-        from jiuzhu.dispatch import demo, handlers, jobs, navigation, scopes  # noqa: F401
+        from jiuzhu.dispatch import demo, handlers, hooks, jobs, navigation, scopes, tasks  # noqa: F401

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiuzhu.catalog.models import SlaClass
+from jiuzhu.core.forms import Form
 from jiuzhu.dispatch.models import TicketKind, TicketStatus
 from jiuzhu.registry.models import UrgencyTag
 
@@ -25,17 +26,6 @@ PERIODS = (
     ("90", _("Last 90 days")),
     ("custom", _("From – to")),
 )
-
-
-class Form(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def values(self) -> dict:
-        """Cleaned values of a filter form; invalid fields count as empty."""
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields}
 
 
 # ---------------------------------------------------------------- SLA policies
@@ -77,14 +67,23 @@ class SlaPolicyForm(Form):
 
 
 class BoardFilterForm(Form):
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=None, required=False, empty_label=_("All districts")
+    )
     street = forms.ModelChoiceField(
         label=_("Street"), queryset=None, required=False, empty_label=_("All streets")
     )
 
-    def __init__(self, *args, streets=None, **kwargs):
+    def __init__(self, *args, streets=None, districts=None, **kwargs):
+        from jiuzhu.core.models import Area
+
         super().__init__(*args, **kwargs)
         self.fields["street"].queryset = streets
         self.fields["street"].label_from_instance = lambda area: area.name
+        self.fields["district"].queryset = (
+            districts if districts is not None else Area.objects.none()
+        )
+        self.fields["district"].label_from_instance = lambda area: area.name
 
 
 class DisplayTokenForm(Form):
@@ -240,3 +239,94 @@ class PeriodForm(Form):
         start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         return start, end, period
+
+
+# ---------------------------------------------------------------- the backlog and supply gap
+
+
+class BacklogFilterForm(Form):
+    """The backlog's filters; district only for city users, street for district and city."""
+
+    list = forms.ChoiceField(label=_("List"), required=False)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=None, required=False, empty_label=_("All districts")
+    )
+    street = forms.ModelChoiceField(
+        label=_("Street"), queryset=None, required=False, empty_label=_("All streets")
+    )
+    item = forms.ModelChoiceField(
+        label=_("Service"), queryset=None, required=False, empty_label=_("All services")
+    )
+    reason = forms.ChoiceField(label=_("Why still waiting"), required=False)
+    q = forms.CharField(label=_("Order number"), required=False, max_length=30)
+
+    def __init__(self, *args, districts=None, streets=None, items=None, **kwargs):
+        from jiuzhu.dispatch.selectors.backlog import BacklogList, WaitingReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["list"].choices = BacklogList.choices
+        self.fields["reason"].choices = [("", _("Any reason")), *WaitingReason.choices]
+        for name, queryset in (("district", districts), ("street", streets), ("item", items)):
+            self.fields[name].queryset = queryset
+            self.fields[name].label_from_instance = lambda obj: obj.name
+
+
+class OfferToForm(Form):
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
+    reason = forms.CharField(
+        label=_("Why this provider"),
+        max_length=300,
+        help_text=_("E.g. “agreed by phone with the centre's director”."),
+    )
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.fields["provider"].label_from_instance = lambda p: p.organisation.name
+
+
+class EscalateForm(Form):
+    note = forms.CharField(label=_("Why escalate"), max_length=300)
+
+
+class BulkForm(Form):
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            ("reoffer", _("Offer again to the best available provider")),
+            ("offer", _("Offer to a chosen provider")),
+            ("escalate", _("Escalate to the district's managers")),
+        ],
+    )
+    orders = forms.TypedMultipleChoiceField(label=_("Orders"), coerce=int, choices=())
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=None, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, providers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.fields["provider"].label_from_instance = lambda p: p.organisation.name
+        self.fields["orders"].choices = [
+            (value, value) for value in (self.data.getlist("orders") if self.data else [])
+        ]
+
+
+class SupplyGapFilterForm(Form):
+    days = forms.TypedChoiceField(
+        label=_("Period"),
+        coerce=int,
+        required=False,
+        choices=[("7", _("Last 7 days")), ("30", _("Last 30 days")), ("90", _("Last 90 days"))],
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=None, required=False, empty_label=_("All districts")
+    )
+    street = forms.ModelChoiceField(
+        label=_("Street"), queryset=None, required=False, empty_label=_("All streets")
+    )
+
+    def __init__(self, *args, districts=None, streets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, queryset in (("district", districts), ("street", streets)):
+            self.fields[name].queryset = queryset
+            self.fields[name].label_from_instance = lambda obj: obj.name

@@ -126,6 +126,7 @@ class EscalationReason(models.TextChoices):
     ACCEPT_OVERDUE = "accept_overdue", _("Not accepted in time")
     COMPLETE_OVERDUE = "complete_overdue", _("Not completed in time")
     NO_CAPACITY = "no_capacity", _("No capacity left")
+    BY_DISPATCHER = "by_dispatcher", _("Escalated by a dispatcher")
 
 
 class Escalation(models.Model):
@@ -139,6 +140,14 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     note = models.CharField(max_length=300, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="escalations_raised",
+    )
+    raised_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("escalation")

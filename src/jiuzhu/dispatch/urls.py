@@ -1,11 +1,22 @@
 from django.urls import path, re_path
 
-from jiuzhu.dispatch.views import board, display, escalations, monitoring, sla, tickets
+from jiuzhu.dispatch.views import backlog, board, display, escalations, monitoring, sla, tickets
 
 app_name = "dispatch"
 urlpatterns = [
     path("board/", board.board, name="board"),
     path("board/dispatch-now/", board.dispatch_now_view, name="dispatch_now"),
+    path("backlog/", backlog.backlog_view, name="backlog"),
+    path("backlog/export.xlsx", backlog.backlog_export, name="backlog_export"),
+    path("backlog/bulk/", backlog.backlog_bulk, name="backlog_bulk"),
+    path("orders/<int:order_id>/", backlog.order_dispatch, name="order_dispatch"),
+    re_path(
+        r"^orders/(?P<order_id>[0-9]+)/(?P<action>offer|reoffer|escalate)/$",
+        backlog.order_dispatch_act,
+        name="order_dispatch_act",
+    ),
+    path("supply/", backlog.supply_gap_view, name="supply_gap"),
+    path("supply/export.xlsx", backlog.supply_gap_export, name="supply_gap_export"),
     path("displays/", display.displays, name="displays"),
     path("displays/<int:token_id>/revoke/", display.display_revoke, name="display_revoke"),
     path("display/<str:token>/", display.display, name="display"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
 from jiuzhu.dispatch.models import Escalation
@@ -27,5 +28,9 @@ def escalation_list(
     return escalations.order_by("-resolved_at" if resolved else "created_at", "-id")
 
 
-def escalation_get_for(*, user: User, escalation_id: int) -> Escalation | None:
-    return visible(user, Escalation.objects.filter(pk=escalation_id)).first()
+def escalation_get_for(*, user: User, escalation_id: int) -> Escalation:
+    """The escalation, if ``user`` may see it; else ``NotFound``."""
+    escalation = visible(user, Escalation.objects.filter(pk=escalation_id)).first()
+    if escalation is None:
+        raise NotFound("escalation")
+    return escalation

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import AreaLevel, Role, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.dispatch.models import Ticket, TicketKind, TicketStatus
-from jiuzhu.dispatch.services.tickets import HANDLERS
+from jiuzhu.dispatch.policy import TICKET_HANDLERS
 from jiuzhu.orders.models import Order
 
 
@@ -55,8 +56,9 @@ def ticket_list(
     return tickets.order_by("-created_at", "-id")
 
 
-def ticket_get_for(*, user: User, ticket_id: int) -> Ticket | None:
-    return (
+def ticket_get_for(*, user: User, ticket_id: int) -> Ticket:
+    """The ticket, if ``user`` may see it; else ``NotFound`` (the same for "does not exist")."""
+    ticket = (
         visible(user, Ticket.objects.all())
         .select_related(
             "district",
@@ -71,13 +73,16 @@ def ticket_get_for(*, user: User, ticket_id: int) -> Ticket | None:
         .filter(pk=ticket_id)
         .first()
     )
+    if ticket is None:
+        raise NotFound("ticket")
+    return ticket
 
 
 def ticket_assignees(*, ticket: Ticket) -> QuerySet[User]:
     """Who a ticket can be given to: the district's hotline operators and managers, and the
     caseworkers of its streets."""
     return (
-        User.objects.filter(is_active=True, role__in=HANDLERS)
+        User.objects.filter(is_active=True, role__in=TICKET_HANDLERS)
         .filter(
             Q(area=ticket.district, role__in=[Role.HOTLINE_OPERATOR, Role.DISTRICT_MANAGER])
             | Q(

@@ -15,21 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.core import audit
-from jiuzhu.core.errors import PermissionDenied
 from jiuzhu.core.models import AuditAction, Role, User
 from jiuzhu.core.services.notifications import notify
-from jiuzhu.dispatch import matching
+from jiuzhu.dispatch.engine import matching
 from jiuzhu.dispatch.models import (
     DispatchOffer,
     DispatchRun,
@@ -37,11 +37,29 @@ from jiuzhu.dispatch.models import (
     EscalationReason,
     OfferStatus,
 )
+from jiuzhu.dispatch.policy import require_dispatch_now
 from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider
+from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery, rating_average_subquery
 
 ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 URGENT_RESPONSE = dt.timedelta(hours=1)
 MAX_RESPONSE = dt.timedelta(hours=4)
+
+
+class ProviderFacts(TypedDict):
+    """What `providers_with_capacity` annotates on each provider."""
+
+    accepted_today: int
+    load: int
+    live_offers: int
+    rating: float | Decimal | None
+
+
+if TYPE_CHECKING:  # WithAnnotations[Model, TypedDict] only works for the type checker
+    from django_stubs_ext import WithAnnotations
+
+    #: A provider with its capacity facts, as `plan_dispatch` needs it.
+    ProviderWithFacts = WithAnnotations[Provider, ProviderFacts]
 
 
 def _order_url(order_id: int) -> str:
@@ -66,7 +84,7 @@ def escalate(*, order: Order, reason: str) -> bool:
     notify(
         users=managers,
         title=_("Order escalated: %(reason)s") % {"reason": EscalationReason(reason).label},
-        body=f"{order.number} {order.item.name}",
+        body=f"{order.number} {order.item.name} · {order.household}",
         url=_order_url(order.pk),
         sms=True,
     )
@@ -86,7 +104,7 @@ def escalate_overdue(*, now: dt.datetime) -> int:
     return count
 
 
-def dispatch_candidates(*, now: dt.datetime):
+def dispatch_candidates(*, now: dt.datetime) -> list[Order]:
     """Waiting orders without a live offer that are urgent or half-way to their deadline."""
     live = DispatchOffer.objects.filter(status=OfferStatus.OFFERED).values("order_id")
     orders = (
@@ -94,7 +112,7 @@ def dispatch_candidates(*, now: dt.datetime):
         .exclude(pk__in=live)
         .select_related("sla", "household__community", "household__street", "item")
     )
-    chosen = []
+    chosen: list[Order] = []
     for order in orders:
         half = order.created_at + (order.sla.accept_by - order.created_at) / 2
         if order.sla.urgent or now >= half:
@@ -102,29 +120,35 @@ def dispatch_candidates(*, now: dt.datetime):
     return chosen
 
 
-def _providers_with_capacity(*, now: dt.datetime):
+def providers_with_capacity(*, now: dt.datetime) -> list[ProviderWithFacts]:
     today = timezone.localdate(now)
     return list(
         Provider.objects.filter(active=True)
         .select_related("organisation")
         .prefetch_related("items", "streets", "communities")
         .annotate(
-            accepted_today=Count(
-                "orders", filter=Q(orders__accepted_at__date=today), distinct=True
-            ),
+            accepted_today=accepted_on_subquery(today),
             load=Count("orders", filter=Q(orders__status__in=ACTIVE), distinct=True),
             live_offers=Count(
                 "offers", filter=Q(offers__status=OfferStatus.OFFERED), distinct=True
             ),
-            rating=Avg("orders__rating__score"),
+            rating=rating_average_subquery(),
         )
     )
 
 
-def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dict[str, Any]]:
+def plan_dispatch(
+    *,
+    orders: list[Order],
+    providers: list[ProviderWithFacts],
+    also_excluded: set[tuple[int, int]] | None = None,
+) -> list[dict[str, Any]]:
     """Build the engine's input from the orders and providers, solve, and return one decision
-    per order: {"order", "provider" or None, "why" or "reason"}."""
-    excluded = set(
+    per order: {"order", "provider" or None, "why" or "reason"}. ``also_excluded`` holds more
+    (order id, provider id) pairs not to match (a dispatcher's re-offer passes the provider
+    whose offer it withdrew)."""
+    excluded = set(also_excluded or ())
+    excluded |= set(
         OrderDecline.objects.filter(order__in=orders).values_list("order_id", "provider_id")
     )
     excluded |= set(
@@ -143,7 +167,7 @@ def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dic
     banned: dict[int, set[int]] = {}
     for order_id, provider_id in excluded:
         banned.setdefault(order_id, set()).add(provider_id)
-    common = {
+    common: dict[str, Any] = {
         "ids": np.array([o.pk for o in orders]),
         "lat": np.array([_coordinate(o.household.community.latitude) for o in orders]),
         "lon": np.array([_coordinate(o.household.community.longitude) for o in orders]),
@@ -185,7 +209,7 @@ def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dic
         item_category=categories,
     )
     by_id = {p.pk: p for p in providers}
-    decisions = []
+    decisions: list[dict[str, Any]] = []
     for order, outcome in zip(orders, result.decisions(), strict=True):
         if isinstance(outcome, matching.Unassigned):
             decisions.append({"order": order, "provider": None, "reason": outcome.reason})
@@ -200,12 +224,12 @@ def plan_dispatch(*, orders: list[Order], providers: list[Provider]) -> list[dic
     return decisions
 
 
-def _coordinate(value) -> float:
+def _coordinate(value: float | Decimal | None) -> float:
     """Unknown coordinates are NaN, which the engine costs neutrally (never as 0°, 0°)."""
     return float(value) if value is not None else float("nan")
 
 
-def _respond_by(order: Order, now: dt.datetime) -> dt.datetime:
+def respond_by(order: Order, now: dt.datetime) -> dt.datetime:
     if order.sla.urgent:
         return now + URGENT_RESPONSE
     remaining = order.sla.accept_by - now
@@ -218,7 +242,7 @@ def auto_dispatch(*, now: dt.datetime, run: DispatchRun) -> tuple[int, int]:
     if not orders:
         return 0, 0
     offered = escalated = 0
-    for decision in plan_dispatch(orders=orders, providers=_providers_with_capacity(now=now)):
+    for decision in plan_dispatch(orders=orders, providers=providers_with_capacity(now=now)):
         order = decision["order"]
         provider = decision["provider"]
         if provider is None:
@@ -233,7 +257,7 @@ def auto_dispatch(*, now: dt.datetime, run: DispatchRun) -> tuple[int, int]:
                     order=order,
                     provider=provider,
                     run=run,
-                    respond_by=_respond_by(order, now),
+                    respond_by=respond_by(order, now),
                     why=decision["why"],
                 )
                 offered += 1
@@ -245,7 +269,7 @@ def auto_dispatch(*, now: dt.datetime, run: DispatchRun) -> tuple[int, int]:
             title=_("The dispatch centre offers you an order: %(item)s")
             % {"item": order.item.name},
             body=_("Accept by %(time)s")
-            % {"time": timezone.localtime(_respond_by(order, now)).strftime("%H:%M")},
+            % {"time": timezone.localtime(respond_by(order, now)).strftime("%H:%M")},
             url=_order_url(order.pk),
             sms=True,
         )
@@ -274,8 +298,7 @@ def dispatch_cycle(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 def dispatch_now(*, actor: User) -> dict[str, int]:
     """A district manager runs the cycle at once (audited)."""
-    if actor.role not in (Role.DISTRICT_MANAGER, Role.CITY_ADMIN):
-        raise PermissionDenied(_("Only managers run the dispatch centre."))
+    require_dispatch_now(actor)
     result = dispatch_cycle()
     audit.record(
         actor=actor,

@@ -11,12 +11,14 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
 from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
-from jiuzhu.core.models import AreaLevel, AuditAction, Role, User
+from jiuzhu.core.models import Area, AreaLevel, AuditAction, Role, User
+from jiuzhu.dispatch import policy
 from jiuzhu.dispatch.models import DisplayToken
 from jiuzhu.dispatch.selectors.board import board_figures
 
@@ -30,28 +32,30 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def _require_manager_of(actor: User, district_id: int | None) -> None:
+def _require_manager_of(actor: User, district_id: int | None) -> Area:
+    """The actor's district, if they manage it (and ``district_id``, when given, is it)."""
     area = actor.area
     if (
-        actor.role != Role.DISTRICT_MANAGER
+        not policy.can_manage_displays(actor)
         or area is None
         or area.level != AreaLevel.DISTRICT
         or (district_id is not None and area.pk != district_id)
     ):
         raise PermissionDenied(_("Only the district's manager manages its display links."))
+    return area
 
 
 @transaction.atomic
 def display_token_create(*, actor: User, name: str) -> tuple[DisplayToken, str]:
     """A new display link for the actor's district; returns the token and its secret, which
     is not stored and cannot be shown again."""
-    _require_manager_of(actor, None)
+    district = _require_manager_of(actor, None)
     name = name.strip()
     if not name:
         raise ValidationFailed({"name": [_("Name the screen, e.g. where it hangs.")]})
     raw = secrets.token_urlsafe(TOKEN_BYTES)
     token = DisplayToken.objects.create(
-        district=actor.area, name=name[:60], digest=_digest(raw), created_by=actor
+        district=district, name=name[:60], digest=_digest(raw), created_by=actor
     )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=token)
     return token, raw
@@ -79,7 +83,7 @@ def display_token_resolve(raw: str) -> DisplayToken | None:
     )
 
 
-def display_tokens_for(*, actor: User):
+def display_tokens_for(*, actor: User) -> QuerySet[DisplayToken]:
     """The display links of the actor's district, live first."""
     _require_manager_of(actor, None)
     return (

@@ -9,19 +9,15 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
 from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
-from jiuzhu.core.models import AuditAction, Role, User
+from jiuzhu.core.models import AuditAction, User
 from jiuzhu.core.scoping import visible
+from jiuzhu.dispatch import policy
 from jiuzhu.dispatch.models import Escalation
-
-RESOLVERS = frozenset({Role.DISTRICT_MANAGER, Role.STREET_CASEWORKER})
 
 
 @transaction.atomic
 def escalation_resolve(*, actor: User, escalation: Escalation, note: str) -> Escalation:
-    if actor.role not in RESOLVERS:
-        raise PermissionDenied(
-            _("Only district managers and street caseworkers resolve escalations.")
-        )
+    policy.require_resolver(actor)
     if not visible(actor, Escalation.objects.filter(pk=escalation.pk)).exists():
         raise PermissionDenied(_("This record is outside your area."))
     note = note.strip()

@@ -8,13 +8,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
-from jiuzhu.core.errors import PermissionDenied, ValidationFailed
-from jiuzhu.core.models import Area, AuditAction, Role, User
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.models import Area, AuditAction, User
+from jiuzhu.dispatch import policy as dispatch_policy
 from jiuzhu.dispatch import sla
 from jiuzhu.dispatch.models import OrderSla, SlaPolicy
 from jiuzhu.orders.models import Order
-
-EDITORS = frozenset({Role.DISTRICT_MANAGER})
 
 
 def policies_for(district_id: int) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
@@ -62,8 +61,7 @@ def sla_policy_set(
     complete_hours: Decimal,
 ) -> SlaPolicy:
     """District managers set their district's policies (orders already placed keep theirs)."""
-    if actor.role not in EDITORS or actor.area_id != district.pk:
-        raise PermissionDenied(_("Only the district's manager sets its SLA policies."))
+    dispatch_policy.require_sla_editor(actor, district)
     errors: dict[str, list[str]] = {}
     if accept_hours <= 0:
         errors["accept_hours"] = [_("Must be more than 0 hours.")]

@@ -15,26 +15,53 @@ from jiuzhu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jiuzhu.core.models import Area, AuditAction, Role, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.services.notifications import notify
+from jiuzhu.core.transitions import Action, StateMachine
+from jiuzhu.dispatch import policy
 from jiuzhu.dispatch.models import Ticket, TicketKind, TicketStatus
 from jiuzhu.orders.models import Complaint, Order, Provider
 from jiuzhu.registry.models import Household
 
 #: Hours to respond, by kind (complaints fastest).
-RESPONSE_HOURS = {
+RESPONSE_HOURS: dict[str, int] = {
     TicketKind.COMPLAINT: 24,
     TicketKind.SERVICE_REQUEST: 24,
     TicketKind.FEEDBACK: 72,
     TicketKind.CONSULTATION: 48,
 }
-HANDLERS = frozenset({Role.HOTLINE_OPERATOR, Role.DISTRICT_MANAGER, Role.STREET_CASEWORKER})
-OPENERS = frozenset({Role.HOTLINE_OPERATOR, Role.DISTRICT_MANAGER})
-#: action → (from states, to state)
-FLOW = {
-    "assign": ({TicketStatus.RECEIVED, TicketStatus.ASSIGNED}, TicketStatus.ASSIGNED),
-    "handle": ({TicketStatus.ASSIGNED}, TicketStatus.HANDLED),
-    "call_back": ({TicketStatus.HANDLED}, TicketStatus.CALLED_BACK),
-    "close": ({TicketStatus.CALLED_BACK}, TicketStatus.CLOSED),
-}
+
+
+def _conflict(ticket: Ticket) -> Conflict:
+    return Conflict(
+        "wrong_state",
+        _("This ticket is %(status)s; it cannot move that way now.")
+        % {"status": ticket.get_status_display()},
+        ticket_status=ticket.status,
+    )
+
+
+def _forbidden() -> str:
+    return _("Your role may not work on hotline tickets.")
+
+
+_HANDLERS = policy.TICKET_HANDLERS
+#: The ticket's state machine (``jiuzhu.core.transitions``): every move one conditional UPDATE,
+#: audited in the same transaction.
+TICKET_FLOW: StateMachine[Ticket] = StateMachine(
+    name="ticket",
+    model=Ticket,
+    actions={
+        "assign": Action(
+            frozenset({TicketStatus.RECEIVED, TicketStatus.ASSIGNED}),
+            TicketStatus.ASSIGNED,
+            _HANDLERS,
+        ),
+        "handle": Action(frozenset({TicketStatus.ASSIGNED}), TicketStatus.HANDLED, _HANDLERS),
+        "call_back": Action(frozenset({TicketStatus.HANDLED}), TicketStatus.CALLED_BACK, _HANDLERS),
+        "close": Action(frozenset({TicketStatus.CALLED_BACK}), TicketStatus.CLOSED, _HANDLERS),
+    },
+    forbidden=_forbidden,
+    conflict=_conflict,
+)
 
 
 def _url(ticket: Ticket) -> str:
@@ -60,8 +87,10 @@ def ticket_open(
     caller_phone: str = "",
 ) -> Ticket:
     """Record a call (or a complaint made from an order, then ``actor`` is its author)."""
-    if complaint is None and (actor is None or actor.role not in OPENERS):
-        raise PermissionDenied(_("Only hotline operators and district managers open tickets."))
+    if complaint is None:
+        if actor is None:
+            raise PermissionDenied(_("Only hotline operators and district managers open tickets."))
+        policy.require_ticket_opener(actor)
     errors: dict[str, list[str]] = {}
     if kind not in TicketKind.values:
         errors["kind"] = [_("Choose the kind of call.")]
@@ -73,6 +102,10 @@ def ticket_open(
         for obj, model in ((household, Household), (order, Order)):
             if obj is not None and not visible(actor, model.objects.filter(pk=obj.pk)).exists():
                 raise PermissionDenied(_("This record is outside your area."))
+    # The author: the operator, or the complaint's writer (whose account may have gone).
+    author = actor if actor is not None else (complaint.by if complaint is not None else None)
+    if author is None:
+        raise PermissionDenied(_("Only hotline operators and district managers open tickets."))
     now = timezone.now()
     ticket = Ticket.objects.create(
         number=f"T{now.timestamp():.0f}{actor.pk if actor else 0}"[:24],
@@ -86,11 +119,11 @@ def ticket_open(
         caller_phone=caller_phone,
         description=description.strip()[:1000],
         respond_by=now + dt.timedelta(hours=RESPONSE_HOURS[kind]),
-        created_by=actor or complaint.by,
+        created_by=author,
     )
     ticket.number = _number(ticket.pk, timezone.localdate())
     ticket.save(update_fields=["number"])
-    audit.record(actor=actor or complaint.by, action=AuditAction.CREATE, obj=ticket)
+    audit.record(actor=author, action=AuditAction.CREATE, obj=ticket)
     operators = User.objects.filter(role=Role.HOTLINE_OPERATOR, area=district, is_active=True)
     notify(
         users=operators,
@@ -101,38 +134,19 @@ def ticket_open(
     return ticket
 
 
-def _move(ticket: Ticket, action: str, actor: User, **changes) -> Ticket:
-    if actor.role not in HANDLERS:
-        raise PermissionDenied(_("Your role may not work on hotline tickets."))
-    sources, target = FLOW[action]
-    updated = Ticket.objects.filter(pk=ticket.pk, status__in=sources).update(
-        status=target, **changes
-    )
-    if updated != 1:
-        ticket.refresh_from_db()
-        raise Conflict(
-            "wrong_state",
-            _("This ticket is %(status)s; it cannot move that way now.")
-            % {"status": ticket.get_status_display()},
-            ticket_status=ticket.status,
-        )
-    ticket.refresh_from_db()
-    audit.record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=ticket,
-        detail={"transition": action, "to": target},
-    )
-    return ticket
-
-
 @transaction.atomic
 def ticket_assign(*, actor: User, ticket: Ticket, assignee: User) -> Ticket:
-    if assignee.role not in HANDLERS or not assignee.is_active:
+    TICKET_FLOW.require("assign", obj=ticket, actor=actor)
+    if assignee.role not in policy.TICKET_HANDLERS or not assignee.is_active:
         raise ValidationFailed(
             {"assignee": [_("Choose a hotline operator, caseworker or manager.")]}
         )
-    ticket = _move(ticket, "assign", actor, assignee=assignee, assigned_at=timezone.now())
+    ticket = TICKET_FLOW.apply(
+        obj=ticket,
+        action="assign",
+        actor=actor,
+        changes={"assignee": assignee, "assigned_at": timezone.now()},
+    )
     notify(
         users=[assignee],
         title=_("A hotline ticket is yours: %(n)s") % {"n": ticket.number},
@@ -146,8 +160,11 @@ def ticket_assign(*, actor: User, ticket: Ticket, assignee: User) -> Ticket:
 def ticket_handle(*, actor: User, ticket: Ticket, note: str) -> Ticket:
     if not note.strip():
         raise ValidationFailed({"note": [_("Say how it was handled.")]})
-    return _move(
-        ticket, "handle", actor, handling_note=note.strip()[:1000], handled_at=timezone.now()
+    return TICKET_FLOW.apply(
+        obj=ticket,
+        action="handle",
+        actor=actor,
+        changes={"handling_note": note.strip()[:1000], "handled_at": timezone.now()},
     )
 
 
@@ -155,8 +172,11 @@ def ticket_handle(*, actor: User, ticket: Ticket, note: str) -> Ticket:
 def ticket_call_back(*, actor: User, ticket: Ticket, note: str) -> Ticket:
     if not note.strip():
         raise ValidationFailed({"note": [_("Record what the caller said on the call-back.")]})
-    return _move(
-        ticket, "call_back", actor, callback_note=note.strip()[:500], called_back_at=timezone.now()
+    return TICKET_FLOW.apply(
+        obj=ticket,
+        action="call_back",
+        actor=actor,
+        changes={"callback_note": note.strip()[:500], "called_back_at": timezone.now()},
     )
 
 
@@ -164,10 +184,14 @@ def ticket_call_back(*, actor: User, ticket: Ticket, note: str) -> Ticket:
 def ticket_close(*, actor: User, ticket: Ticket, satisfaction: int) -> Ticket:
     if not 1 <= satisfaction <= 5:
         raise ValidationFailed({"satisfaction": [_("Record satisfaction from 1 to 5.")]})
-    return _move(ticket, "close", actor, satisfaction=satisfaction, closed_at=timezone.now())
+    return TICKET_FLOW.apply(
+        obj=ticket,
+        action="close",
+        actor=actor,
+        changes={"satisfaction": satisfaction, "closed_at": timezone.now()},
+    )
 
 
 def ticket_actions(ticket: Ticket, user: User) -> list[str]:
-    if user.role not in HANDLERS:
-        return []
-    return [action for action, (sources, _t) in FLOW.items() if ticket.status in sources]
+    """The moves ``user`` could make on ``ticket`` now (for buttons and the API)."""
+    return TICKET_FLOW.actions_for(ticket.status, user.role)

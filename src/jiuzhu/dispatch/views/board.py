@@ -25,15 +25,11 @@ from jiuzhu.core.models import Role
 from jiuzhu.core.views.common import domain_errors, is_htmx, vary_on_htmx
 from jiuzhu.dispatch.forms import BoardFilterForm
 from jiuzhu.dispatch.models import DispatchRun
+from jiuzhu.dispatch.policy import can_dispatch_now, require_board, require_dispatch_now
+from jiuzhu.dispatch.selectors.backlog import WaitingReason, waiting_reason_counts
 from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.dispatch.services.cycle import dispatch_now
-from jiuzhu.dispatch.views.common import (
-    DISPATCH_NOW_ROLES,
-    require,
-    require_board,
-    street_choices,
-    tabs,
-)
+from jiuzhu.dispatch.views.common import district_choices, street_choices, tabs
 from jiuzhu.orders.models import OrderStatus
 
 POLL_SECONDS = 15
@@ -105,8 +101,13 @@ def provider_chart(providers: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _street_query(street) -> str:
-    return urlencode({"street": street.pk}) if street else ""
+def _street_query(street, district=None) -> str:
+    params = {}
+    if district:
+        params["district"] = district.pk
+    if street:
+        params["street"] = street.pk
+    return urlencode(params)
 
 
 def board(request: HttpRequest) -> HttpResponse:
@@ -117,12 +118,31 @@ def board(request: HttpRequest) -> HttpResponse:
             return render(request, "dispatch/_signed_out.html", status=401)
         return redirect_to_login(request.get_full_path())
     require_board(user)
-    form = BoardFilterForm(request.GET, streets=street_choices(user))
-    street = form.values().get("street")
-    figures = decorate(
-        board_figures(user=user, street=street.pk if street else None, limit=ROWS_FETCHED)
+    districts = district_choices(user)
+    district_id = request.GET.get("district", "")
+    chosen = districts.filter(pk=district_id).first() if district_id.isdigit() else None
+    streets = street_choices(user)
+    form = BoardFilterForm(
+        request.GET,
+        streets=streets.filter(parent=chosen) if chosen else streets,
+        districts=districts,
     )
-    query = _street_query(street)
+    values = form.values()
+    street, district = values.get("street"), values.get("district")
+    figures = decorate(
+        board_figures(
+            user=user,
+            street=street.pk if street else None,
+            district=district.pk if district else None,
+            limit=ROWS_FETCHED,
+        )
+    )
+    reasons = waiting_reason_counts(
+        user=user,
+        street=street.pk if street else None,
+        district=district.pk if district else None,
+    )
+    query = _street_query(street, district)
     context = {
         "form": form,
         "figures": figures,
@@ -132,8 +152,14 @@ def board(request: HttpRequest) -> HttpResponse:
         "poll_seconds": POLL_SECONDS,
         "query": query,
         "street": street,
+        "district": district,
+        "reasons": [
+            {"code": code, "label": label, "count": reasons.get(code, 0)}
+            for code, label in WaitingReason.choices
+        ],
+        "has_districts": districts.exists(),
         "last_run": DispatchRun.objects.filter(finished_at__isnull=False).first(),
-        "can_dispatch": user.role in DISPATCH_NOW_ROLES,
+        "can_dispatch": can_dispatch_now(user),
         "has_streets": form.fields["street"].queryset.exists(),
         "tabs": tabs(user, "dispatch:board"),
         "street_user": user.role == Role.STREET_CASEWORKER,
@@ -147,16 +173,37 @@ def board(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def dispatch_now_view(request: HttpRequest) -> HttpResponse:
     """Run the dispatch cycle at once (expire offers, escalate, offer) and say what it did."""
-    require(request.user, DISPATCH_NOW_ROLES, _("Only managers run the dispatch centre."))
+    require_dispatch_now(request.user)
     result = dispatch_now(actor=request.user)
-    messages.success(
-        request,
-        _(
-            "Dispatch run finished: %(offered)d offered, %(escalated)d escalated, "
-            "%(expired)d offers expired (%(considered)d orders considered)."
-        )
-        % {key: result.get(key, 0) for key in ("offered", "escalated", "expired", "considered")},
-    )
+    messages.success(request, dispatch_report(result, waiting_reason_counts(user=request.user)))
     url = reverse("dispatch:board")
-    street = request.POST.get("street", "")
-    return redirect(f"{url}?street={street}" if street.isdigit() else url)
+    params = {
+        key: request.POST.get(key, "")
+        for key in ("district", "street")
+        if request.POST.get(key, "").isdigit()
+    }
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
+def dispatch_report(result: dict[str, int], reasons: dict[str, int]) -> str:
+    """What a dispatch run did, and why the orders still waiting stayed."""
+    text = _(
+        "Dispatch run finished: %(offered)d offered, %(escalated)d escalated, "
+        "%(expired)d offers expired (%(considered)d orders were due to be offered)."
+    ) % {key: result.get(key, 0) for key in ("offered", "escalated", "expired", "considered")}
+    waiting = sum(reasons.values())
+    if not waiting:
+        return text + " " + _("No order is waiting.")
+    parts = [
+        f"{label} {reasons[code]}" for code, label in WaitingReason.choices if reasons.get(code)
+    ]
+    return (
+        text
+        + " "
+        + ngettext(
+            "%(n)d order still waits: %(why)s.",
+            "%(n)d orders still wait: %(why)s.",
+            waiting,
+        )
+        % {"n": waiting, "why": "；".join(parts)}
+    )

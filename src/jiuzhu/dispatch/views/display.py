@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from jiuzhu.core.errors import DomainError
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, is_htmx, vary_on_htmx
 from jiuzhu.dispatch.forms import DisplayTokenForm
+from jiuzhu.dispatch.policy import require_display_manager
 from jiuzhu.dispatch.services.display import (
     display_figures,
     display_token_create,
@@ -29,14 +30,14 @@ from jiuzhu.dispatch.views.board import (
     provider_chart,
     status_cards,
 )
-from jiuzhu.dispatch.views.common import DISPLAY_ROLES, require, tabs
+from jiuzhu.dispatch.views.common import tabs
 
 NEW_LINK_KEY = "dispatch_new_display_link"
 WALL_ROWS = 7
 
 
 def _require_manager(request: HttpRequest) -> None:
-    require(request.user, DISPLAY_ROLES, _("Only district managers manage wall screens."))
+    require_display_manager(request.user)
 
 
 @login_required

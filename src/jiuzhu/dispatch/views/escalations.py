@@ -10,14 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiuzhu.core.errors import DomainError, NotFound
+from jiuzhu.core.errors import DomainError
 from jiuzhu.core.views.common import domain_errors, paginate
 from jiuzhu.dispatch.forms import BoardFilterForm, EscalationResolveForm
+from jiuzhu.dispatch.policy import can_resolve_escalations, require_board
 from jiuzhu.dispatch.selectors.escalations import escalation_get_for, escalation_list
 from jiuzhu.dispatch.services.escalations import escalation_resolve
 from jiuzhu.dispatch.views.common import (
-    ESCALATION_RESOLVERS,
-    require_board,
     street_choices,
     tabs,
 )
@@ -47,7 +46,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
             "resolved": resolved,
             "street": street,
             "has_streets": form.fields["street"].queryset.exists(),
-            "can_resolve": user.role in ESCALATION_RESOLVERS and not resolved,
+            "can_resolve": can_resolve_escalations(user) and not resolved,
             "resolve_form": EscalationResolveForm(),
             "tabs": tabs(user, "dispatch:escalations"),
         },
@@ -59,10 +58,8 @@ def escalations(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def escalation_resolve_view(request: HttpRequest, escalation_id: int) -> HttpResponse:
     user = request.user
-    require_board(user)
     escalation = escalation_get_for(user=user, escalation_id=escalation_id)
-    if escalation is None:
-        raise NotFound("escalation")
+    require_board(user)
     form = EscalationResolveForm(request.POST)
     back = reverse("dispatch:escalations")
     if not form.is_valid():

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from jiuzhu.core.services.exports import Sheet, export_audited
 from jiuzhu.core.views.common import domain_errors, xlsx_response
 from jiuzhu.dispatch.forms import PeriodForm
+from jiuzhu.dispatch.policy import require_board
 from jiuzhu.dispatch.selectors.monitoring import provider_metrics, providers_in_scope
-from jiuzhu.dispatch.views.common import require_board, tabs
+from jiuzhu.dispatch.views.common import tabs
 
 
 def _pct(value: float | None) -> float | None:
@@ -87,6 +88,9 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": rows,
             "chart": _chart(rows),
+            "declines": [
+                {"name": r["name"], **reason} for r in rows for reason in r["decline_reasons"]
+            ],
             "start": start,
             "last_day": end - dt.timedelta(days=1),
             "period": period,
@@ -107,10 +111,14 @@ def monitoring_export(request: HttpRequest) -> HttpResponse:
             _("Provider"),
             _("From"),
             _("To"),
+            _("Asked"),
             _("Accepted"),
+            _("Declined"),
+            _("Let expire"),
             _("Acceptance rate (%)"),
             _("Median time to accept (minutes)"),
             _("Completed"),
+            _("Open past deadline"),
             _("On-time completion (%)"),
             _("Average rating"),
             _("Complaint rate (%)"),
@@ -120,19 +128,23 @@ def monitoring_export(request: HttpRequest) -> HttpResponse:
                 r["name"],
                 start.date(),
                 (end - dt.timedelta(days=1)).date(),
+                r["asked"],
                 r["accepted"],
+                r["declined"],
+                r["expired"],
                 r["acceptance_pct"],
                 None
                 if r["median_minutes_to_accept"] is None
                 else round(r["median_minutes_to_accept"], 1),
                 r["completed"],
+                r["overdue_open"],
                 r["on_time_pct"],
                 None if r["average_rating"] is None else round(r["average_rating"], 2),
                 r["complaint_pct"],
             ]
             for r in rows
         ),
-        widths=(28, 12, 12, 10, 12, 14, 10, 12, 10, 12),
+        widths=(28, 12, 12, 8, 10, 10, 10, 12, 14, 10, 12, 12, 10, 12),
     )
     output = export_audited(
         actor=request.user,

@@ -17,8 +17,9 @@ from jiuzhu.core.views.common import add_domain_errors, domain_errors
 from jiuzhu.dispatch import sla
 from jiuzhu.dispatch.forms import SlaPolicyForm
 from jiuzhu.dispatch.models import SlaPolicy
-from jiuzhu.dispatch.services.sla import EDITORS, sla_policy_set
-from jiuzhu.dispatch.views.common import require, tabs
+from jiuzhu.dispatch.policy import require_sla_editor
+from jiuzhu.dispatch.services.sla import sla_policy_set
+from jiuzhu.dispatch.views.common import tabs
 from jiuzhu.registry.models import UrgencyTag
 
 
@@ -47,7 +48,7 @@ def _hours(value: Decimal) -> str:
 @domain_errors
 def sla_policies(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, EDITORS, _("Only district managers set SLA policies."))
+    require_sla_editor(user)
     district = user.area
     form = SlaPolicyForm(
         request.POST if request.method == "POST" else None, initial=_initial(request)

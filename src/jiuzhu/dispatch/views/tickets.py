@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,9 +16,8 @@ from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError, PermissionDenied
-from jiuzhu.core.models import Role
 from jiuzhu.core.selectors.areas import district_of
-from jiuzhu.core.services.exports import Sheet, export_audited
+from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
 from jiuzhu.core.views.common import (
     add_domain_errors,
     domain_errors,
@@ -37,22 +35,23 @@ from jiuzhu.dispatch.forms import (
     TicketForm,
 )
 from jiuzhu.dispatch.models import Ticket, TicketKind, TicketStatus
+from jiuzhu.dispatch.policy import (
+    can_open_tickets,
+    require_ticket_handler,
+    require_ticket_opener,
+    require_ticket_reader,
+)
 from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
 from jiuzhu.dispatch.selectors.tickets import (
     TicketFilters,
     order_by_number,
     ticket_assignees,
+    ticket_get_for,
     ticket_list,
 )
 from jiuzhu.dispatch.services import tickets as services
-from jiuzhu.dispatch.views.common import (
-    TICKET_OPENERS,
-    TICKET_ROLES,
-    require,
-    tabs,
-    ticket_or_404,
-)
-from jiuzhu.orders import states as order_states
+from jiuzhu.dispatch.views.common import tabs
+from jiuzhu.orders.policy import can_order_for_households
 from jiuzhu.registry.models import Household, HouseholdStatus
 from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
 
@@ -70,7 +69,7 @@ SLUGS = {"assign": "assign", "handle": "handle", "call_back": "call-back", "clos
 
 
 def _require_reader(request: HttpRequest) -> None:
-    require(request.user, TICKET_ROLES, _("The hotline's tickets are not open to your role."))
+    require_ticket_reader(request.user)
 
 
 def _filters(form: TicketFilterForm) -> TicketFilters:
@@ -100,7 +99,7 @@ def ticket_list_view(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
         "export_query": query.urlencode(),
         "filtered": any(dataclasses.asdict(filters).values()),
-        "can_open": request.user.role in TICKET_OPENERS,
+        "can_open": can_open_tickets(request.user),
         "tabs": tabs(request.user, "dispatch:ticket_list"),
     }
     template = "dispatch/_ticket_results.html" if is_htmx(request) else "dispatch/tickets.html"
@@ -136,13 +135,15 @@ def ticket_export(request: HttpRequest) -> HttpResponse:
     user = request.user
     filters = _filters(TicketFilterForm(request.GET))
     tickets = ticket_list(user=user, filters=filters)
-    count = tickets.count()
-    if count > settings.EXPORT_MAX_ROWS:
-        messages.error(
-            request,
-            _("The export would hold %(count)d tickets; narrow the filters to at most %(limit)d.")
-            % {"count": count, "limit": settings.EXPORT_MAX_ROWS},
+    try:
+        export_size_check(
+            count=tickets.count(),
+            message=_(
+                "The export would hold %(count)d tickets; narrow the filters to at most %(limit)d."
+            ),
         )
+    except DomainError as error:
+        messages.error(request, error.message)
         query = request.GET.urlencode()
         return redirect(reverse("dispatch:ticket_list") + (f"?{query}" if query else ""))
     sheet = Sheet(
@@ -205,11 +206,7 @@ def _chosen_household(request: HttpRequest, household_id: int | None) -> Househo
 @domain_errors
 def household_search(request: HttpRequest) -> HttpResponse:
     """Households in the user's area by name or phone, to link to the ticket (htmx)."""
-    require(
-        request.user,
-        TICKET_OPENERS,
-        _("Only hotline operators and district managers open tickets."),
-    )
+    require_ticket_opener(request.user)
     q = request.GET.get("household_q", "")[:40]
     return render(
         request,
@@ -222,7 +219,7 @@ def household_search(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def ticket_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    require(user, TICKET_OPENERS, _("Only hotline operators and district managers open tickets."))
+    require_ticket_opener(user)
     district = district_of(user.area) if user.area else None
     if district is None:
         raise PermissionDenied(_("Your account is not linked to a district."))
@@ -321,8 +318,7 @@ def _can_order_for(user, household) -> bool:
     return (
         household is not None
         and household.status == HouseholdStatus.ACTIVE
-        and user.role in order_states.ORDERING_ROLES
-        and user.role != Role.BENEFICIARY
+        and can_order_for_households(user)
     )
 
 
@@ -362,8 +358,9 @@ def _steps(ticket: Ticket) -> list[dict]:
 @login_required
 @domain_errors
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    # The lookup first: a ticket the user cannot see is 404 whatever the role (then the role).
+    ticket = ticket_get_for(user=request.user, ticket_id=ticket_id)
     _require_reader(request)
-    ticket = ticket_or_404(request.user, ticket_id)
     return _render_ticket(request, ticket, _forms_for(ticket, request.user))
 
 
@@ -372,20 +369,15 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 @domain_errors
 def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
     """One workflow step; a wrong state (someone was quicker) comes back as a message."""
-    _require_reader(request)
     user = request.user
-    ticket = ticket_or_404(user, ticket_id)
+    ticket = ticket_get_for(user=user, ticket_id=ticket_id)
+    _require_reader(request)
     run, form_class, done = ACTIONS[action]
     forms = _forms_for(ticket, user, bound=(action, request.POST))
     form = next((f for f in forms.values() if isinstance(f, form_class) and f.is_bound), None)
     if form is None:
-        if user.role not in services.HANDLERS:
-            raise PermissionDenied(_("Your role may not work on hotline tickets."))
-        messages.error(
-            request,
-            _("This ticket is %(status)s; it cannot move that way now.")
-            % {"status": ticket.get_status_display()},
-        )
+        require_ticket_handler(user)
+        messages.error(request, services.TICKET_FLOW.conflict_for(ticket).message)
         return redirect("dispatch:ticket_detail", ticket_id=ticket.pk)
     if not form.is_valid():
         return _render_ticket(request, ticket, forms, status=422)

@@ -111,7 +111,9 @@ def _unique_ids(name: str, ids: Any) -> np.ndarray:
     return arr
 
 
-def _sets(name: str, values: Sequence[Collection[Hashable]] | None, n: int) -> tuple:
+def _sets(
+    name: str, values: Sequence[Collection[Hashable] | None] | None, n: int
+) -> tuple[frozenset[Hashable], ...]:
     if values is None:
         return tuple(frozenset() for _ in range(n))
     if len(values) != n:
@@ -290,7 +292,9 @@ class Pairs:
 # --------------------------------------------------------------------------- eligibility
 
 
-def _index_sets(sets: Sequence[frozenset], codes: dict) -> tuple[np.ndarray, np.ndarray]:
+def _index_sets(
+    sets: Sequence[Collection[Hashable]], codes: dict[Hashable, int]
+) -> tuple[np.ndarray, np.ndarray]:
     """(code index, owner) for every member of every set, adding new codes to ``codes``."""
     rows, cols = [], []
     for owner, members in enumerate(sets):
@@ -300,7 +304,7 @@ def _index_sets(sets: Sequence[frozenset], codes: dict) -> tuple[np.ndarray, np.
     return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 
-def _lookup(values: np.ndarray, codes: dict, missing: int) -> np.ndarray:
+def _lookup(values: np.ndarray, codes: dict[Hashable, int], missing: int) -> np.ndarray:
     """Index of each value in ``codes`` (``missing`` when absent), one dict lookup per distinct
     value."""
     if values.shape[0] == 0:
@@ -323,8 +327,10 @@ def eligible_pairs(orders: Orders, providers: Providers) -> Pairs:
     n, n_prov = len(orders), len(providers)
     if n == 0 or n_prov == 0:
         return Pairs.empty()
-    area_codes: dict = {}
-    item_codes: dict = {}
+    # Providers.__post_init__ replaces None with one empty set per provider.
+    assert providers.areas is not None and providers.items is not None
+    area_codes: dict[Hashable, int] = {}
+    item_codes: dict[Hashable, int] = {}
     a_rows, a_cols = _index_sets(providers.areas, area_codes)
     i_rows, i_cols = _index_sets(providers.items, item_codes)
     n_area, n_item = len(area_codes) + 1, len(item_codes) + 1  # last row: unknown code, empty
@@ -355,7 +361,7 @@ def eligible_pairs(orders: Orders, providers: Providers) -> Pairs:
             (
                 o * n_prov + position[pid]
                 for o, ids in enumerate(orders.excluded)
-                for pid in ids
+                for pid in ids or ()  # never None: Orders.__post_init__ makes them sets
                 if pid in position
             ),
             dtype=np.int64,
@@ -406,7 +412,8 @@ def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     dphi = phi2 - phi1
     dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
     h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    km: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return km
 
 
 @dataclass(frozen=True, eq=False)
@@ -440,20 +447,26 @@ def _category_shares(
     orders: Orders, providers: Providers, pairs: Pairs, item_category: Any
 ) -> np.ndarray:
     """Share of the pair provider's items that are in the order item's category."""
+    # Providers.__post_init__ replaces None with one empty set per provider.
+    assert providers.items is not None
     n_items = np.fromiter((len(s) for s in providers.items), np.int64, len(providers))
     n_items = np.maximum(n_items, 1)[pairs.provider]
     if item_category is None:
-        return 1.0 / n_items
+        even: np.ndarray = 1.0 / n_items
+        return even
 
     def category(item: Hashable) -> Hashable:
+        cat: Hashable
         if isinstance(item_category, Mapping):
-            return item_category.get(item)
+            cat = item_category.get(item)
+            return cat
         try:
-            return item_category[item]
+            cat = item_category[item]
         except (IndexError, KeyError, TypeError):
             return None
+        return cat
 
-    codes: dict = {}
+    codes: dict[Hashable, int] = {}
     rows, cols = [], []
     for p, items in enumerate(providers.items):
         for item in items:
@@ -468,7 +481,8 @@ def _category_shares(
         (codes.get(category(i), len(codes)) for i in uniq.tolist()), np.int64, uniq.shape[0]
     )
     order_cat = cat_of[inverse.reshape(-1)]
-    return counts[pairs.provider, order_cat[pairs.order]] / n_items
+    shares: np.ndarray = counts[pairs.provider, order_cat[pairs.order]] / n_items
+    return shares
 
 
 def pair_costs(
@@ -477,7 +491,7 @@ def pair_costs(
     pairs: Pairs,
     *,
     weights: CostWeights | None = None,
-    item_category: Mapping[Hashable, Hashable] | Sequence | np.ndarray | None = None,
+    item_category: Mapping[Hashable, Hashable] | Sequence[Hashable] | np.ndarray | None = None,
 ) -> PairCosts:
     """The cost of giving each eligible pair's order to its provider (see `CostWeights`).
 
@@ -779,7 +793,7 @@ def _solve_lp(
         shape=(n_rows, order.shape[0]),
     )
     b_ub = np.concatenate((np.ones(int(o_bind.sum())), cap[p_bind].astype(np.float64)))
-    x = None
+    x: np.ndarray | None = None
     for method in ("highs", "highs-ds"):
         res = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method=method)
         if res.status != 0:

@@ -1,0 +1,354 @@
+"""The dispatcher's backlog: every open order of the user's area in one list that reaches all
+its rows (filtered, most pressing first), and for each order nobody has taken yet the reason why.
+
+Why a waiting order is still waiting, checked in this order (the first that applies):
+
+1. ``offered`` — it is offered to a provider, which has until ``respond_by`` to answer;
+2. ``outside_area`` — no active provider serves the household's street or community at all;
+3. ``no_item`` — providers serve the street, but none of them offers this item there;
+4. ``declined`` — every provider that could take it declined it or let an offer expire;
+5. ``no_capacity`` — the providers that could take it have used up today's capacity
+   (daily capacity − orders accepted today − live offers);
+6. ``pending`` — a provider could take it and has room: the dispatch cycle offers it once it is
+   urgent or half of its time to accept has passed (``offer_from``), or the provider accepts
+   it from its inbox before that.
+
+The provider facts (who serves where, offers what, has how much room today) are read once per
+call for all active providers; the reasons are then worked out in memory, so classifying every
+waiting order of a district costs a handful of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet, TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+from jiuzhu.core.models import User
+from jiuzhu.core.scoping import visible
+from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
+from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider
+from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery
+
+OPEN = [OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
+
+
+class WaitingReason(TextChoices):
+    OFFERED = "offered", _("Offered to a provider, waiting for its answer")
+    OUTSIDE_AREA = "outside_area", _("Outside every service area")
+    NO_ITEM = "no_item", _("No provider offers this item in this street")
+    DECLINED = "declined", _("Declined by every eligible provider")
+    NO_CAPACITY = "no_capacity", _("Capacity used up today")
+    PENDING = "pending", _("A provider has room: to be offered")
+
+
+class BacklogList(TextChoices):
+    OPEN = "open", _("All open orders")
+    WAITING = "waiting", _("Not yet taken")
+    OVERDUE = "overdue", _("Overdue")
+    AT_RISK = "at_risk", _("At risk")
+    ESCALATED = "escalated", _("Escalated")
+
+
+@dataclass
+class ProviderFact:
+    id: int
+    name: str
+    items: set[int]
+    streets: set[int]
+    communities: set[int]
+    capacity: int
+    capacity_left: int
+
+    def serves(self, street_id: int, community_id: int) -> bool:
+        return street_id in self.streets or community_id in self.communities
+
+
+@dataclass
+class Why:
+    """Why one waiting order is waiting, with what the dispatcher needs to act on it."""
+
+    code: str
+    label: str | _StrPromise  # a choice's lazy label, translated when shown
+    providers: list[str] = field(default_factory=list)  # offered to / declined by
+    until: dt.datetime | None = None  # offer answer due, or when the cycle offers it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "label": str(self.label),
+            "providers": self.providers,
+            "until": self.until,
+        }
+
+
+def provider_facts(*, now: dt.datetime | None = None) -> list[ProviderFact]:
+    """Every active provider: where it serves, what it offers and its room left today
+    (daily capacity − orders accepted today − live offers, never below 0; "accepted today" as
+    ``orders.selectors.provider_facts`` counts it — cancelled acceptances free their place)."""
+    today = timezone.localdate(now or timezone.now())
+    providers = (
+        Provider.objects.filter(active=True)
+        .select_related("organisation")
+        .prefetch_related("items", "streets", "communities")
+        .annotate(
+            accepted_today=accepted_on_subquery(today),
+            live_offers=Count(
+                "offers", filter=Q(offers__status=OfferStatus.OFFERED), distinct=True
+            ),
+        )
+        .order_by("organisation__name", "pk")
+    )
+    return [
+        ProviderFact(
+            id=p.pk,
+            name=p.organisation.name,
+            items={i.pk for i in p.items.all()},
+            streets={a.pk for a in p.streets.all()},
+            communities={a.pk for a in p.communities.all()},
+            capacity=p.daily_capacity,
+            capacity_left=max(0, p.daily_capacity - p.accepted_today - p.live_offers),
+        )
+        for p in providers
+    ]
+
+
+def _offer_from(order: Order) -> dt.datetime | None:
+    sla = getattr(order, "sla", None)
+    if sla is None:
+        return None
+    if sla.urgent:
+        return order.created_at
+    return order.created_at + (sla.accept_by - order.created_at) / 2
+
+
+def waiting_reasons(
+    orders: list[Order], *, now: dt.datetime | None = None, facts: list[ProviderFact] | None = None
+) -> dict[int, Why]:
+    """Why each waiting order in ``orders`` is waiting (orders in other states are skipped).
+
+    ``orders`` need ``household`` (street and community ids) and, for ``pending``, ``sla``."""
+    now = now or timezone.now()
+    waiting = [o for o in orders if o.status == OrderStatus.WAITING]
+    if not waiting:
+        return {}
+    facts = facts if facts is not None else provider_facts(now=now)
+    names = {f.id: f.name for f in facts}
+    ids = [o.pk for o in waiting]
+    live = {
+        offer.order_id: offer
+        for offer in DispatchOffer.objects.filter(order_id__in=ids, status=OfferStatus.OFFERED)
+    }
+    refused: dict[int, set[int]] = {}
+    for order_id, provider_id in OrderDecline.objects.filter(order_id__in=ids).values_list(
+        "order_id", "provider_id"
+    ):
+        refused.setdefault(order_id, set()).add(provider_id)
+    for order_id, provider_id in DispatchOffer.objects.filter(
+        order_id__in=ids, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED]
+    ).values_list("order_id", "provider_id"):
+        refused.setdefault(order_id, set()).add(provider_id)
+    reasons: dict[int, Why] = {}
+    for order in waiting:
+        street, community = order.household.street_id, order.household.community_id
+        offer = live.get(order.pk)
+        if offer is not None:
+            reasons[order.pk] = Why(
+                WaitingReason.OFFERED,
+                WaitingReason.OFFERED.label,
+                providers=[names.get(offer.provider_id, "")],
+                until=offer.respond_by,
+            )
+            continue
+        serving = [f for f in facts if f.serves(street, community)]
+        if not serving:
+            reasons[order.pk] = Why(WaitingReason.OUTSIDE_AREA, WaitingReason.OUTSIDE_AREA.label)
+            continue
+        eligible = [f for f in serving if order.item_id in f.items]
+        if not eligible:
+            reasons[order.pk] = Why(WaitingReason.NO_ITEM, WaitingReason.NO_ITEM.label)
+            continue
+        said_no = refused.get(order.pk, set())
+        remaining = [f for f in eligible if f.id not in said_no]
+        if not remaining:
+            reasons[order.pk] = Why(
+                WaitingReason.DECLINED,
+                WaitingReason.DECLINED.label,
+                providers=[f.name for f in eligible],
+            )
+            continue
+        if not any(f.capacity_left > 0 for f in remaining):
+            reasons[order.pk] = Why(
+                WaitingReason.NO_CAPACITY,
+                WaitingReason.NO_CAPACITY.label,
+                providers=[f.name for f in remaining],
+            )
+            continue
+        reasons[order.pk] = Why(
+            WaitingReason.PENDING,
+            WaitingReason.PENDING.label,
+            providers=[f.name for f in remaining if f.capacity_left > 0],
+            until=_offer_from(order),
+        )
+    return reasons
+
+
+# ---------------------------------------------------------------- the backlog list
+
+
+@dataclass(frozen=True)
+class BacklogFilters:
+    list: str = BacklogList.OPEN
+    district: int | None = None
+    street: int | None = None
+    item: int | None = None
+    reason: str = ""
+    q: str = ""
+
+
+def _risk_margin(start: dt.datetime, deadline: dt.datetime) -> dt.timedelta:
+    return max((deadline - start) / 4, dt.timedelta(hours=1))
+
+
+def deadline_state(order: Order, now: dt.datetime) -> tuple[dt.datetime | None, str]:
+    """The deadline that applies now (accept by while waiting, complete by once taken) and
+    whether the order is ``overdue``, ``at_risk`` (last quarter of the window or last hour) or
+    ``ok``."""
+    sla = getattr(order, "sla", None)
+    if sla is None:
+        return None, "ok"
+    deadline = sla.accept_by if order.status == OrderStatus.WAITING else sla.complete_by
+    if now >= deadline:
+        return deadline, "overdue"
+    if deadline - _risk_margin(order.created_at, deadline) <= now:
+        return deadline, "at_risk"
+    return deadline, "ok"
+
+
+def backlog_queryset(*, user: User, filters: BacklogFilters) -> QuerySet[Order]:
+    """Open orders the user sees, narrowed by the filters that the database can apply."""
+    orders = visible(user, Order.objects.filter(status__in=OPEN)).select_related(
+        "sla", "item", "household__street", "household__community", "provider__organisation"
+    )
+    if filters.list == BacklogList.WAITING or filters.reason:
+        orders = orders.filter(status=OrderStatus.WAITING)
+    if filters.list == BacklogList.ESCALATED:
+        orders = orders.filter(
+            pk__in=Escalation.objects.filter(resolved_at__isnull=True).values("order_id")
+        )
+    if filters.district:
+        orders = orders.filter(household__district_id=filters.district)
+    if filters.street:
+        orders = orders.filter(household__street_id=filters.street)
+    if filters.item:
+        orders = orders.filter(item_id=filters.item)
+    if filters.q.strip():
+        orders = orders.filter(number__icontains=filters.q.strip())
+    return orders
+
+
+@dataclass
+class Backlog:
+    """The filtered backlog, most pressing first: the orders, their deadlines and states, and
+    the reason for each waiting one."""
+
+    orders: list[Order]
+    deadlines: dict[int, tuple[dt.datetime | None, str]]
+    reasons: dict[int, Why]
+    reason_counts: dict[str, int]
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+
+def backlog(
+    *, user: User, filters: BacklogFilters | None = None, now: dt.datetime | None = None
+) -> Backlog:
+    """All open orders of the user's area matching ``filters``: overdue first (most late
+    first), then at risk and the rest by their deadline."""
+    filters = filters or BacklogFilters()
+    now = now or timezone.now()
+    orders = list(backlog_queryset(user=user, filters=filters))
+    deadlines = {o.pk: deadline_state(o, now) for o in orders}
+    if filters.list in (BacklogList.OVERDUE, BacklogList.AT_RISK):
+        orders = [o for o in orders if deadlines[o.pk][1] == filters.list]
+    reasons = waiting_reasons(orders, now=now)
+    if filters.reason:
+        orders = [o for o in orders if o.pk in reasons and reasons[o.pk].code == filters.reason]
+    far = now + dt.timedelta(days=3650)
+    orders.sort(key=lambda o: (deadlines[o.pk][0] or far, o.created_at, o.pk))
+    counts = Counter(reasons[o.pk].code for o in orders if o.pk in reasons)
+    return Backlog(
+        orders=orders,
+        deadlines=deadlines,
+        reasons=reasons,
+        reason_counts={code: counts.get(code, 0) for code in WaitingReason.values},
+    )
+
+
+def backlog_row(order: Order, entry: Backlog, now: dt.datetime) -> dict[str, Any]:
+    """What the backlog shows and exports for one order: no names or identity numbers."""
+    deadline, state = entry.deadlines.get(order.pk, (None, "ok"))
+    why = entry.reasons.get(order.pk)
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "status_label": OrderStatus(order.status).label,
+        "item": order.item.name,
+        "district_id": order.household.district_id,
+        "street": order.household.street.name,
+        "community": order.household.community.name,
+        "provider": order.provider.organisation.name if order.provider is not None else "",
+        "created_at": order.created_at,
+        "deadline": deadline,
+        "state": state,
+        "minutes_left": int((deadline - now).total_seconds() // 60) if deadline else None,
+        "why": why,
+    }
+
+
+def waiting_reason_counts(
+    *, user: User, street: int | None = None, district: int | None = None, now=None
+) -> dict[str, int]:
+    """How many of the user's waiting orders wait for each reason (for the board and for
+    "dispatch now")."""
+    entry = backlog(
+        user=user,
+        filters=BacklogFilters(list=BacklogList.WAITING, street=street, district=district),
+        now=now,
+    )
+    return entry.reason_counts
+
+
+def eligible_providers_for(order: Order, *, now=None) -> list[dict[str, Any]]:
+    """The providers a dispatcher may offer ``order`` to (serve the household's street or
+    community and offer the item), each with its room left today and whether it already
+    declined the order or let an offer for it expire."""
+    facts = provider_facts(now=now)
+    household = order.household
+    said_no = set(
+        OrderDecline.objects.filter(order=order).values_list("provider_id", flat=True)
+    ) | set(
+        DispatchOffer.objects.filter(
+            order=order, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED]
+        ).values_list("provider_id", flat=True)
+    )
+    return [
+        {
+            "id": f.id,
+            "name": f.name,
+            "capacity": f.capacity,
+            "capacity_left": f.capacity_left,
+            "said_no": f.id in said_no,
+        }
+        for f in facts
+        if f.serves(household.street_id, household.community_id) and order.item_id in f.items
+    ]
