@@ -1,0 +1,499 @@
+"""Early warnings: raised by the rules in force on department records (and by urgent
+assessments, hotline tickets and community referrals), verified by a home visit, escalated when
+overdue. Every move goes through :data:`WARNING_FLOW` (``core.transitions``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiuzhu.assessment.models import AssessmentReason
+from jiuzhu.assessment.services.dues import due_add
+from jiuzhu.core import audit
+from jiuzhu.core.errors import ValidationFailed
+from jiuzhu.core.events import publish
+from jiuzhu.core.models import Area, AreaLevel, AuditAction, Role, User
+from jiuzhu.core.scoping import visible
+from jiuzhu.core.services.notifications import notify
+from jiuzhu.core.transitions import Action, StateMachine, Step
+from jiuzhu.discovery import policy
+from jiuzhu.discovery.engine.rules import KIND_SOURCE, Fact, Hit, RuleSpec, Subject, evaluate
+from jiuzhu.discovery.events import WARNING_RAISED, WARNING_VERIFIED
+from jiuzhu.discovery.models import (
+    DepartmentRecord,
+    EarlyWarning,
+    PotentialCase,
+    PotentialCaseStatus,
+    RuleStatus,
+    WarningEvent,
+    WarningOrigin,
+    WarningRule,
+    WarningStatus,
+)
+from jiuzhu.registry.models import Employment, Household, Member
+from jiuzhu.registry.services.chain import chain_add
+
+SYSTEM = "system"
+#: Hours before an unverified warning escalates again after a first escalation.
+REESCALATE_HOURS = 48
+_OPEN = frozenset({WarningStatus.OPEN})
+
+
+def _history(step: Step[EarlyWarning]) -> None:
+    WarningEvent.objects.create(
+        warning=step.obj, action=step.action, actor=step.actor, note=step.note[:500]
+    )
+
+
+def _chain(step: Step[EarlyWarning], title: str, detail: str) -> None:
+    if step.obj.household_id is not None:
+        chain_add(
+            household=step.obj.household,  # type: ignore[arg-type]
+            source="discovery",
+            title=title,
+            detail=detail,
+            source_id=step.obj.pk,
+            actor=step.actor,
+        )
+
+
+WARNING_FLOW: StateMachine[EarlyWarning] = StateMachine(
+    name="warning",
+    model=EarlyWarning,
+    actions={
+        "assign": Action(_OPEN, WarningStatus.OPEN, policy.ASSIGNERS),
+        "dismiss": Action(_OPEN, WarningStatus.DISMISSED, policy.VERIFIERS, WARNING_VERIFIED),
+        "register": Action(_OPEN, WarningStatus.REGISTERED, policy.VERIFIERS, WARNING_VERIFIED),
+        "reassess": Action(_OPEN, WarningStatus.REASSESSMENT, policy.VERIFIERS, WARNING_VERIFIED),
+    },
+    history=_history,
+    chain=_chain,
+    forbidden=lambda: _("Your role may not act on early warnings."),
+)
+OUTCOMES = ("dismiss", "register", "reassess")
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+def rules_in_force() -> list[WarningRule]:
+    return list(WarningRule.objects.filter(status=RuleStatus.PUBLISHED).order_by("code"))
+
+
+def _spec(rule: WarningRule) -> RuleSpec:
+    return RuleSpec(
+        rule.code,
+        rule.version,
+        rule.kind,
+        rule.params,
+        rule.grade,
+        rule.verify_days,
+        rule.indicator,
+    )
+
+
+@transaction.atomic
+def rule_publish(
+    *,
+    actor: User,
+    code: str,
+    kind: str,
+    title: str,
+    params: dict[str, Any],
+    grade: str,
+    verify_days: int,
+    indicator: str,
+) -> WarningRule:
+    """A new version of a rule, in force at once; the version it replaces is retired (its
+    warnings keep naming it)."""
+    policy.require_rule_editor(actor)
+    from jiuzhu.discovery.models import Grade, Indicator, RuleKind
+
+    errors: dict[str, list[str]] = {}
+    if not code.strip() or len(code) > 40:
+        errors["code"] = [_("Give the rule a short code.")]
+    if kind not in RuleKind.values:
+        errors["kind"] = [_("Choose the kind of rule.")]
+    if grade not in Grade.values:
+        errors["grade"] = [_("Choose a grade.")]
+    if indicator not in Indicator.values:
+        errors["indicator"] = [_("Choose the indicator the rule moves.")]
+    if not 1 <= verify_days <= 90:
+        errors["verify_days"] = [_("Between 1 and 90 days.")]
+    if not isinstance(params, dict):
+        errors["params"] = [_("Thresholds are a JSON object.")]
+    if errors:
+        raise ValidationFailed(errors)
+    code = code.strip()
+    latest = WarningRule.objects.select_for_update().filter(code=code).order_by("-version").first()
+    if latest is not None and latest.kind != kind:
+        raise ValidationFailed({"kind": [_("A rule keeps its kind across versions.")]})
+    WarningRule.objects.filter(code=code, status=RuleStatus.PUBLISHED).update(
+        status=RuleStatus.RETIRED
+    )
+    rule = WarningRule.objects.create(
+        code=code,
+        version=(latest.version + 1) if latest else 1,
+        kind=kind,
+        title=title.strip()[:120] or code,
+        params=params,
+        grade=grade,
+        verify_days=verify_days,
+        indicator=indicator,
+        status=RuleStatus.PUBLISHED,
+        created_by=actor,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=rule, detail={"version": rule.version})
+    return rule
+
+
+# ---------------------------------------------------------------------------- raising
+
+
+def _facts_for(records: Iterable[DepartmentRecord], members: dict[int, Member]) -> list[Fact]:
+    facts = []
+    for record in records:
+        member = members.get(record.member_id) if record.member_id else None
+        facts.append(
+            Fact(
+                record_id=record.pk,
+                source=record.source,
+                on=record.on,
+                values=record.values,
+                relation=member.relation if member else "",
+                birth_date=member.birth_date if member else None,
+                employed=bool(member and member.employment == Employment.EMPLOYED),
+            )
+        )
+    return facts
+
+
+def _create(
+    *,
+    origin: str,
+    dedupe_key: str,
+    grade: str,
+    due_days: int,
+    district: Area,
+    explanation: dict[str, Any],
+    household: Household | None = None,
+    potential_case: PotentialCase | None = None,
+    street: Area | None = None,
+    community: Area | None = None,
+    rule: WarningRule | None = None,
+    record_id: int | None = None,
+    indicator: str = "",
+    referral: Any = None,
+) -> EarlyWarning | None:
+    """One warning, unless the same one was raised before (``dedupe_key``)."""
+    if EarlyWarning.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    warning = EarlyWarning.objects.create(
+        origin=origin,
+        dedupe_key=dedupe_key,
+        grade=grade,
+        due_at=timezone.now() + dt.timedelta(days=due_days),
+        district=district,
+        street=street,
+        community=community,
+        household=household,
+        potential_case=potential_case,
+        rule=rule,
+        record_id=record_id,
+        indicator=indicator,
+        explanation=explanation,
+        referral=referral,
+    )
+    WarningEvent.objects.create(warning=warning, action="raise", note="")
+    audit.record(
+        actor=None,
+        actor_label=SYSTEM,
+        action=AuditAction.CREATE,
+        obj=warning,
+        detail={"origin": origin, "grade": grade},
+    )
+    publish(WARNING_RAISED, warning_id=warning.pk)
+    return warning
+
+
+def _raise_hits(
+    hits: list[Hit],
+    rules: dict[str, WarningRule],
+    records: dict[int, DepartmentRecord],
+    **subject: Any,
+) -> int:
+    raised = 0
+    for hit in hits:
+        rule = rules[hit.rule]
+        record = records[hit.record_id]
+        who = (
+            f"h{subject['household'].pk}"
+            if subject.get("household")
+            else f"p{subject['potential_case'].pk}"
+        )
+        # An aggregate rule (medical costs) warns once while a warning is open; others per record.
+        if rule.kind == "medical_out_of_pocket":
+            open_one = EarlyWarning.objects.filter(
+                rule__code=rule.code, status=WarningStatus.OPEN, **subject
+            ).exists()
+            if open_one:
+                continue
+        created = _create(
+            origin=WarningOrigin.DEPARTMENT,
+            dedupe_key=f"rule:{rule.code}:{who}:r{record.pk}",
+            grade=hit.grade,
+            due_days=rule.verify_days,
+            rule=rule,
+            record_id=record.pk,
+            indicator=hit.indicator,
+            explanation=hit.explanation(record.source),
+            **subject,
+        )
+        raised += created is not None
+    return raised
+
+
+def warnings_evaluate(
+    *, household_ids: Iterable[int], case_ids: Iterable[int], today: dt.date | None = None
+) -> int:
+    """Run the rules in force over the department records of these households and potential
+    cases; returns how many warnings were raised (idempotent: a second run raises none)."""
+    today = today or timezone.localdate()
+    rules = {rule.code: rule for rule in rules_in_force()}
+    if not rules:
+        return 0
+    specs = [_spec(rule) for rule in rules.values()]
+    sources = {KIND_SOURCE[spec.kind] for spec in specs}
+    since = today - dt.timedelta(days=400)
+    raised = 0
+    household_ids = sorted(set(household_ids))
+    for start in range(0, len(household_ids), 500):
+        ids = household_ids[start : start + 500]
+        by_household: dict[int, list[DepartmentRecord]] = defaultdict(list)
+        for record in DepartmentRecord.objects.filter(
+            household_id__in=ids, source__in=sources
+        ).filter(Q(on__gte=since) | Q(source="unemployment")):
+            by_household[record.household_id].append(record)  # type: ignore[index]
+        members = {m.pk: m for m in Member.objects.filter(household_id__in=ids)}
+        households = Household.objects.select_related("district", "street", "community").in_bulk(
+            ids
+        )
+        earners_of: dict[int, int] = defaultdict(int)
+        for m in members.values():
+            if m.is_active and m.employment == Employment.EMPLOYED:
+                earners_of[m.household_id] += 1
+        for household_id, records in by_household.items():
+            household = households[household_id]
+            earners = earners_of[household_id]
+            subject = Subject(
+                tier=household.tier,
+                monthly_income=Decimal(household.monthly_income),
+                earners=earners,
+            )
+            hits = evaluate(specs, _facts_for(records, members), subject, today)
+            raised += _raise_hits(
+                hits,
+                rules,
+                {r.pk: r for r in records},
+                household=household,
+                street=household.street,
+                community=household.community,
+                district=household.district,
+            )
+    case_ids = sorted(set(case_ids))
+    for start in range(0, len(case_ids), 500):
+        ids = case_ids[start : start + 500]
+        by_case: dict[int, list[DepartmentRecord]] = defaultdict(list)
+        for record in DepartmentRecord.objects.filter(
+            potential_case_id__in=ids, source__in=sources
+        ):
+            by_case[record.potential_case_id].append(record)  # type: ignore[index]
+        cases = PotentialCase.objects.select_related("district", "street", "community").in_bulk(ids)
+        for case_id, records in by_case.items():
+            case = cases[case_id]
+            if case.district_id is None or case.status != PotentialCaseStatus.OPEN:
+                continue
+            facts = [
+                Fact(r.pk, r.source, r.on, r.values, "", case.birth_date, False) for r in records
+            ]
+            hits = evaluate(specs, facts, Subject(), today)
+            raised += _raise_hits(
+                hits,
+                rules,
+                {r.pk: r for r in records},
+                potential_case=case,
+                district=case.district,
+                street=case.street,
+                community=case.community,
+            )
+    return raised
+
+
+# ---------------------------------------------------------------------------- the queue
+
+
+@transaction.atomic
+def warning_assign(
+    *, actor: User, warning: EarlyWarning, assignee: User, note: str = ""
+) -> EarlyWarning:
+    """Hand a warning to a community worker, volunteer or surveyor for the visit. A warning
+    without a community (a potential case) takes the assignee's."""
+    WARNING_FLOW.require("assign", obj=warning, actor=actor)
+    if assignee.role not in policy.VERIFIERS or not assignee.is_active:
+        raise ValidationFailed({"assignee": [_("Choose a community worker or volunteer.")]})
+    changes: dict[str, Any] = {"assignee_id": assignee.pk}
+    area = assignee.area
+    if warning.community_id is None and area is not None and area.level == AreaLevel.COMMUNITY:
+        changes.update(community_id=area.pk, street_id=area.parent_id)
+    warning = WARNING_FLOW.apply(
+        obj=warning, action="assign", actor=actor, changes=changes, note=note
+    )
+    notify(
+        users=[assignee],
+        title=_("An early warning to verify"),
+        body=_("Visit and record the outcome by %(due)s.")
+        % {"due": timezone.localtime(warning.due_at).strftime("%Y-%m-%d")},
+    )
+    return warning
+
+
+@transaction.atomic
+def warning_verify(
+    *,
+    actor: User,
+    warning: EarlyWarning,
+    outcome: str,
+    note: str,
+    household: Household | None = None,
+    immediate: bool = False,
+) -> EarlyWarning:
+    """Record the visit's outcome: ``dismiss`` (with a reason), ``register`` (the new
+    household registered for the person), or ``reassess`` (跟进评, or 立即评 when
+    ``immediate``) of the household."""
+    policy.require_verifier(actor, warning)
+    if outcome not in OUTCOMES:
+        raise ValidationFailed({"outcome": [_("Choose an outcome.")]})
+    WARNING_FLOW.require(outcome, obj=warning, actor=actor)
+    note = note.strip()
+    if not note:
+        raise ValidationFailed({"note": [_("Say what the visit found.")]})
+    changes: dict[str, Any] = {
+        "outcome_note": note[:500],
+        "verified_by_id": actor.pk,
+        "verified_at": timezone.now(),
+    }
+    target = warning.household
+    if outcome == "register":
+        if (
+            household is None
+            or not visible(actor, Household.objects.filter(pk=household.pk)).exists()
+        ):
+            raise ValidationFailed({"household": [_("Choose the household you registered.")]})
+        changes["household_id"] = household.pk
+        target = household
+        if warning.potential_case_id is not None:
+            PotentialCase.objects.filter(pk=warning.potential_case_id).update(
+                status=PotentialCaseStatus.REGISTERED, household=household
+            )
+    elif outcome == "reassess":
+        target = target or household
+        if target is None:
+            raise ValidationFailed(
+                {"household": [_("Only a registered household is re-assessed.")]}
+            )
+        changes["household_id"] = target.pk
+    elif warning.potential_case_id is not None:
+        PotentialCase.objects.filter(pk=warning.potential_case_id).update(
+            status=PotentialCaseStatus.DISMISSED
+        )
+    if target is not None and warning.household_id is None:
+        warning.household = target  # the chain entry goes to the new household
+    titles = {
+        "dismiss": _("Early warning dismissed after a visit"),
+        "register": _("Household registered after an early warning"),
+        "reassess": _("Re-assessment requested after an early warning"),
+    }
+    warning = WARNING_FLOW.apply(
+        obj=warning,
+        action=outcome,
+        actor=actor,
+        changes=changes,
+        note=note,
+        chain_title=titles[outcome] if target is not None else "",
+        payload={"warning_id": warning.pk, "outcome": outcome},
+    )
+    if outcome == "reassess" and target is not None:
+        reason = AssessmentReason.CHANGE if immediate else AssessmentReason.DISCOVERY
+        due_add(household=target, reason=reason)
+    if warning.referral_id is not None:
+        referral = warning.referral
+        notify(
+            users=[referral.referrer],  # type: ignore[union-attr]
+            title=_("Thank you: your referral was looked into"),
+            body=referral_outcome_text(warning.status),
+        )
+    return warning
+
+
+def referral_outcome_text(status: str) -> str:
+    """What a referrer is told: never the household's data."""
+    texts: dict[str, str] = {
+        WarningStatus.OPEN: _("A worker will visit soon."),
+        WarningStatus.DISMISSED: _("A worker visited; no assistance was needed."),
+        WarningStatus.REGISTERED: _("A worker visited; the family now receives assistance."),
+        WarningStatus.REASSESSMENT: _(
+            "A worker visited; the family's needs are being re-assessed."
+        ),
+    }
+    return texts[status]
+
+
+def warnings_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Escalate open warnings past their deadline: once at the deadline (to the street's
+    caseworkers), again every REESCALATE_HOURS (to the district's managers). A conditional
+    UPDATE on the level, so two workers never escalate the same warning twice."""
+    now = now or timezone.now()
+    again = now - dt.timedelta(hours=REESCALATE_HOURS)
+    due = EarlyWarning.objects.filter(status=WarningStatus.OPEN, due_at__lt=now).filter(
+        Q(escalation_level=0) | Q(escalated_at__lt=again)
+    )
+    count = 0
+    for warning in due.select_related("district", "street")[:1000]:
+        with transaction.atomic():
+            level = warning.escalation_level
+            won = EarlyWarning.objects.filter(
+                pk=warning.pk, status=WarningStatus.OPEN, escalation_level=level
+            ).update(escalation_level=level + 1, escalated_at=now)
+            if not won:
+                continue
+            WarningEvent.objects.create(
+                warning=warning, action="escalate", note=f"level {level + 1}"
+            )
+            audit.record(
+                actor=None,
+                actor_label=SYSTEM,
+                action=AuditAction.UPDATE,
+                obj=warning,
+                detail={"transition": "escalate", "level": level + 1},
+            )
+            if level == 0 and warning.street_id is not None:
+                people = User.objects.filter(role=Role.STREET_CASEWORKER, area_id=warning.street_id)
+            else:
+                people = User.objects.filter(
+                    role=Role.DISTRICT_MANAGER, area_id=warning.district_id
+                )
+            notify(
+                users=list(people),
+                title=_("An early warning is overdue for verification"),
+                body=_("Warning #%(id)s was not verified in time.") % {"id": warning.pk},
+            )
+            count += 1
+    return count

@@ -1,0 +1,20 @@
+"""The evaluation app's links (see ``jiuzhu.core.navigation``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.core.navigation import NavItem, register_nav, role_in
+
+# Projects and settlement
+from jiuzhu.evaluation.policy import PROJECT_READERS, RANKING_READERS
+
+register_nav(NavItem("evaluation:project_list", _("Projects"), role_in(*PROJECT_READERS), 40))
+register_nav(NavItem("evaluation:rankings", _("Provider rankings"), role_in(*RANKING_READERS), 41))
+
+# Applications and screening
+from jiuzhu.evaluation.policy import APPLICATION_READERS  # noqa: E402
+
+register_nav(
+    NavItem(
+        "evaluation:application_list", _("Alliance applications"), role_in(*APPLICATION_READERS), 42
+    )
+)

@@ -1,0 +1,1 @@
+"""Pure computation of the time bank: the ledger's rules (no Django)."""

@@ -1,0 +1,11 @@
+"""The time bank's links (see ``jiuzhu.core.navigation``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiuzhu.core.navigation import NavItem, register_nav
+from jiuzhu.timebank import policy
+
+register_nav(NavItem("timebank:mine", _("My time bank"), policy.can_hold, 23))
+register_nav(NavItem("timebank:deposits", _("Volunteer hours to confirm"), policy.can_confirm, 24))
+register_nav(NavItem("timebank:accounts", _("Time bank"), policy.can_manage, 45))
+register_nav(NavItem("timebank:report", _("Time bank report"), policy.can_manage, 46))
