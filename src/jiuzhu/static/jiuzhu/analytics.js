@@ -13,7 +13,7 @@
   function option(spec, node) {
     var unit = spec.unit || "";
     var horizontal = !!spec.horizontal;
-    var labelWidth = Math.max(80, Math.floor((node.clientWidth || 320) * 0.42));
+    var labelWidth = labelWidthFor(node);
     var categoryAxis = {
       type: "category",
       data: spec.categories,
@@ -21,12 +21,18 @@
       nameLocation: "middle",
       nameGap: 28,
       axisTick: { alignWithLabel: true },
-      axisLabel: horizontal ? { width: labelWidth, overflow: "truncate" } : { hideOverlap: true }
+      // Long indicator names wrap onto several lines rather than being cut (the chart grows
+      // to fit them: see fitHeight).
+      axisLabel: horizontal
+        ? { width: labelWidth, overflow: "break", lineHeight: 15 }
+        : { hideOverlap: true }
     };
     if (horizontal) categoryAxis.inverse = true;
     var valueAxis = {
       type: "value",
       name: spec.valueName || "",
+      // The axis name sits above the axis: start it at the axis, not centred across the edge.
+      nameTextStyle: horizontal ? undefined : { align: "left" },
       minInterval: unit === "%" ? 0 : 1,
       max: unit === "%" ? function (extent) { return Math.min(100, Math.ceil(extent.max / 10) * 10 || 10); } : null,
       splitNumber: (node.clientWidth || 320) < 480 ? 3 : 5,
@@ -37,10 +43,12 @@
       textStyle: { fontFamily: window.getComputedStyle(document.body).fontFamily },
       animation: false,
       legend: spec.legend ? { top: 0, type: "scroll" } : undefined,
+      // Horizontal charts keep a fixed column for the (wrapped) category labels: ECharts'
+      // containLabel measures a label before wrapping it and would cut the longest one.
       grid: {
-        left: 8, right: 48, containLabel: true,
+        left: horizontal ? labelWidth + 16 : 8, right: 48, containLabel: !horizontal,
         top: (spec.legend ? 36 : 12) + (!horizontal && spec.valueName ? 24 : 0),
-        bottom: spec.categoryName ? 32 : 8
+        bottom: (spec.categoryName ? 32 : 8) + (horizontal ? 22 : 0)  // value labels below
       },
       tooltip: {
         trigger: "axis",
@@ -69,6 +77,26 @@
     };
   }
 
+  // Roughly how many lines a label needs at this width (CJK characters are about twice as wide
+  // as Latin ones at 12px), so a horizontal chart is tall enough for wrapped labels.
+  function lines(text, width) {
+    var px = 0;
+    for (var i = 0; i < text.length; i++) px += text.charCodeAt(i) > 255 ? 12.5 : 6.8;
+    return Math.max(1, Math.ceil(px / width));
+  }
+
+  function labelWidthFor(node) {
+    return Math.max(80, Math.min(300, Math.floor((node.clientWidth || 320) * 0.38)));
+  }
+
+  function fitHeight(spec, node) {
+    if (!spec.horizontal) return;
+    var width = labelWidthFor(node);
+    var needed = (spec.legend ? 48 : 24) + (spec.categoryName ? 32 : 8) + 22;
+    spec.categories.forEach(function (c) { needed += lines(String(c), width) * 15 + 10; });
+    if (needed > node.clientHeight) node.style.height = needed + "px";
+  }
+
   function draw(root) {
     if (!window.echarts) return;
     var nodes = (root || document).querySelectorAll("[data-analytics-chart]");
@@ -77,8 +105,10 @@
       if (!source) return;
       var old = window.echarts.getInstanceByDom(node);
       if (old) old.dispose();
+      var spec = JSON.parse(source.textContent);
+      fitHeight(spec, node);
       var chart = window.echarts.init(node, null, { renderer: "svg" });
-      chart.setOption(option(JSON.parse(source.textContent), node));
+      chart.setOption(option(spec, node));
     });
   }
 

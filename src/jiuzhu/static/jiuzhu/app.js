@@ -104,4 +104,24 @@
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
     if (panel) panel.classList.toggle("open", open);
   });
+
+  // Check-in: ask the phone for its location (optional). Whatever the answer — a position,
+  // a refusal, no geolocation or no answer within 8 seconds — the form is sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-geolocate]");
+    if (!form || form.dataset.located || !navigator.geolocation) return;
+    event.preventDefault();
+    form.dataset.located = "1";
+    var status = form.querySelector(".geolocate-status");
+    if (status) { status.hidden = false; status.textContent = status.getAttribute("data-locating"); }
+    var sent = false;
+    function send() { if (!sent) { sent = true; form.submit(); } }
+    navigator.geolocation.getCurrentPosition(function (position) {
+      form.elements.latitude.value = position.coords.latitude;
+      form.elements.longitude.value = position.coords.longitude;
+      form.elements.accuracy.value = Math.round(position.coords.accuracy);
+      send();
+    }, send, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 });
+    setTimeout(send, 9000);
+  });
 })();
