@@ -24,8 +24,8 @@ from fractions import Fraction
 
 from django.utils import timezone
 
+from factories import AssessmentFactory
 from factories_registry import make_household
-from jiuzhu.assessment.models import Assessment
 from jiuzhu.assessment.services.frameworks import framework_import
 from jiuzhu.registry.models import Household
 
@@ -97,11 +97,10 @@ DEPRIVED = {
 
 def submit(household, framework, assessor, deprived, *, days_ago=0, status="submitted"):
     when = timezone.now() - dt.timedelta(days=days_ago)
-    return Assessment.objects.create(
+    return AssessmentFactory(
         household=household,
         framework=framework,
         assessor=assessor,
-        reason="manual",
         status=status,
         deprived=list(deprived),
         submitted_at=when if status == "submitted" else None,

@@ -75,6 +75,15 @@ def actors(areas):
 
 
 @pytest.fixture
+def postgres_only():
+    """Race tests need real parallel writers; SQLite serialises them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: parallel writers on SQLite are serialised")
+
+
+@pytest.fixture
 def caseworker(actors):
     return actors["yaohua_caseworker"]
 
@@ -91,6 +100,58 @@ def pytest_runtest_makereport(item, call):
 
     browser = item.get_closest_marker("browser") is not None
     postgres_only = item.get_closest_marker("postgres") is not None
-    if browser or (postgres_only and connection.vendor == "postgresql"):
+    broker = item.get_closest_marker("broker") is not None  # the machine's Redis must answer
+    if browser or broker or (postgres_only and connection.vendor == "postgresql"):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI, which counts as a failure: {report.longrepr}"
+
+
+class Clock:
+    """A controlled clock for time rules: ``django.utils.timezone.now`` (and so ``localdate``,
+    ``auto_now`` fields and every service that asks the time) returns ``clock.now``."""
+
+    def __init__(self, monkeypatch, start):
+        from django.utils import timezone
+
+        self.now = start
+        monkeypatch.setattr(timezone, "now", lambda: self.now)
+
+    def set(self, when):
+        self.now = when
+
+    def advance(self, **delta):
+        import datetime as dt
+
+        self.now = self.now + dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The clock stopped at 2026-03-02 17:00 UTC, which is already 3 March 01:00 in Nanjing:
+    rules that speak of days must count them in local time (``timezone.localdate``)."""
+    import datetime as dt
+
+    return Clock(monkeypatch, dt.datetime(2026, 3, 2, 17, 0, tzinfo=dt.UTC))
+
+
+if os.environ.get("JIUZHU_MUTATION"):
+    # ``make mutation`` (bench/mutation.py) forks one pytest run per mutant from a parent that
+    # has already run the focused tests once. Building the test database (every migration) in
+    # each child would cost seconds per mutant; the parent builds it once and never tears it
+    # down, and every forked child inherits it (SQLite in memory is copied with the process).
+    from hypothesis import settings as hypothesis_settings
+
+    # Derandomised, so a mutant's verdict does not depend on the run (tests that set their own
+    # max_examples keep it).
+    hypothesis_settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
+    hypothesis_settings.load_profile("mutation")
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(django_test_environment, django_db_blocker):
+        from django.db import connections
+        from django.test.utils import setup_databases
+
+        if "memory" not in str(connections["default"].settings_dict["NAME"]):
+            with django_db_blocker.unblock():
+                setup_databases(verbosity=0, interactive=False)
+        yield

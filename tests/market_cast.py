@@ -2,15 +2,19 @@
 
 import pytest
 
-from factories import UserFactory
+from factories import (
+    VALID_USCC,
+    BeneficiaryAccountFactory,
+    OrganisationFactory,
+    ProviderFactory,
+    UserFactory,
+)
 from factories_registry import add_member, make_household
 from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.catalog.services import catalogue_load_defaults
 from jiuzhu.core.models import Role
-from jiuzhu.orders.models import Provider
-from jiuzhu.registry.models import BeneficiaryAccount
 
-VALID_USCC = "91110108551385082Q"
+__all__ = ["VALID_USCC", "market"]
 
 
 @pytest.fixture
@@ -24,28 +28,20 @@ def market(areas, actors, caseworker):
         actor=caseworker, household=household, age=75, employment="retired", mobile="13912340000"
     )
     beneficiary = UserFactory(username="bene", role=Role.BENEFICIARY, mobile="13912340000")
-    BeneficiaryAccount.objects.create(user=beneficiary, member=head, household=household)
+    BeneficiaryAccountFactory(user=beneficiary, member=head)
     meal = ServiceItem.objects.get(code="meal_help")
     cleaning = ServiceItem.objects.get(code="cleaning_help")
     staff_a = actors["provider_staff"]
 
-    def provider(org, streets, code_suffix):
-        p = Provider.objects.create(
+    def provider(org, streets, uscc):
+        return ProviderFactory(
             organisation=org,
-            supply_type="government_purchase",
-            uscc=code_suffix,
+            uscc=uscc,
             base=areas["yaohua_a"],
-            latitude=32.1,
-            longitude=118.9,
             daily_capacity=5,
-            contact_name="联系人",
-            contact_phone="025-1",
+            streets=streets,
+            items=[meal, cleaning],
         )
-        p.streets.set(streets)
-        p.items.set([meal, cleaning])
-        return p
-
-    from factories import OrganisationFactory
 
     provider_a = provider(staff_a.organisation, [areas["yaohua"]], VALID_USCC)
     org_b = OrganisationFactory(name="服务机构乙")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from factories import UserFactory
+from factories import BeneficiaryAccountFactory, HouseholdAssignmentFactory, UserFactory
 from factories_registry import add_member, make_household
 from jiuzhu.core.models import Role
-from jiuzhu.registry.models import BeneficiaryAccount, HouseholdAssignment
 
 
 def build_cast(actors, areas) -> dict:
@@ -25,16 +24,13 @@ def build_cast(actors, areas) -> dict:
         key: add_member(actor=city, household=household, name=f"户主{key}")
         for key, household in households.items()
     }
-    HouseholdAssignment.objects.create(
+    HouseholdAssignmentFactory(
         household=households["mq"],
         assignee=actors["assessor"],
-        purpose="assessment",
         created_by=actors["qixia_manager"],
     )
     beneficiary = UserFactory(username="beneficiary_yb", role=Role.BENEFICIARY)
-    BeneficiaryAccount.objects.create(
-        user=beneficiary, member=members["yb"], household=households["yb"]
-    )
+    BeneficiaryAccountFactory(user=beneficiary, member=members["yb"])
     return {
         "households": households,
         "members": members,

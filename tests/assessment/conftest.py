@@ -24,8 +24,8 @@ def configured(areas):
 def household(configured, areas, actors, caseworker):
     """A couple in 尧化门 living on 1,500 yuan a month: the head (52) out of work, his wife (50)
     seriously ill and out of work; assigned to the assessor."""
+    from factories import HouseholdAssignmentFactory
     from factories_registry import add_member, make_household
-    from jiuzhu.registry.models import HouseholdAssignment
 
     household = make_household(actor=caseworker, community=areas["yaohua_a"], income="1500")
     add_member(actor=caseworker, household=household, name="王强", age=52, employment="unemployed")
@@ -39,10 +39,7 @@ def household(configured, areas, actors, caseworker):
         illness="serious",
         illness_note="癌症",
     )
-    HouseholdAssignment.objects.create(
-        household=household,
-        assignee=actors["assessor"],
-        purpose="assessment",
-        created_by=caseworker,
+    HouseholdAssignmentFactory(
+        household=household, assignee=actors["assessor"], created_by=caseworker
     )
     return household

@@ -122,9 +122,26 @@ def test_anonymous_callers_get_401(world, get):
     assert get(None).status_code == 401
 
 
-def test_managers_of_every_level_get_figures(world, actors, get):
-    for name in ("city_admin", "qixia_manager", "yaohua_caseworker", "yaohua_a_worker"):
-        assert get(actors[name]).status_code == 200, name
+@pytest.mark.parametrize(
+    ("name", "n", "h", "m0"),
+    [
+        # A 3/4, B 1/2, C 1/4 (not poor), D 1/2, E 1: censored scores sum to 2.75 over five.
+        ("city_admin", 5, 4 / 5, 2.75 / 5),
+        # Qixia: A, B, C, D — 3/4 + 1/2 + 1/2 over four.
+        ("qixia_manager", 4, 3 / 4, 1.75 / 4),
+        # Yaohua street: A and B (F is under v1 only, X has exited).
+        ("yaohua_caseworker", 2, 1.0, 1.25 / 2),
+        # 尧化门 community: A only.
+        ("yaohua_a_worker", 1, 1.0, 0.75),
+    ],
+)
+def test_managers_of_every_level_get_their_areas_figures(world, actors, get, name, n, h, m0):
+    response = get(actors[name])
+    assert response.status_code == 200, response.content[:300]
+    body = response.json()
+    assert body["n"] == n
+    assert body["H"] == pytest.approx(h)
+    assert body["M0"] == pytest.approx(m0)
 
 
 @pytest.mark.parametrize(

@@ -163,7 +163,7 @@ def test_the_export_is_a_workbook_and_is_audited(world, actors, page):
         "Distribution",
     ]
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["Adjusted headcount ratio M0 = H × A"] == 0.4375
+    assert summary["Multidimensional poverty index (M0) = H × A"] == 0.4375
     assert summary["Households measured"] == 4
     subgroups = list(workbook["Subgroups"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in subgroups] == ["Dibao recipient (低保)", "Near-dibao (低保边缘)"]

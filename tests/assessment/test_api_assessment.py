@@ -145,11 +145,18 @@ def test_scoping_is_the_webs(call, household, actors):
         ("post", f"/households/{household.pk}/assessments"),
         ("get", f"/assessments?household={household.pk}"),
     ]
-    for who in ("maqun_caseworker", "jianye_manager", "provider_staff", stranger):
+    for who in ("maqun_caseworker", "jianye_manager", stranger):
         for method, path in paths:
             body = {"answers": {}} if method == "patch" else None
             _error(call(who, method, path, body), 404, "not_found")
         assert call(who, "get", "/assessments").json() == {"count": 0, "items": []}
+    # A provider is never granted assessments: its objects are out of reach (404) and the
+    # list itself is refused (403) rather than shown empty.
+    for method, path in paths[:-1]:
+        body = {"answers": {}} if method == "patch" else None
+        _error(call("provider_staff", method, path, body), 404, "not_found")
+    _error(call("provider_staff", "get", paths[-1][1]), 403, "forbidden")
+    _error(call("provider_staff", "get", "/assessments"), 403, "forbidden")
     for who in ("qixia_manager", "yaohua_a_worker"):
         assert call(who, "get", f"/assessments/{assessment.pk}").status_code == 200
         _error(
@@ -214,6 +221,27 @@ def test_the_queue_endpoint(call, household, actors, areas):
     _error(call("qixia_manager", "get", "/assessment/queue?limit=0"), 422, "validation_error")
 
 
+def test_a_household_appears_once_in_the_queue_with_all_its_reasons(
+    call, household, actors, client
+):
+    """Registered (实时评) and then its income corrected (立即评): one row, both reasons; the
+    row is the earliest entry. The entries stay one per reason (services/dues.py)."""
+    today = dt.date.today()
+    due_add(household=household, reason="new", due_on=today)
+    due_add(household=household, reason="change", due_on=today - dt.timedelta(days=1))
+    due_add(household=household, reason="scheduled", due_on=today + dt.timedelta(days=300))
+    body = call("yaohua_caseworker", "get", "/assessment/queue").json()
+    assert body["count"] == 1
+    (item,) = body["items"]
+    assert (item["reason"], item["overdue"]) == ("change", True)
+    assert [r["reason"] for r in item["reasons"]] == ["change", "new", "scheduled"]
+    client.force_login(actors["yaohua_caseworker"])
+    html = client.get("/assessment/queue/").content.decode()
+    assert "1 household due" in html
+    assert html.count(f'href="/households/{household.pk}/"') == 1
+    assert "Household change (立即评)" in html and "New applicant (实时评)" in html
+
+
 def test_framework_endpoints(call, configured, client):
     listed = call("assessor", "get", "/frameworks").json()
     assert listed["count"] == 1
@@ -228,7 +256,7 @@ def test_framework_endpoints(call, configured, client):
     assert [d["name"] for d in data["dimensions"]][:2] == ["daily_living", "housing"]
     assert data["urgency_thresholds"] == {"urgent": "1/2", "safety_net": "1/3", "care": "1/5"}
     _error(call("assessor", "get", "/frameworks/999"), 404, "not_found")
-    assert call("provider_staff", "get", "/frameworks").json() == {"count": 0, "items": []}
+    _error(call("provider_staff", "get", "/frameworks"), 403, "forbidden")
     _error(call("provider_staff", "get", f"/frameworks/{configured.version}"), 404, "not_found")
     client.logout()
     anonymous = client.get("/api/v1/frameworks")

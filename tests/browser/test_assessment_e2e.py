@@ -54,7 +54,8 @@ def test_an_assessor_assesses_on_a_phone_and_the_caseworker_approves_the_plan(
 ):
     page = phone_page
     sign_in(page, "assessor")
-    assert page.url.endswith("/assessment/queue/")  # the assessor starts at the queue
+    assert page.url.endswith("/workspace/")  # the assessor starts at their workspace
+    page.goto("/assessment/queue/")
     screenshot(page, "assessor-queue-phone")
 
     # 评: an assigned household never assessed yet (a new application, 实时评).
@@ -156,7 +157,8 @@ def test_an_assessor_assesses_on_a_phone_and_the_caseworker_approves_the_plan(
     desk.fill("#approve textarea[name=note]", "已电话核实，同意。")
     desk.click("#approve button[type=submit]")
     desk.wait_for_load_state("networkidle")
-    assert "救助方案已审批，已记入该户救助链。" in desk.locator(".messages").inner_text()
+    approved = "救助方案已审批，已记入该户救助链；第一周的服务已下单。"
+    assert approved in desk.locator(".messages").inner_text()
     assert "已审批" in desk.locator("#plan .card-head").inner_text()
     assert desk.locator("#approve").count() == 0  # an approved plan is no longer edited
     screenshot(desk, "caseworker-plan-approved")

@@ -184,8 +184,10 @@ def test_a_household_orders_on_a_phone_and_the_provider_serves_it(
     assert STAFF_NAME in staff.locator(".order-main").inner_text()
     screenshot(staff, "orders-07-assigned-phone")
 
-    # Check in at the household.
-    staff.click(f"form[action='{order_url}start/'] button[type=submit]")
+    # Check in at the household. The page first asks the phone for its location (optional; the
+    # form is sent on an answer, a refusal or after a few seconds), so wait for the navigation.
+    with staff.expect_navigation():
+        staff.click(f"form[action='{order_url}start/'] button[type=submit]")
     staff.wait_for_load_state("networkidle")
     assert "已签到，服务开始。" in flash(staff)
     assert status_tag(staff) == "服务中"

@@ -1,4 +1,5 @@
 import pytest
+from cryptography.fernet import Fernet
 from django.test import override_settings
 
 from jiuzhu.core import crypto
@@ -23,5 +24,79 @@ def test_lookup_hash_is_deterministic_and_keyed():
 
 def test_a_wrong_key_cannot_decrypt():
     token = crypto.encrypt("secret")
-    with override_settings(FIELD_ENCRYPTION_KEY=OTHER_KEY), pytest.raises(ValueError):
+    with override_settings(FIELD_ENCRYPTION_KEY=OTHER_KEY), pytest.raises(ValueError) as error:
         crypto.decrypt(token)
+    assert str(error.value) == "cannot decrypt: wrong JIUZHU_FIELD_KEY or damaged value"
+
+
+def hkdf_sha256(master: bytes, info: bytes) -> bytes:
+    """RFC 5869 with no salt (HashLen zero bytes) and 32 bytes of output: one expand block."""
+    import hashlib
+    import hmac
+
+    prk = hmac.new(b"\0" * 32, master, hashlib.sha256).digest()
+    return hmac.new(prk, info + b"\1", hashlib.sha256).digest()
+
+
+def test_the_keys_are_hkdf_sha256_of_the_master_key_with_their_own_labels():
+    """The derivation is part of the stored data's format: lookup hashes already in the
+    database and values already encrypted must stay readable, so it is pinned here from the
+    RFC, not from the code."""
+    import base64
+    import hashlib
+    import hmac
+
+    crypto._keys.cache_clear()
+    master = base64.urlsafe_b64decode(OTHER_KEY)
+    mac_key = hkdf_sha256(master, b"jiuzhu lookup hash v1")
+    fernet_key = hkdf_sha256(master, b"jiuzhu field encryption v1")
+    value = "11010519491231002X"
+    with override_settings(FIELD_ENCRYPTION_KEY=OTHER_KEY):
+        assert crypto.lookup_hash(value) == (
+            hmac.new(mac_key, value.encode(), hashlib.sha256).hexdigest()
+        )
+        token = Fernet(base64.urlsafe_b64encode(fernet_key)).encrypt(value.encode()).decode()
+        assert crypto.decrypt(token) == value
+        enc, digest = crypto.bulk_encryptor()
+        assert digest(value) == crypto.lookup_hash(value)
+        assert Fernet(base64.urlsafe_b64encode(fernet_key)).decrypt(enc(value).encode()) == (
+            value.encode()
+        )
+    crypto._keys.cache_clear()
+
+
+def test_the_lookup_hash_and_the_encryption_use_separate_keys():
+    """Two keys are derived from JIUZHU_FIELD_KEY: knowing the lookup-hash key (or one hash)
+    must not give the encryption key, nor the other way round."""
+    import base64
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    fernet, mac_key = crypto._keys(settings.FIELD_ENCRYPTION_KEY)
+    master = base64.urlsafe_b64decode(settings.FIELD_ENCRYPTION_KEY)
+    # Fernet's two halves: the HMAC signing key and the AES key.
+    encryption_keys = {fernet._signing_key, fernet._encryption_key}
+    encryption_keys.add(fernet._signing_key + fernet._encryption_key)
+    assert len(mac_key) == 32
+    assert mac_key not in encryption_keys
+    assert mac_key != master
+    value = "11010519491231002X"
+    for key in [*encryption_keys, master]:
+        other = hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+        assert crypto.lookup_hash(value) != other
+    # The bulk path uses the same two keys as the one-value path.
+    enc, digest = crypto.bulk_encryptor()
+    assert digest(value) == crypto.lookup_hash(value)
+    assert crypto.decrypt(enc(value)) == value
+
+
+def test_a_purpose_key_is_hkdf_of_the_master_key_with_the_purposes_label():
+    import base64
+
+    master = base64.urlsafe_b64decode(OTHER_KEY)
+    with override_settings(FIELD_ENCRYPTION_KEY=OTHER_KEY):
+        assert crypto.purpose_key("audit chain") == hkdf_sha256(master, b"jiuzhu audit chain v1")
+        assert crypto.purpose_key("audit chain") != crypto.purpose_key("lookup hash")
+        assert crypto.purpose_key("lookup hash") == hkdf_sha256(master, b"jiuzhu lookup hash v1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from factories import PASSWORD
+from factories import PASSWORD, UserFactory
 from jiuzhu.core.models import AuditAction, AuditEntry, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,12 @@ def test_the_list_shows_staff_with_role_area_and_status(client, actors):
     assert "qixia_manager" in page and "栖霞区" in page and "District manager" in page
     filtered = client.get("/accounts/", {"role": Role.ASSESSOR})
     assert [u.username for u in filtered.context["page_obj"]] == ["assessor"]
-    assert client.get("/accounts/", {"role": "king", "page": "zz"}).status_code == 200
+    # An unknown role and a page that is not a number are ignored: every account, first page.
+    unfiltered = client.get("/accounts/", {"role": "king", "page": "zz"})
+    assert unfiltered.status_code == 200
+    assert unfiltered.context["page_obj"].number == 1
+    assert len(unfiltered.context["page_obj"].object_list) == len(actors)
+    assert "qixia_manager" in unfiltered.content.decode()
 
 
 def test_creating_an_account_validates_the_password_and_is_audited(client, actors, areas):
@@ -93,13 +98,18 @@ def test_deactivate_and_reactivate(client, actors):
     assert not target.is_active
     client.post(f"/accounts/{target.pk}/active/", {"active": "1"})
     target.refresh_from_db()
+    assert not target.is_active  # a community worker sees case data: a second admin approves
+    second = UserFactory(username="security_admin_2", role=Role.SECURITY_ADMIN)
+    client.force_login(second)
+    client.post(f"/accounts/{target.pk}/approve/")
+    target.refresh_from_db()
     assert target.is_active
     events = list(
         AuditEntry.objects.filter(action=AuditAction.ACCOUNT).values_list(
             "detail__event", flat=True
         )
     )
-    assert sorted(events) == ["activated", "deactivated"]
+    assert sorted(events) == ["approved", "deactivated", "reactivation requested"]
 
 
 def test_the_security_admin_cannot_deactivate_themselves(client, actors):
@@ -153,4 +163,6 @@ def test_beneficiary_and_unknown_accounts_are_404(client, actors):
 
 def test_the_security_admin_sees_no_case_data(client, actors):
     client.force_login(actors["security_admin"])
-    assert client.get(reverse("registry:household_list")).context["page_obj"].paginator.count == 0
+    # The household list is refused outright (403), not shown empty; its API twin too.
+    assert client.get(reverse("registry:household_list")).status_code == 403
+    assert client.get("/api/v1/households").status_code == 403

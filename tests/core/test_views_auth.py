@@ -31,7 +31,7 @@ def test_a_successful_sign_in_is_audited_and_lands_on_the_role_start_page(client
     response = _login(client, "qixia_manager", PASSWORD)
     assert response.status_code == 302
     assert response["Location"] == "/"
-    assert client.get("/")["Location"] == reverse("registry:dashboard")
+    assert client.get("/")["Location"] == reverse("core:workspace")
     entry = AuditEntry.objects.get(action=AuditAction.LOGIN)
     assert entry.result == AuditResult.SUCCESS
     assert entry.actor == actors["qixia_manager"]
@@ -184,20 +184,20 @@ def test_a_beneficiary_cannot_sign_in_with_a_password(client, beneficiary_househ
     assert "_auth_user_id" not in client.session
 
 
-def test_roles_without_pages_get_the_welcome_page(client, actors):
+def test_the_partner_department_lands_on_its_referrals(client, actors):
+    # Every role has a start page now (the welcome page waits for a role without one).
     client.force_login(actors["department"])
-    response = client.get("/")
-    assert response.status_code == 200
-    assert b"Welcome" in response.content or "欢迎".encode() in response.content
+    assert client.get("/")["Location"] == reverse("discovery:referral_list")
 
 
 def test_each_role_lands_where_its_work_is(client, actors):
     expected = {
         "security_admin": reverse("core:account_list"),
         "audit_admin": reverse("core:audit_log"),
-        "assessor": reverse("assessment:queue"),
+        # Roles with task lists land on their workspace (工作台).
+        "assessor": reverse("core:workspace"),
         "city_admin": reverse("registry:dashboard"),
-        "qixia_hotline": reverse("registry:dashboard"),
+        "qixia_hotline": reverse("core:workspace"),
     }
     for name, target in expected.items():
         client.force_login(actors[name])

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from jiuzhu.dispatch.matching import (
+from jiuzhu.dispatch.engine.matching import (
     EARTH_RADIUS_KM,
     NO_CAPACITY_LEFT,
     NO_ELIGIBLE_PROVIDER,

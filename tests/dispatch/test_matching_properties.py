@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
-from jiuzhu.dispatch.matching import (
+from jiuzhu.dispatch.engine.matching import (
     NO_CAPACITY_LEFT,
     NO_ELIGIBLE_PROVIDER,
     Dispatch,
@@ -26,6 +26,16 @@ from jiuzhu.dispatch.matching import (
     assign_greedy,
     eligible_pairs,
 )
+
+#: The LP solver (HiGHS through scipy's linprog) calls a vertex optimal when no reduced cost is
+#: below -1e-7, its default dual feasibility tolerance: a pair can be chosen over one that is
+#: cheaper by less than that (seen: 1.0000000188 against greedy's 1.0). Costs are compared with
+#: that slack per assigned order, never with a tighter one.
+HIGHS_DUAL_TOLERANCE = 1e-7
+
+
+def cost_slack(dispatch) -> float:
+    return HIGHS_DUAL_TOLERANCE * max(1, dispatch.n_assigned)
 
 
 @st.composite
@@ -131,7 +141,7 @@ def test_optimal_is_feasible_maximal_and_no_worse_than_greedy(instance):
     assert greedy.urgency_assigned <= best.urgency_assigned + 1e-9
     # at the same urgency-weighted number served, the optimum costs no more
     if abs(greedy.urgency_assigned - best.urgency_assigned) <= 1e-9:
-        assert best.total_cost <= greedy.total_cost + 1e-9
+        assert best.total_cost <= greedy.total_cost + cost_slack(best)
 
 
 @settings(max_examples=200, deadline=None)
@@ -141,7 +151,7 @@ def test_same_number_served_means_no_more_cost_than_greedy(instance):
     best = assign(orders, providers, pairs, item_category=cats)
     greedy = assign_greedy(orders, providers, pairs, item_category=cats)
     if greedy.n_assigned == best.n_assigned:
-        assert best.total_cost <= greedy.total_cost + 1e-9
+        assert best.total_cost <= greedy.total_cost + cost_slack(best)
 
 
 @settings(max_examples=150, deadline=None)
@@ -152,7 +162,7 @@ def test_optimal_matches_brute_force_on_tiny_instances(instance):
     urgency, cost, most = brute_force(best)
     assert best.n_assigned == most
     assert abs(best.urgency_assigned - max(urgency, 0.0)) <= 1e-9
-    assert abs(best.total_cost - cost) <= 1e-7
+    assert abs(best.total_cost - cost) <= cost_slack(best)
 
 
 @settings(max_examples=100, deadline=None)

@@ -40,7 +40,7 @@ def test_managers_and_caseworkers_see_the_board(client, actors, late_order, name
     client.force_login(actors[name])
     page = client.get(BOARD).content.decode()
     assert "Dispatch board" in page
-    assert f'href="/orders/{late_order.pk}/"' in page  # drill down to the order
+    assert f'href="/dispatch/orders/{late_order.pk}/"' in page  # drill down to the order
     assert 'hx-trigger="every 15s"' in page and '"X-Jiuzhu-Poll": "1"' in page
 
 

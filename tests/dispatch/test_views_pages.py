@@ -2,6 +2,7 @@
 and that bad input never gives a 500."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -80,7 +81,14 @@ def test_only_district_managers_open_the_sla_page(client, actors, name):
 
 def test_bad_edit_parameters_are_ignored(client, actors):
     client.force_login(actors["qixia_manager"])
-    assert client.get(f"{SLA}?urgency_tag=<script>&sla_class=zz").status_code == 200
+    response = client.get(f"{SLA}?urgency_tag=<script>&sla_class=zz")
+    page = response.content.decode()
+    # The bad values are dropped: the policy form is shown blank, never echoing the input.
+    assert response.status_code == 200
+    assert 'name="accept_hours"' in page
+    main = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page.split("<main", 1)[1])
+    # (The CSRF token is random text: it may contain "zz" by chance, so it is not searched.)
+    assert "<script>&" not in page and "zz" not in main
 
 
 # ---------------------------------------------------------------- escalations
@@ -175,7 +183,11 @@ def test_monitoring_shows_the_providers_of_the_area(client, actors, market):
 )
 def test_monitoring_periods_never_fail(client, actors, market, query):
     client.force_login(actors["qixia_manager"])
-    assert client.get(f"{MONITORING}?{query}").status_code == 200
+    response = client.get(f"{MONITORING}?{query}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Whatever the period, the table lists the providers serving Qixia.
+    assert "服务机构乙" in page and "服务机构丙" in page
 
 
 def test_monitoring_exports_to_excel_with_an_audit_entry(client, actors, market):

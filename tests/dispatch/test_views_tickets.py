@@ -114,7 +114,8 @@ def test_the_list_is_scoped(client, actors, ticket, name, sees):
 def test_other_roles_have_no_hotline_pages(client, actors, ticket, name):
     client.force_login(actors[name])
     assert client.get(LIST).status_code == 403
-    assert client.get(reverse("dispatch:ticket_detail", args=[ticket.pk])).status_code == 403
+    # A ticket the role never sees is not found (404), as every object out of reach.
+    assert client.get(reverse("dispatch:ticket_detail", args=[ticket.pk])).status_code == 404
     assert client.get(NEW).status_code == 403
 
 

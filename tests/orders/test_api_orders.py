@@ -118,16 +118,24 @@ def test_a_failed_request_is_not_remembered(client, market):
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body"),
+    ("method", "path", "body", "status", "names"),
     [
-        ("post", "/orders", {"household_id": "x"}),
-        ("post", "/orders", {"household_id": 999999, "item_id": 1}),
-        ("get", "/orders?limit=0", None),
-        ("post", "/orders/999999/accept", None),
-        ("post", "/orders/1/rate", {"score": "five"}),
-        ("get", "/providers?offset=-1", None),
+        ("post", "/orders", {"household_id": "x"}, 422, {"household_id", "item_id"}),
+        ("post", "/orders", {"household_id": 999999, "item_id": 1}, 404, "household"),
+        ("get", "/orders?limit=0", None, 422, {"limit"}),
+        ("post", "/orders/999999/accept", None, 404, "order"),
+        ("post", "/orders/1/rate", {"score": "five"}, 422, {"score"}),
+        ("get", "/providers?offset=-1", None, 422, {"offset"}),
     ],
 )
-def test_bad_input_is_never_a_server_error(client, market, method, path, body):
+def test_bad_input_is_refused_naming_what_is_wrong(
+    client, market, method, path, body, status, names
+):
     response = call(client, market["beneficiary"], method, path, body)
-    assert 400 <= response.status_code < 500, response.content[:200]
+    assert response.status_code == status, response.content[:200]
+    error = response.json()
+    assert set(error) == {"code", "message", "extra"}
+    if status == 422:
+        assert (error["code"], set(error["extra"]["fields"])) == ("validation_error", names)
+    else:
+        assert (error["code"], error["extra"]["object"]) == ("not_found", names)

@@ -4,44 +4,15 @@ one creation request with the same Idempotency-Key: one order, one response."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from jiuzhu.core.errors import Conflict
 from jiuzhu.orders.models import Order, OrderEvent
 from jiuzhu.orders.services.idempotency import run_once
 from jiuzhu.orders.services.orders import order_accept, order_create
+from parallel import in_parallel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def in_parallel(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = ("ok", call())
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = ("error", error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: parallel writers on SQLite are serialised")
 
 
 @pytest.mark.parametrize("round_", range(5))

@@ -43,8 +43,8 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, marke
 
 def test_the_list_is_newest_first_and_mark_all_read_clears_the_bell(client, actors):
     user = actors["volunteer"]
-    notify(users=[user], title="第一条", url="/orders/tasks/")
-    notify(users=[user], title="第二条", url="/orders/tasks/")
+    notify(users=[user], title="第一条", url="/orders/1/")
+    notify(users=[user], title="第二条", url="/orders/2/")
     client.force_login(user)
     page = client.get(reverse("core:notifications")).content.decode()
     assert page.index("第二条") < page.index("第一条")

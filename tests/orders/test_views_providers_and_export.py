@@ -211,7 +211,10 @@ def test_the_export_is_refused_to_other_roles_and_large_exports(client, market, 
     client.force_login(actors["qixia_manager"])
     response = client.get(reverse("orders:order_export"), follow=True)
     assert "narrow the filters" in response.content.decode()
-    assert not AuditEntry.objects.filter(action="export").exists()
+    # No export happened; the three refusals are on the trail as denied (like the registry's).
+    assert not AuditEntry.objects.filter(action="export", result="success").exists()
+    denied = AuditEntry.objects.filter(action="export", result="denied", object_type="orders.order")
+    assert denied.count() == 3
 
 
 # ---------------------------------------------------------------- navigation
@@ -222,11 +225,11 @@ def test_each_role_finds_its_pages(client, market, actors):
     page = client.get(reverse("orders:market")).content.decode()
     assert reverse("orders:market") in page and reverse("orders:my_orders") in page
     client.force_login(market["staff_a"])
-    assert client.get(reverse("core:home"))["Location"] == reverse("orders:inbox")
+    assert client.get(reverse("core:home"))["Location"] == reverse("core:workspace")
     page = client.get(reverse("orders:inbox")).content.decode()
     assert reverse("orders:my_orders") in page and reverse("orders:provider_list") in page
     client.force_login(actors["volunteer"])
-    assert client.get(reverse("core:home"))["Location"] == reverse("orders:tasks")
+    assert client.get(reverse("core:home"))["Location"] == reverse("core:workspace")
     client.force_login(actors["qixia_manager"])
     page = client.get(reverse("orders:provider_list")).content.decode()
     assert f'href="{reverse("orders:order_list")}"' in page

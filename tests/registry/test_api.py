@@ -99,26 +99,39 @@ def test_a_wrong_identity_number_is_a_field_error(api, areas, caseworker):
     assert "check character" in response.json()["extra"]["fields"]["id_number"][0]
 
 
+REQUIRED = {"community_id", "address", "tier", "monthly_income"}
+
+
 @pytest.mark.parametrize(
-    ("method", "path", "body"),
+    ("method", "path", "body", "status", "names"),
     [
-        ("get", "/households?limit=abc", None),
-        ("get", "/households?limit=100000", None),
-        ("get", "/households?district=xyz", None),
-        ("get", "/households?sort=;drop", None),
-        ("get", "/households/99999999999999999999999", None),
-        ("get", "/households/abc", None),
-        ("post", "/households", "not json"),
-        ("post", "/households", [1, 2]),
-        ("patch", "/members/1", {"disability_grade": "seven"}),
-        ("post", "/members/1/leave", {"occurred_on": "2026-13-45"}),
+        ("get", "/households?limit=abc", None, 422, {"limit"}),
+        ("get", "/households?limit=100000", None, 422, {"limit"}),
+        ("get", "/households?district=xyz", None, 422, {"district"}),
+        ("get", "/households/99999999999999999999999", None, 404, "household"),
+        ("get", "/households/abc", None, 422, {"household_id"}),
+        ("post", "/households", "not json", 422, REQUIRED),
+        ("post", "/households", [1, 2], 422, REQUIRED),
+        ("patch", "/members/1", {"disability_grade": "seven"}, 422, {"disability_grade"}),
+        ("post", "/members/1/leave", {"occurred_on": "2026-13-45"}, 422, {"occurred_on"}),
     ],
 )
-def test_bad_input_is_never_a_server_error(api, method, path, body):
+def test_bad_input_is_refused_naming_what_is_wrong(api, method, path, body, status, names):
     response = api(method, path, body)
-    assert 200 <= response.status_code < 500, (response.status_code, response.content[:300])
-    if response.status_code >= 400:
-        assert {"code", "message", "extra"} <= set(response.json())
+    assert response.status_code == status, response.content[:300]
+    error = response.json()
+    assert set(error) == {"code", "message", "extra"}
+    if status == 422:
+        assert error["code"] == "validation_error"
+        assert names <= set(error["extra"]["fields"])
+    else:
+        assert (error["code"], error["extra"]["object"]) == ("not_found", names)
+
+
+def test_an_unknown_sort_is_ignored(api):
+    response = api("get", "/households?sort=;drop", None)
+    assert response.status_code == 200
+    assert set(response.json()) == {"count", "items"}
 
 
 def test_patch_member_records_an_employment_change(api, areas, caseworker):

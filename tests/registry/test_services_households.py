@@ -57,6 +57,31 @@ def test_an_income_change_is_recorded_once_with_its_reason(actors, areas, casewo
     assert HouseholdChange.objects.filter(household=household).count() == 2
 
 
+def test_a_form_that_sends_every_field_records_only_what_changed(actors, areas, caseworker):
+    """The edit form sends the community, address, phone and tier unchanged with the new
+    income: only 收入变更 is recorded (never 住址变更), and the audit names only the income."""
+    household = make_household(actor=caseworker, community=areas["yaohua_a"], income="1200")
+    household_update(
+        actor=caseworker,
+        household=household,
+        community=areas["yaohua_a"],
+        address="测试路1号 ",
+        phone="025-85550000",
+        tier="dibao",
+        monthly_income=Decimal("900"),
+        medical_spending_12m=Decimal("0.00"),
+        education_spending_12m=Decimal("0"),
+    )
+    kinds = list(
+        HouseholdChange.objects.filter(household=household)
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["registered", "income"]
+    entry = AuditEntry.objects.filter(action="update", object_id=str(household.pk)).get()
+    assert entry.detail["fields"] == ["monthly_income"]
+
+
 def test_moving_to_another_street_updates_street_and_district(actors, areas):
     manager = actors["qixia_manager"]
     household = make_household(actor=manager, community=areas["yaohua_a"])

@@ -5,9 +5,11 @@ Default framework: six dimensions of weight 1/6; daily living and health have th
 (1/12 each). k = 1/3; tags: urgent ≥ 1/2, safety net ≥ 1/3, care ≥ 1/5.
 """
 
+import datetime as dt
 from fractions import Fraction
 
 import pytest
+from django.utils import timezone
 
 from assessment_cast import NOT_DEPRIVED
 from jiuzhu.assessment.models import AssessmentDue, Plan, PlanStatus
@@ -106,8 +108,10 @@ def test_a_critical_deprivation_alone_means_urgent(household, actors):
     assessment_submit(actor=assessor, assessment=assessment)
     assessment.refresh_from_db()
     assert (assessment.score_exact, assessment.urgency_tag) == ("1/18", "urgent")
+    # Urgent intervention: re-assessed a quarter later, 91 days counted in Nanjing's calendar
+    # (the submission's UTC date can be the day before).
     due = AssessmentDue.objects.get(household=household, resolved_at__isnull=True)
-    assert (due.due_on - assessment.submitted_at.date()).days in (90, 91)
+    assert due.due_on - timezone.localdate(assessment.submitted_at) == dt.timedelta(days=91)
 
 
 def test_bad_answers_are_field_errors(household, actors):

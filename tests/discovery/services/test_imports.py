@@ -1,0 +1,134 @@
+"""Importing department files: whole or nothing, valid rows only, dry runs, idempotent
+re-imports, matching by the keyed hash, potential cases, and warnings with explanations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from discovery_cast import HEAD_ID, STRANGER_ID
+from jiuzhu.core.errors import PermissionDenied
+from jiuzhu.discovery.models import (
+    DepartmentRecord,
+    EarlyWarning,
+    ImportBatch,
+    PotentialCase,
+)
+from jiuzhu.discovery.services.imports import batch_report_rows, import_file
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+DAY = (TODAY - dt.timedelta(days=10)).isoformat()
+
+
+def run(actor, path, **kwargs):
+    kwargs.setdefault("channel", "cli")
+    return import_file(actor=actor, source="medical", path=path, **kwargs)
+
+
+def test_a_medical_file_matches_members_and_raises_an_explained_warning(
+    department, registered, write_csv
+):
+    household, head = registered
+    batch = run(department, write_csv([[HEAD_ID, "户主", DAY, "21000.00"]]))
+    assert (batch.status, batch.rows, batch.accepted, batch.matched) == ("imported", 1, 1, 1)
+    record = DepartmentRecord.objects.get()
+    assert record.member == head and record.household == household
+    # Minimum necessary: no name, no identity number, only the columns the rules use.
+    assert record.values == {"settled_on": DAY, "out_of_pocket": "21000.00"}
+    assert HEAD_ID not in str(record.values) and record.id_number_hash != HEAD_ID
+    warning = EarlyWarning.objects.get()
+    assert warning.household == household and warning.community == household.community
+    assert warning.rule.code == "medical_12m" and warning.grade == "orange"
+    explanation = warning.explanation
+    assert explanation["record"] == record.pk and explanation["value"] == "21000.00"
+    assert explanation["indicator"] == "health" and explanation["version"] == 1
+    # 40 % of 12 × 1,000 = 4,800 is below the 20,000 amount: the share decides.
+    assert explanation["threshold"] == "4800.00" and explanation["basis"] == "share"
+    assert batch.warnings == 1
+
+
+def test_the_same_file_imported_again_changes_nothing(department, registered, write_csv):
+    path = write_csv([[HEAD_ID, "户主", DAY, "21000"]])
+    run(department, path)
+    again = run(department, path)
+    assert (again.status, again.accepted, again.new_records, again.warnings) == (
+        "imported",
+        1,
+        0,
+        0,
+    )
+    assert DepartmentRecord.objects.count() == 1 and EarlyWarning.objects.count() == 1
+
+
+def test_a_file_with_a_bad_row_imports_nothing_and_reports_the_row(
+    department, registered, write_csv
+):
+    path = write_csv([[HEAD_ID, "户主", DAY, "100"], [HEAD_ID[:-1] + "9", "x", DAY, "-1"]])
+    batch = run(department, path)
+    assert batch.status == "refused" and batch.refusal["code"] == "rows_rejected"
+    assert (batch.rows, batch.accepted, batch.rejected) == (2, 1, 1)
+    assert DepartmentRecord.objects.count() == 0
+    codes = {(e["row"], e["column"], e["code"]) for e in batch.errors}
+    masked = next(e["value"] for e in batch.errors if e["column"] == "id_number")
+    assert masked == "*" * 14 + HEAD_ID[-4:-1] + "9" and HEAD_ID[:-1] not in str(batch.errors)
+    assert codes == {(3, "id_number", "id_check"), (3, "out_of_pocket", "amount_negative")}
+    report = list(batch_report_rows(batch))
+    assert report[0] == ["Row", "Column", "Value", "Reason"]
+    assert any("check character" in row[3] for row in report)
+
+
+def test_valid_rows_only_imports_the_good_rows(department, registered, write_csv):
+    path = write_csv([[HEAD_ID, "户主", DAY, "100"], ["123", "x", DAY, "1"]])
+    batch = run(department, path, valid_rows_only=True)
+    assert (batch.status, batch.accepted, batch.rejected) == ("partial", 1, 1)
+    assert DepartmentRecord.objects.count() == 1
+
+
+def test_a_dry_run_checks_and_keeps_nothing(department, registered, write_csv):
+    batch = run(department, write_csv([[HEAD_ID, "户主", DAY, "100"]]), dry_run=True)
+    assert batch.status == "checked" and batch.accepted == 1
+    assert DepartmentRecord.objects.count() == 0
+
+
+def test_a_refused_file_is_recorded_with_its_reason(department, write_csv):
+    batch = run(department, write_csv([], header="身份证号,姓名"))
+    assert batch.status == "refused" and batch.refusal["code"] == "missing_columns"
+    assert ImportBatch.objects.count() == 1 and DepartmentRecord.objects.count() == 0
+
+
+def test_an_interrupted_import_leaves_no_batch(department, registered, write_csv, monkeypatch):
+    from jiuzhu.discovery.services import imports
+
+    def boom(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(imports._Store, "flush", boom)
+    with pytest.raises(KeyboardInterrupt):
+        run(department, write_csv([[HEAD_ID, "户主", DAY, "100"]]))
+    assert ImportBatch.objects.count() == 0 and DepartmentRecord.objects.count() == 0
+
+
+def test_an_unknown_person_becomes_a_potential_case_with_the_number_encrypted(
+    department, write_csv
+):
+    batch = run(department, write_csv([[STRANGER_ID, "陌生人", DAY, "25000"]]))
+    case = PotentialCase.objects.get()
+    assert batch.potential_cases == 1 and case.name == "陌生人"
+    assert case.id_last4 == STRANGER_ID[-4:] and STRANGER_ID not in case.id_number_encrypted
+    assert case.district.code == "320113"
+    warning = EarlyWarning.objects.get()
+    assert warning.potential_case == case and warning.household is None
+    # 25,000 against the 20,000 amount (no income known).
+    assert warning.explanation["threshold"] == "20000"
+
+
+def test_a_gbk_file_imports(department, registered, write_csv):
+    path = write_csv([[HEAD_ID, "户主", DAY, "100"]], encoding="gbk")
+    assert run(department, path).status == "imported"
+
+
+def test_roles_that_may_not_import_are_refused(actors, write_csv):
+    with pytest.raises(PermissionDenied):
+        run(actors["yaohua_a_worker"], write_csv([[HEAD_ID, "x", DAY, "1"]]))

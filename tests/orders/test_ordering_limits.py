@@ -1,0 +1,97 @@
+"""Frequency limits at their boundaries (docs/orders.md, "Eligibility and limits"): units ordered
+and not cancelled in the current calendar week (Monday–Sunday) or month, plus the new quantity,
+must stay *within* max_per_week / max_per_month — reaching the limit exactly is allowed.
+
+The clock is controlled: 2026-03-03 (local) is a Tuesday; its week is 2 March (Monday) to 8 March
+(Sunday), its month March.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from jiuzhu.catalog.models import ServiceItem
+from jiuzhu.core.errors import DomainError
+from jiuzhu.orders.services.orders import order_cancel, order_create
+
+pytestmark = pytest.mark.django_db
+
+
+def at(clock, day: dt.date, hour: int = 10):
+    clock.set(timezone.make_aware(dt.datetime.combine(day, dt.time(hour))))
+
+
+def limits(market, *, week=None, month=None):
+    ServiceItem.objects.filter(pk=market["meal"].pk).update(max_per_week=week, max_per_month=month)
+    market["meal"].refresh_from_db()
+
+
+def order(market, quantity=1):
+    return order_create(
+        actor=market["beneficiary"],
+        household=market["household"],
+        item=market["meal"],
+        quantity=quantity,
+    )
+
+
+def refused(market, quantity=1) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        order(market, quantity)
+    assert caught.value.code == "limit_reached"
+    return caught.value
+
+
+def test_the_monthly_limit_allows_exactly_the_limit(clock, market):
+    limits(market, month=3)
+    at(clock, dt.date(2026, 3, 3))
+    order(market, 2)
+    order(market, 1)  # 2 + 1 = 3: at the limit, allowed
+    error = refused(market, 1)
+    assert error.message == "The limit is 3 per month and 3 are already ordered this month."
+    assert (error.extra["period"], error.extra["limit"], error.extra["used"]) == ("month", 3, 3)
+
+
+def test_the_weekly_limit_allows_exactly_the_limit(clock, market):
+    limits(market, week=2, month=20)
+    at(clock, dt.date(2026, 3, 3))
+    order(market, 1)
+    order(market, 1)
+    assert refused(market).extra == {"period": "week", "limit": 2, "used": 2}
+
+
+def test_a_quantity_that_would_pass_the_limit_is_refused(clock, market):
+    limits(market, month=3)
+    at(clock, dt.date(2026, 3, 3))
+    order(market, 2)
+    assert refused(market, 2).extra["used"] == 2
+
+
+def test_cancelled_orders_do_not_count(clock, market):
+    limits(market, week=3, month=3)
+    at(clock, dt.date(2026, 3, 3))
+    first = order(market, 3)
+    order_cancel(actor=market["beneficiary"], order=first, reason="不需要了")
+    order(market, 3)  # the cancelled three no longer count
+    assert refused(market).extra["used"] == 3
+
+
+def test_the_week_runs_monday_to_sunday(clock, market):
+    limits(market, week=1, month=20)
+    at(clock, dt.date(2026, 3, 1), hour=23)  # Sunday: the week before
+    order(market)
+    at(clock, dt.date(2026, 3, 2), hour=0)  # Monday just after midnight: a new week
+    order(market)
+    at(clock, dt.date(2026, 3, 8), hour=23)  # Sunday of the same week
+    refused(market)
+
+
+def test_the_month_runs_from_the_first_to_the_last_day(clock, market):
+    limits(market, month=1)
+    at(clock, dt.date(2026, 2, 28), hour=23)  # the last day of February
+    order(market)
+    at(clock, dt.date(2026, 3, 1), hour=0)
+    order(market)
+    at(clock, dt.date(2026, 3, 31), hour=23)
+    refused(market)

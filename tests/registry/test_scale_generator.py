@@ -1,0 +1,76 @@
+"""The scale generator (issue 15 item 3) at a tiny size: households, assessments and orders
+across the lifecycle, by the bulk path, searchable, with progress."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from jiuzhu.assessment.models import Assessment
+from jiuzhu.orders.models import Order, Provider, Rating
+from jiuzhu.registry.models import Household, Member
+from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_fills_households_assessments_and_orders(actors):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "demo_data",
+        "--households=60",
+        "--assessments=40",
+        "--orders=500",
+        "--seed=3",
+        "--streets=320113001000",
+        stdout=out,
+        stderr=err,
+    )
+    assert Household.objects.count() == 60
+    assert "Created 60 households" in out.getvalue()
+    assert "Created 40 assessments" in out.getvalue()
+    assert "Created 500 orders" in out.getvalue()
+    assert "500 / 500 orders" in err.getvalue()  # progress
+
+    assessments = Assessment.objects.all()
+    assert assessments.count() == 40
+    assert assessments.values("household").distinct().count() == 40
+    assert not assessments.exclude(status="submitted").exists()
+
+    orders = Order.objects.all()
+    assert orders.count() == 500
+    statuses = dict(orders.values_list("status").annotate(n=Count("id")))
+    assert set(statuses) == {
+        "waiting", "accepted", "assigned", "in_service", "completed", "cancelled"
+    }  # fmt: skip
+    assert statuses["completed"] > 300  # 80 % of 500, give or take chance
+    # Every taken order has a provider serving the household's street, and dates in order.
+    for order in orders.exclude(provider=None).select_related("household", "provider"):
+        assert order.household.street_id in {s.pk for s in order.provider.streets.all()}
+        assert order.accepted_at >= order.created_at
+        if order.completed_at:
+            assert order.completed_at > order.started_at > order.accepted_at
+    assert not orders.filter(status="waiting").exclude(provider=None).exists()
+    assert orders.filter(status="completed", completed_at=None).count() == 0
+    created = sorted(orders.values_list("created_at", flat=True))
+    assert (created[-1] - created[0]).days > 200  # spread over the year, not "now"
+    ratings = Rating.objects.all()
+    assert 0 < ratings.count() < statuses["completed"]
+    assert not ratings.exclude(order__status="completed").exists()
+    assert Provider.objects.count() == 3  # three for the one street
+
+    # The search table was rebuilt after the paused bulk load.
+    member = Member.objects.order_by("id").first()
+    city_admin = actors["city_admin"]
+    found = household_list(user=city_admin, filters=HouseholdFilters(q=member.name))
+    assert member.household_id in set(found.values_list("pk", flat=True))
+
+
+def test_demo_data_refuses_negative_sizes():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="must not be negative"):
+        call_command("demo_data", "--households=1", "--orders=-1")

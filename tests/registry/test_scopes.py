@@ -1,0 +1,135 @@
+"""Scoping rules at their edges (DOMAIN.md's roles table; docs/architecture.md, scoping).
+
+- a deactivated account sees nothing, whatever its role and area;
+- an assessor sees the households assigned to them, or to their organisation without a named
+  assessor — while the assignment is active; an ended assignment grants nothing, and a
+  household a colleague of the same organisation was given is the colleague's, not theirs.
+"""
+
+import pytest
+
+from factories import OrganisationFactory, UserFactory
+from factories_registry import add_member, make_household
+from jiuzhu.core.models import OrganisationKind, Role
+from jiuzhu.core.scoping import visible
+from jiuzhu.registry.models import Household, HouseholdAssignment, Member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def homes(areas, caseworker):
+    homes = {}
+    for key in ("mine", "ours", "colleagues", "ended", "other_org"):
+        household = make_household(actor=caseworker, community=areas["yaohua_a"])
+        add_member(actor=caseworker, household=household, name=f"户主{key}")
+        homes[key] = household
+    return homes
+
+
+def assign(household, by, *, assignee=None, organisation=None, active=True):
+    return HouseholdAssignment.objects.create(
+        household=household,
+        assignee=assignee,
+        organisation=organisation,
+        purpose="assessment",
+        active=active,
+        created_by=by,
+    )
+
+
+def seen(user, model=Household) -> set:
+    return set(visible(user, model.objects.all()).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    "name", ["city_admin", "qixia_manager", "yaohua_caseworker", "yaohua_a_worker", "qixia_hotline"]
+)
+def test_a_deactivated_account_sees_nothing(homes, actors, name):
+    user = actors[name]
+    assert seen(user) == {h.pk for h in homes.values()}  # active: the whole community
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert seen(user) == set()
+    assert seen(user, Member) == set()
+
+
+def test_no_user_and_an_anonymous_user_see_nothing(homes):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert seen(None) == set()
+    assert seen(AnonymousUser()) == set()
+
+
+def test_a_deactivated_beneficiary_no_longer_sees_their_household(homes):
+    from jiuzhu.registry.models import BeneficiaryAccount
+
+    household = homes["mine"]
+    user = UserFactory(username="bene_mine", role=Role.BENEFICIARY)
+    BeneficiaryAccount.objects.create(
+        user=user, member=household.members.first(), household=household
+    )
+    assert seen(user) == {household.pk}
+    user.is_active = False
+    assert seen(user) == set()
+
+
+def test_an_assessor_sees_only_active_assignments_of_their_own(homes, actors, caseworker):
+    assessor = actors["assessor"]
+    colleague = UserFactory(
+        username="colleague", role=Role.ASSESSOR, organisation=assessor.organisation
+    )
+    assign(homes["mine"], caseworker, assignee=assessor, organisation=assessor.organisation)
+    assign(homes["ours"], caseworker, organisation=assessor.organisation)  # no one named yet
+    assign(homes["colleagues"], caseworker, assignee=colleague, organisation=colleague.organisation)
+    assign(homes["ended"], caseworker, assignee=assessor, active=False)
+    other_org = OrganisationFactory(name="评估机构乙", kind=OrganisationKind.ASSESSMENT)
+    assign(homes["other_org"], caseworker, organisation=other_org)  # another organisation's
+    expected = {homes["mine"].pk, homes["ours"].pk}
+    assert seen(assessor) == expected
+    assert seen(assessor, Member) == {m.pk for m in Member.objects.filter(household__in=expected)}
+    assert seen(colleague) == {homes["ours"].pk, homes["colleagues"].pk}
+
+
+def test_an_ended_assignment_grants_nothing_even_beside_an_active_one_of_a_colleague(
+    homes, actors, caseworker
+):
+    """The active flag and the assignee must hold for the same assignment."""
+    assessor = actors["assessor"]
+    colleague = UserFactory(
+        username="colleague", role=Role.ASSESSOR, organisation=assessor.organisation
+    )
+    household = homes["ended"]
+    assign(household, caseworker, assignee=assessor, active=False)
+    assign(household, caseworker, assignee=colleague, organisation=colleague.organisation)
+    assert household.pk not in seen(assessor)
+    assert household.pk in seen(colleague)
+
+
+def test_ending_an_assignment_takes_the_household_away(homes, actors, caseworker):
+    assessor = actors["assessor"]
+    assignment = assign(homes["mine"], caseworker, assignee=assessor)
+    assert seen(assessor) == {homes["mine"].pk}
+    HouseholdAssignment.objects.filter(pk=assignment.pk).update(active=False)
+    assert seen(assessor) == set()
+
+
+def test_several_grants_for_one_role_are_combined_and_still_narrow_the_query(homes, actors):
+    """Later capabilities add grants to earlier models; a role's grants are OR-ed together, and
+    the queryset the caller passes in still narrows the answer."""
+    from jiuzhu.core import scoping
+
+    saved = scoping.clear_rules_for_tests()
+    role = "test_role_with_three_grants"
+    user = actors["volunteer"]
+    user.role = role  # a role nothing else grants anything to
+    mine, ours, ended = homes["mine"].pk, homes["ours"].pk, homes["ended"].pk
+    try:
+        for pk in (mine, ours, ended):
+            scoping.grant(Household, [role], lambda qs, _user, pk=pk: qs.filter(pk=pk))
+        assert seen(user) == {mine, ours, ended}
+        narrowed = visible(user, Household.objects.filter(pk__in=[ours, homes["colleagues"].pk]))
+        assert set(narrowed.values_list("pk", flat=True)) == {ours}
+    finally:
+        scoping._rules.clear()
+        scoping._rules.update(saved)
