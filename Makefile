@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench messages clean install
+.PHONY: demo test lint format bench mutation messages clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,7 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
@@ -34,10 +35,14 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+## make mutation: mutation testing of the rule modules (bench/mutation.py; MODULES="dues scoping")
+mutation: $(STAMP)
+	$(BIN)/python bench/mutation.py $(MODULES)
+
 ## make messages: extract strings and compile the translations (needs GNU gettext)
 messages: $(STAMP)
 	cd src/jiuzhu && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete \
-		--ignore 'static/*' --ignore 'assessment/engine/*' --ignore 'dispatch/matching*' --settings=jiuzhu.settings_test
+		--ignore 'static/*' --ignore 'assessment/engine/*' --ignore 'dispatch/engine/*' --settings=jiuzhu.settings_test
 	cd src/jiuzhu && ../../$(BIN)/django-admin compilemessages --settings=jiuzhu.settings_test
 
 clean:

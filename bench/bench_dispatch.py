@@ -32,7 +32,7 @@ import scipy
 from scipy import sparse
 from scipy.sparse.csgraph import maximum_flow
 
-from jiuzhu.dispatch.matching import (
+from jiuzhu.dispatch.engine.matching import (
     URGENCY_WEIGHTS,
     Dispatch,
     Orders,

@@ -14,9 +14,14 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 SCRIPTS = [
     "bench_mpi.py",
+    "bench_mpi_cli.py",
+    "bench_mpi_nation.py",
     "bench_household_list.py",
     "bench_rescore.py",
     "bench_dispatch.py",
+    "bench_search.py",
+    "bench_load.py",
+    "bench_outbox.py",
 ]
 
 

@@ -1,0 +1,265 @@
+"""``make mutation``: mutation testing of the rule modules, each against its focused tests.
+
+mutmut (3.x) changes one small thing at a time in a rule module — ``<`` to ``<=``, 91 to 92,
+``and`` to ``or``, a dropped argument — and runs the tests that cover the changed function. A
+change no test notices ("survived") is a rule without a test at its boundary, or an equivalent
+mutant (a change that cannot alter behaviour), which docs/testing.md then explains.
+
+Usage::
+
+    python bench/mutation.py                  # every module below
+    python bench/mutation.py dues scoping     # some of them
+    python bench/mutation.py --jobs 1 dues    # one worker (default: 2)
+
+Each module runs in its own copy of ``src/`` and ``tests/`` under ``var/mutation/<module>/``
+(mutmut writes its mutated tree there; the working tree is never touched). Survivors' diffs go
+to ``var/mutation/<module>/survivors.txt``. The exit code is 1 when a module scores below
+``--target`` (default 90 %).
+
+Edit MODULES to add a rule module: the files to mutate (globs, relative to the repository),
+optionally only some of their functions, and the focused tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Module:
+    files: list[str]
+    tests: list[str]
+    functions: list[str] = field(default_factory=list)  # empty: every function in the files
+
+
+MODULES: dict[str, Module] = {
+    "scoring": Module(
+        files=["src/jiuzhu/assessment/engine/*.py"],
+        tests=["tests/assessment/engine", "tests/assessment/test_mpi_cli.py"],
+    ),
+    "matching": Module(
+        # dispatch/matching.py moves to dispatch/engine/matching.py; either is picked up.
+        files=["src/jiuzhu/dispatch/matching*.py", "src/jiuzhu/dispatch/engine/matching*.py"],
+        # The hypothesis properties (test_matching_properties.py, 90 s a run) are left out:
+        # per mutant they would take hours on a shared machine.
+        tests=["tests/dispatch/test_matching.py", "tests/dispatch/engine/test_matching.py"],
+    ),
+    "sla-cycle": Module(
+        files=[
+            "src/jiuzhu/dispatch/sla.py",
+            "src/jiuzhu/dispatch/services/sla.py",
+            "src/jiuzhu/dispatch/services/cycle.py",
+        ],
+        tests=[
+            "tests/dispatch/test_sla_clock.py",
+            "tests/dispatch/test_cycle.py",
+            "tests/dispatch/test_cycle_boundaries.py",
+        ],
+    ),
+    "dues": Module(
+        files=["src/jiuzhu/assessment/services/dues.py"],
+        tests=[
+            "tests/assessment/services/test_dues.py",
+            "tests/assessment/services/test_assessment_flow.py",
+        ],
+    ),
+    "scoping": Module(
+        files=["src/jiuzhu/core/scoping.py", "src/jiuzhu/registry/scopes.py"],
+        tests=["tests/registry/test_scopes.py", "tests/test_scoping_matrix.py"],
+    ),
+    "identity": Module(
+        files=["src/jiuzhu/core/identity.py", "src/jiuzhu/core/crypto.py"],
+        tests=[
+            "tests/core/test_identity.py",
+            "tests/core/test_crypto.py",
+            "tests/registry/test_beneficiary_signin.py",
+        ],
+    ),
+    "ordering-limits": Module(
+        # The limits live in orders/services/placing.py (orders.py before the split).
+        files=["src/jiuzhu/orders/services/placing.py", "src/jiuzhu/orders/services/orders.py"],
+        functions=["check_can_order", "used_in_period"],
+        tests=["tests/orders/test_ordering_limits.py", "tests/orders/test_order_lifecycle.py"],
+    ),
+}
+
+KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+def module_name(path: str) -> str:
+    return path.removeprefix("src/").removesuffix(".py").replace("/", ".")
+
+
+def files_of(module: Module) -> list[str]:
+    found = []
+    for pattern in module.files:
+        for path in sorted(ROOT.glob(pattern)):
+            if path.name != "__init__.py" or path.stat().st_size > 200:
+                found.append(str(path.relative_to(ROOT)))
+    return found
+
+
+def mutant_globs(module: Module, files: list[str]) -> list[str]:
+    if not module.functions:
+        return [f"{module_name(f)}.*" for f in files]
+    return [f"{module_name(f)}.x_{fn}__mutmut_*" for f in files for fn in module.functions]
+
+
+def prepare(name: str, module: Module, files: list[str]) -> Path:
+    work = ROOT / "var" / "mutation" / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    tests = [t for t in module.tests if (ROOT / t).exists()]
+    config = "\n".join(
+        [
+            "",
+            "[tool.mutmut]",
+            'source_paths = ["src"]',
+            f"only_mutate = {files!r}".replace("'", '"'),
+            'pytest_add_cli_args = ["-p", "no:randomly", "-p", "no:cacheprovider", "-n", "0",'
+            ' "-q", "-W", "ignore"]',
+            f"pytest_add_cli_args_test_selection = {tests!r}".replace("'", '"'),
+            "",
+        ]
+    )
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (work / "pyproject.toml").write_text(text + config, encoding="utf-8")
+    return work
+
+
+def results(work: Path, env: dict) -> dict[str, str]:
+    out = subprocess.run(
+        [str(BIN / "mutmut"), "results", "--all", "true"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+    ).stdout
+    found = {}
+    for line in out.splitlines():
+        match = re.match(r"\s+(\S+): (.+)$", line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+def run(name: str, module: Module, jobs: int, report_only: bool = False) -> dict:
+    files = files_of(module)
+    if not files:
+        print(f"--- {name}: no files match {module.files}", flush=True)
+        return {"name": name, "mutants": 0}
+    work = ROOT / "var" / "mutation" / name
+    if not report_only:
+        work = prepare(name, module, files)
+    globs = mutant_globs(module, files)
+    env = {
+        **os.environ,
+        "JIUZHU_MUTATION": "1",
+        "JIUZHU_VAR_DIR": str(work / "var"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("DATABASE_URL", None)  # SQLite in memory: created once, inherited by every fork
+    print(f"--- {name}: {', '.join(files)}", flush=True)
+    started = time.monotonic()
+    if not report_only:
+        with open(work / "run.log", "w", encoding="utf-8") as log:
+            subprocess.run(
+                [str(BIN / "mutmut"), "run", "--max-children", str(jobs), *globs],
+                cwd=work,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+    seconds = time.monotonic() - started
+    statuses = {
+        k: v
+        for k, v in results(work, env).items()
+        if any(fnmatch.fnmatch(k, g) for g in globs) and v != "not checked"
+    }
+    survivors = sorted(k for k, v in statuses.items() if v not in KILLED)
+    with open(work / "survivors.txt", "w", encoding="utf-8") as out:
+        for mutant in survivors:
+            if len(survivors) > 150:  # too many to show one by one: names only
+                out.write(f"{mutant}: {statuses[mutant]}\n")
+                continue
+            shown = subprocess.run(
+                [str(BIN / "mutmut"), "show", mutant],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+            ).stdout
+            out.write(f"{shown}\n")
+    total = len(statuses)
+    killed = sum(1 for v in statuses.values() if v in KILLED)
+    for mod in sorted({k.split(".x")[0] for k in statuses}):
+        mine = [v for k, v in statuses.items() if k.split(".x")[0] == mod]
+        dead = sum(1 for v in mine if v in KILLED)
+        untested = sum(1 for v in mine if v == "no tests")
+        print(f"    {mod}: {dead}/{len(mine)} killed, {untested} not reached by the tests")
+    summary = {
+        "name": name,
+        "mutants": total,
+        "killed": killed,
+        "survived": [f"{k} ({statuses[k]})" for k in survivors],
+        "score": killed / total if total else 0.0,
+        "seconds": seconds,
+    }
+    print(
+        f"    {killed}/{total} killed ({summary['score']:.1%}) in {seconds:.0f} s; "
+        f"survivors in {work / 'survivors.txt'}",
+        flush=True,
+    )
+    return summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", metavar="module", help=", ".join(MODULES))
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--target", type=float, default=0.90)
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="summarise the last (possibly interrupted) run's checked mutants without running",
+    )
+    args = parser.parse_args()
+    chosen = args.modules or list(MODULES)
+    unknown = [name for name in chosen if name not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+    summaries = [run(name, MODULES[name], args.jobs, args.report) for name in chosen]
+    print("\n| module | mutants | killed | score | seconds |\n|---|---:|---:|---:|---:|")
+    for s in summaries:
+        if s["mutants"]:
+            print(
+                f"| {s['name']} | {s['mutants']} | {s['killed']} | {s['score']:.1%} "
+                f"| {s['seconds']:.0f} |"
+            )
+    for s in summaries:
+        for mutant in s.get("survived", []):
+            print(f"survived: {mutant}")
+    below = [s["name"] for s in summaries if s["mutants"] and s["score"] < args.target]
+    if below:
+        print(f"below {args.target:.0%}: {', '.join(below)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
