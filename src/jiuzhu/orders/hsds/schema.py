@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
@@ -31,7 +31,7 @@ def _load(name: str) -> dict[str, Any]:
 def _retrieve(uri: str) -> Resource:
     name = uri.removeprefix(BASE)
     if "/" in name or not (SCHEMA_DIR / name).is_file():
-        raise NoSuchResource(ref=uri)
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
     return Resource.from_contents(_load(name), default_specification=DRAFT202012)
 
 
