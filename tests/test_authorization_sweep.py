@@ -398,6 +398,8 @@ EXPECTED.update(
         # Only volunteers move hours; the smallest body (a transfer without a recipient) is 422.
         "api:jiuzhu_timebank_api_create_transfer": row({VOL}, 422),
         "api:jiuzhu_orders_api_list_providers": row(ALL),
+        "api:jiuzhu_orders_hsds_api_hsds_organizations": row(ALL),
+        "api:jiuzhu_orders_hsds_api_hsds_services": row(ALL),
         "api:jiuzhu_orders_api_list_orders": row(ORDER_READERS),
         "api:jiuzhu_orders_api_create_order": row(
             ORDER_ON_BEHALF, 201, sees=HOUSEHOLD_READERS, object_in_body=True

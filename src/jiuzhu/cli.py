@@ -124,6 +124,11 @@ COMMANDS: tuple[Command, ...] = (
         "draft the settlement statements of a period: --period YYYY-MM [--district CODE]",
         _management("settle"),
     ),
+    Command(
+        "hsds",
+        "the service directory in HSDS 3.0 JSON: export DIR | import FILE… --user NAME",
+        _management("hsds"),
+    ),
     Command("audit", "the audit trail: verify | checkpoint [--out FILE]", _management("audit")),
     Command("timebank", "the time bank: verify (recompute every balance)", _management("timebank")),
     Command("backup", "write a backup of the database [--out FILE]", _management("backup")),

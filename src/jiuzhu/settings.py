@@ -258,6 +258,9 @@ EVENTS_KEEP_DAYS = env_int("JIUZHU_EVENTS_KEEP_DAYS", 30, minimum=1)
 
 # Exports run inside the request: beyond this many rows the user is asked to narrow the filters.
 EXPORT_MAX_ROWS = env_int("JIUZHU_EXPORT_MAX_ROWS", 20_000, minimum=1)
+# The service directory in Open Referral HSDS 3.0 (/api/v1/hsds/…): readable without signing in
+# only when this is on (docs/hsds.md).
+HSDS_PUBLIC = env_bool("JIUZHU_HSDS_PUBLIC", False)
 # How many days ahead the plans.schedule job places the orders of approved plans.
 PLAN_WINDOW_DAYS = env_int("JIUZHU_PLAN_WINDOW_DAYS", 7, minimum=1)
 

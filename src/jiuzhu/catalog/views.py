@@ -25,6 +25,7 @@ from jiuzhu.core.views.common import (
     paginate,
     vary_on_htmx,
 )
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 
 PER_PAGE = 50
 
@@ -87,9 +88,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
         group=values.get("group") or "",
         active={"1": True, "0": False}.get(values.get("active") or ""),
     )
-    page_obj = paginate(
-        request, selectors.item_list(user=request.user, filters=filters), per_page=PER_PAGE
-    )
+    items = selectors.item_list(user=request.user, filters=filters)
+    if wants_export(request):
+        return export_list(request, items, ITEMS_EXPORT)
+    page_obj = paginate(request, items, per_page=PER_PAGE)
     context = {"form": form, "page_obj": page_obj, "editor": editor}
     template = "catalog/_item_results.html" if is_htmx(request) else "catalog/item_list.html"
     return vary_on_htmx(render(request, template, context))
@@ -335,3 +337,19 @@ def need_category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
         title=_("Edit %(name)s") % {"name": category.name},
         cancel_url=reverse("catalog:need_list"),
     )
+
+
+ITEMS_EXPORT = ListExport(
+    key="catalog.items",
+    title=gettext_lazy("service items"),
+    object_type="catalog.serviceitem",
+    columns=(
+        col(gettext_lazy("code"), "code", 18),
+        col(gettext_lazy("name (Chinese)"), "name", 20),
+        col(gettext_lazy("service category"), "category.name", 20),
+        col(gettext_lazy("unit"), "get_unit_display", 8),
+        col(gettext_lazy("price to government (yuan)"), "price", 10),
+        col(gettext_lazy("SLA class"), "get_sla_class_display", 10),
+        col(gettext_lazy("active"), "active", 8),
+    ),
+)

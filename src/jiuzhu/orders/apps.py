@@ -8,7 +8,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Assistance cloud supermarket")
     # Mounted by jiuzhu/urls.py and jiuzhu/api.py (see jiuzhu/core/capabilities.py).
     url_prefix = "orders/"
-    api_routers = (("/", "jiuzhu.orders.api:router"),)
+    api_routers = (("/", "jiuzhu.orders.api:router"), ("/hsds", "jiuzhu.orders.hsds.api:router"))
 
     def ready(self) -> None:
         from jiuzhu.orders import demo, demo_bulk, events, navigation, scopes, tasks  # noqa: F401

@@ -96,3 +96,16 @@ def page_url(context, number: int) -> str:
     params = context["request"].GET.copy()
     params["page"] = number
     return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def export_link(context) -> str:
+    """The list's "Export to Excel" button: the current address (filters kept, page dropped)
+    with ``export=xlsx`` (see ``core/views/list_export.py``)."""
+    request = context["request"]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["export"] = "xlsx"
+    return format_html(
+        '<a class="btn btn-secondary" href="?{}">{}</a>', query.urlencode(), _("Export to Excel")
+    )

@@ -16,6 +16,7 @@ from jiuzhu.core.forms import Form
 from jiuzhu.core.models import Area, AreaLevel, Organisation
 from jiuzhu.core.services import accounts as account_services
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 
 _INDENT = {
     AreaLevel.CITY: "",
@@ -114,6 +115,8 @@ def account_list(request):
     accounts = account_services.account_list(
         actor=request.user, q=data.get("q") or "", role=data.get("role") or ""
     )
+    if wants_export(request):
+        return export_list(request, accounts, ACCOUNTS_EXPORT)
     page = paginate(request, accounts)
     locked = account_services.locked_usernames(a.username for a in page.object_list)
     return render(
@@ -237,3 +240,17 @@ def account_unlock(request, user_id: int):
     account_services.account_unlock(actor=request.user, account=account)
     messages.success(request, _("The account has been unlocked."))
     return redirect("core:account_detail", user_id=account.pk)
+
+
+ACCOUNTS_EXPORT = ListExport(
+    key="core.accounts",
+    title=gettext_lazy("Accounts"),
+    object_type="core.user",
+    columns=(
+        col(gettext_lazy("Username"), "username", 18),
+        col(gettext_lazy("Name"), "display_name", 18),
+        col(gettext_lazy("Role"), "get_role_display", 18),
+        col(gettext_lazy("Last sign-in"), "last_login", 18),
+        col(gettext_lazy("active"), "is_active", 8),
+    ),
+)

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError
 from jiuzhu.core.models import AreaLevel, Role, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 from jiuzhu.discovery import policy
 from jiuzhu.discovery.forms import (
     AssignForm,
@@ -57,6 +59,8 @@ def warning_list_view(request: HttpRequest) -> HttpResponse:
         overdue=bool(values.get("overdue")),
         sort=values.get("sort") or "due",
     )
+    if wants_export(request):
+        return export_list(request, warnings, WARNINGS_EXPORT)
     return render(
         request,
         "discovery/warnings.html",
@@ -237,3 +241,20 @@ def referral_network_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "discovery/referral_network.html", {"rows": referral_network(user=request.user)}
     )
+
+
+WARNINGS_EXPORT = ListExport(
+    key="discovery.warnings",
+    title=gettext_lazy("Early warnings"),
+    object_type="discovery.warning",
+    columns=(
+        col(gettext_lazy("Warning"), "pk", 8),
+        col(gettext_lazy("Household"), "household_id", 10),
+        col(gettext_lazy("Community"), "community.name"),
+        col(gettext_lazy("Rule"), "rule.title", 30),
+        col(gettext_lazy("Grade"), "get_grade_display"),
+        col(gettext_lazy("Origin"), "get_origin_display"),
+        col(gettext_lazy("Status"), "get_status_display"),
+        col(gettext_lazy("Due"), "due_at", 18),
+    ),
+)

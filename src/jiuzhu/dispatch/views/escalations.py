@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError
 from jiuzhu.core.views.common import domain_errors, paginate
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 from jiuzhu.dispatch.forms import BoardFilterForm, EscalationResolveForm
 from jiuzhu.dispatch.policy import can_resolve_escalations, require_board
 from jiuzhu.dispatch.selectors.escalations import escalation_get_for, escalation_list
@@ -32,11 +34,10 @@ def escalations(request: HttpRequest) -> HttpResponse:
     resolved = request.GET.get("resolved") == "1"
     form = BoardFilterForm(request.GET, streets=street_choices(user))
     street = form.values().get("street")
-    page = paginate(
-        request,
-        escalation_list(user=user, resolved=resolved, street=street.pk if street else None),
-        per_page=PER_PAGE,
-    )
+    rows = escalation_list(user=user, resolved=resolved, street=street.pk if street else None)
+    if wants_export(request):
+        return export_list(request, rows, ESCALATIONS_EXPORT)
+    page = paginate(request, rows, per_page=PER_PAGE)
     return render(
         request,
         "dispatch/escalations.html",
@@ -77,3 +78,19 @@ def escalation_resolve_view(request: HttpRequest, escalation_id: int) -> HttpRes
             _("Escalation of order %(number)s resolved.") % {"number": escalation.order.number},
         )
     return redirect(back)
+
+
+ESCALATIONS_EXPORT = ListExport(
+    key="dispatch.escalations",
+    title=gettext_lazy("Escalations"),
+    object_type="dispatch.escalation",
+    columns=(
+        col(gettext_lazy("Order number"), "order.number", 20),
+        col(gettext_lazy("Street"), "order.household.street.name"),
+        col(gettext_lazy("Community"), "order.household.community.name"),
+        col(gettext_lazy("Service"), "order.item.name", 20),
+        col(gettext_lazy("Provider"), "order.provider.organisation.name", 24),
+        col(gettext_lazy("Reason"), "get_reason_display"),
+        col(gettext_lazy("Note"), "raised_note", 30),
+    ),
+)

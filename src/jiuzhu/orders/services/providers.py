@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -88,8 +89,10 @@ def provider_create(
     streets: list[Area],
     communities: list[Area],
     items: list[ServiceItem],
+    location: tuple[Decimal, Decimal] | None = None,
     **profile: Any,
 ) -> Provider:
+    """``location`` (latitude, longitude) defaults to the base community's."""
     policy.require_provider_editor(actor)
     code = clean_uscc(uscc)
     if Provider.objects.filter(uscc=code).exists():
@@ -104,8 +107,8 @@ def provider_create(
         organisation=organisation,
         uscc=code,
         base=base,
-        latitude=base.latitude or 0,
-        longitude=base.longitude or 0,
+        latitude=location[0] if location else base.latitude or 0,
+        longitude=location[1] if location else base.longitude or 0,
         **{key: value for key, value in profile.items() if key in PROFILE_FIELDS},
     )
     provider.full_clean()

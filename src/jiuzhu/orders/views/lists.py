@@ -21,6 +21,7 @@ from jiuzhu.core.errors import DomainError
 from jiuzhu.core.models import AreaLevel, Role
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.core.views.common import domain_errors, is_htmx, paginate, vary_on_htmx, xlsx_response
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 from jiuzhu.orders import policy
 from jiuzhu.orders.forms import DeclineForm, InboxFilterForm, OrderFilterForm, StatusFilterForm
 from jiuzhu.orders.models import OrderStatus
@@ -191,7 +192,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         sort=data.get("sort") or "deadline",
     )
     now = timezone.now()
-    page = paginate(request, provider_inbox_filtered(user=user, filters=filters), per_page=PER_PAGE)
+    inbox = provider_inbox_filtered(user=user, filters=filters)
+    if wants_export(request):
+        return export_list(request, inbox, INBOX_EXPORT)
+    page = paginate(request, inbox, per_page=PER_PAGE)
     soon = now + dt.timedelta(hours=2)
     for order in page.object_list:
         order.is_new = order.created_at >= now - dt.timedelta(hours=1)
@@ -227,5 +231,39 @@ def tasks(request: HttpRequest) -> HttpResponse:
         if done
         else orders.filter(status__in=[*OPEN_STATUSES, OrderStatus.IN_SERVICE])
     )
-    page = paginate(request, orders.order_by("preferred_time", "created_at"), per_page=PER_PAGE)
+    orders = orders.order_by("preferred_time", "created_at")
+    if wants_export(request):
+        return export_list(request, orders, TASKS_EXPORT)
+    page = paginate(request, orders, per_page=PER_PAGE)
     return render(request, "orders/tasks.html", {"page_obj": page, "done": done})
+
+
+INBOX_EXPORT = ListExport(
+    key="orders.inbox",
+    title=gettext_lazy("Order inbox"),
+    object_type="orders.order",
+    columns=(
+        col(gettext_lazy("Order number"), "number", 20),
+        col(gettext_lazy("Street"), "household.street.name"),
+        col(gettext_lazy("Community"), "household.community.name"),
+        col(gettext_lazy("Service"), "item.name", 20),
+        col(gettext_lazy("Quantity"), "quantity", 8),
+        col(gettext_lazy("Unit"), "item.get_unit_display", 8),
+        col(gettext_lazy("Preferred time"), "preferred_time", 18),
+        col(gettext_lazy("Note"), "note", 30),
+    ),
+)
+TASKS_EXPORT = ListExport(
+    key="orders.tasks",
+    title=gettext_lazy("My tasks"),
+    object_type="orders.order",
+    columns=(
+        col(gettext_lazy("Order number"), "number", 20),
+        col(gettext_lazy("Community"), "household.community.name"),
+        col(gettext_lazy("Service"), "item.name", 20),
+        col(gettext_lazy("Quantity"), "quantity", 8),
+        col(gettext_lazy("Preferred time"), "preferred_time", 18),
+        col(gettext_lazy("Status"), "get_status_display"),
+        col(gettext_lazy("Note"), "note", 30),
+    ),
+)

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jiuzhu.catalog.forms import local_name
@@ -20,6 +21,7 @@ from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied
 from jiuzhu.core.models import Area, AreaLevel, Role
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 from jiuzhu.orders.forms import ProviderFilterForm, ProviderForm
 from jiuzhu.orders.models import Provider
 from jiuzhu.orders.policy import can_edit_providers, require_provider_editor
@@ -50,6 +52,8 @@ def provider_list_view(request: HttpRequest) -> HttpResponse:
         street=values.get("street") or None,
     )
     providers = providers.prefetch_related("streets").annotate(item_count=Count("items"))
+    if wants_export(request):
+        return export_list(request, providers, PROVIDERS_EXPORT)
     return render(
         request,
         "orders/provider_list.html",
@@ -187,3 +191,24 @@ def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
             messages.success(request, _("The provider has been updated."))
             return redirect("orders:provider_detail", provider_id=provider.pk)
     return render(request, "orders/provider_form.html", {"form": form, "provider": provider})
+
+
+PROVIDERS_EXPORT = ListExport(
+    key="orders.providers",
+    title=gettext_lazy("Providers"),
+    object_type="orders.provider",
+    columns=(
+        col(gettext_lazy("Name"), "organisation.name", 28),
+        col(gettext_lazy("unified social credit code"), "uscc", 20),
+        col(gettext_lazy("supply type"), "get_supply_type_display"),
+        col(gettext_lazy("base community"), "base.name"),
+        col(
+            gettext_lazy("service streets"),
+            lambda p: "、".join(s.name for s in p.streets.all()),
+            24,
+        ),
+        col(gettext_lazy("items offered"), "item_count", 10),
+        col(gettext_lazy("orders per day"), "daily_capacity", 10),
+        col(gettext_lazy("active"), "active", 8),
+    ),
+)
