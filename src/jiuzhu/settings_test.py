@@ -1,10 +1,17 @@
 """Settings for the test suite: the production settings with test-only conveniences."""
 
+import hashlib
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("JIUZHU_TESTING", "1")
-os.environ.setdefault("JIUZHU_VAR_DIR", os.path.join(tempfile.gettempdir(), "jiuzhu-test-var"))
+# One scratch folder per checkout: two checkouts testing at once on one machine must not share
+# uploads, static files or the SMS outbox.
+_checkout = hashlib.sha256(str(Path(__file__).resolve().parent).encode()).hexdigest()[:10]
+os.environ.setdefault(
+    "JIUZHU_VAR_DIR", os.path.join(tempfile.gettempdir(), f"jiuzhu-test-var-{_checkout}")
+)
 os.environ.setdefault("JIUZHU_SMS_BACKEND", "file")
 
 from jiuzhu.settings import *  # noqa: E402,F403
@@ -12,3 +19,8 @@ from jiuzhu.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (silences WhiteNoise's warning)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # Tests need no durability: a commit need not wait for the write-ahead log to reach disk.
+    DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
