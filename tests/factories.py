@@ -1174,3 +1174,34 @@ class DepartmentReferralEventFactory(factory.django.DjangoModelFactory):
 
     referral = factory.SubFactory(DepartmentReferralFactory)
     action = "send"
+
+
+# The hidden-poverty list, precomputed
+from jiuzhu.discovery.models import HiddenPovertyEntry, HiddenPovertyRefresh  # noqa: E402
+
+
+class HiddenPovertyEntryFactory(factory.django.DjangoModelFactory):
+    """A stored row of the hidden-poverty list about a household (areas follow from it)."""
+
+    class Meta:
+        model = HiddenPovertyEntry
+
+    household = factory.SubFactory(HouseholdFactory)
+    key = factory.LazyAttribute(lambda e: f"household:{e.household.pk}")
+    district = factory.LazyAttribute(lambda e: e.household.district)
+    street = factory.LazyAttribute(lambda e: e.household.street)
+    community = factory.LazyAttribute(lambda e: e.household.community)
+    sources = ",assessment,"
+    evidence = factory.LazyFunction(
+        lambda: [{"source": "assessment", "text": "剥夺得分 50%", "url": "", "at": None}]
+    )
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class HiddenPovertyRefreshFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HiddenPovertyRefresh
+
+    trigger = "job"
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)

@@ -476,6 +476,11 @@ EXPECTED.update(
         "discovery:referral_withdraw": post({SC}, 422, sees=REFERRAL_READERS),
         # The world's plan is a draft: back to the plan with a message.
         "discovery:referral_send": post({SC}, sees=HOUSEHOLD_READERS),
+        # The household page's boxes: the household's scope first (404), then the role (403).
+        "discovery:household_warnings": row({CW, SC, DM, CA}, sees=HOUSEHOLD_READERS),
+        "discovery:household_referrals": row({CW, SC, DM, CA}, sees=HOUSEHOLD_READERS),
+        # An empty form: back to the household page with the message.
+        "discovery:household_refer": post({SC}, sees=HOUSEHOLD_READERS),
         "discovery:hidden_list": row({SC, DM, CA}),
         "discovery:hidden_export": row({SC, DM, CA}),
         # Desks are configuration everyone working on referrals sees; a district manager sets

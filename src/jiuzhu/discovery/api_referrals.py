@@ -22,7 +22,12 @@ from jiuzhu.core.models import User
 from jiuzhu.discovery import policy
 from jiuzhu.discovery.models import DepartmentReferral
 from jiuzhu.discovery.models.referrals import DepartmentReferralStatus, ReferralOutcome
-from jiuzhu.discovery.selectors.hidden import evidence_sources, hidden_poverty
+from jiuzhu.discovery.selectors.hidden import (
+    entry_row,
+    evidence_sources,
+    hidden_poverty_snapshot,
+    last_refresh,
+)
 from jiuzhu.discovery.selectors.referrals import (
     ReferralFilters,
     referral_deadline,
@@ -41,8 +46,9 @@ class ReferralToDepartmentOut(Schema):
     id: int
     number: str
     household_id: int
-    plan_id: int
-    material_id: int
+    #: The plan and its recommendation; empty for a referral started from the household page.
+    plan_id: int | None
+    material_id: int | None
     kind: str = choice(MaterialKind)
     department_id: int
     department: str
@@ -102,6 +108,8 @@ class HiddenRowOut(Schema):
 
 class HiddenList(Schema):
     count: int
+    #: When the stored list was last computed (the job ``discovery.hidden_poverty``).
+    refreshed_at: dt.datetime | None
     items: list[HiddenRowOut]
 
 
@@ -113,7 +121,7 @@ def referral_out(
         "id": referral.pk,
         "number": referral.number,
         "household_id": referral.household_id,
-        "plan_id": referral.recommendation.plan_id,
+        "plan_id": referral.recommendation.plan_id if referral.recommendation else None,
         "material_id": referral.recommendation_id,
         "kind": referral.kind,
         "department_id": referral.department_id,
@@ -251,8 +259,9 @@ def list_hidden_poverty(
     offset: int = Query(0, ge=0),
 ):
     """Households and potential cases in hardship by the evidence but covered by no assistance
-    tier or service, each with its evidence; ``street`` narrows to one street of the caller's
-    district (or city), ``evidence_source`` to one kind of evidence."""
+    tier or service, each with its evidence, as last computed (``refreshed_at``); ``street``
+    narrows to one street of the caller's district (or city), ``evidence_source`` to one kind
+    of evidence."""
     user = request.user
     policy.require_hidden_poverty_reader(user)
     chosen = None
@@ -262,10 +271,12 @@ def list_hidden_poverty(
             raise ValidationFailed({"street": [_("Choose a street of your area.")]})
     if evidence_source and evidence_source not in {s.code for s in evidence_sources()}:
         raise ValidationFailed({"evidence_source": [_("Unknown evidence source.")]})
-    rows = hidden_poverty(user=user, street=chosen, source=evidence_source)
-    page = rows[offset : offset + limit]
+    entries = hidden_poverty_snapshot(user=user, street=chosen, source=evidence_source)
+    page = [entry_row(entry, evidence_source) for entry in entries[offset : offset + limit]]
+    refreshed = last_refresh()
     return {
-        "count": len(rows),
+        "count": entries.count(),
+        "refreshed_at": refreshed.finished_at if refreshed else None,
         "items": [
             {
                 "key": row.key,

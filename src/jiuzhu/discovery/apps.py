@@ -25,6 +25,7 @@ class DiscoveryConfig(AppConfig):
         from jiuzhu.discovery import (  # noqa: F401
             demo,
             demo_referrals,
+            handlers,
             hooks,
             jobs,
             navigation,

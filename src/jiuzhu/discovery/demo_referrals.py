@@ -155,3 +155,13 @@ def department_referrals(context: DemoContext) -> None:
         )
         referrals_escalate_overdue()
     context.say(f"Sent {len(sent)} demo referrals to departments.")
+
+
+@demo_step(100, "hidden poverty")
+def hidden_poverty_list(context: DemoContext) -> None:
+    """Compute the stored hidden-poverty list once, so the page has data before the worker's
+    first run (the job ``discovery.hidden_poverty`` keeps it fresh)."""
+    from jiuzhu.discovery.services.hidden import hidden_poverty_refresh
+
+    refresh = hidden_poverty_refresh(trigger="demo")
+    context.say(f"hidden-poverty list: {refresh.entries} households or cases")

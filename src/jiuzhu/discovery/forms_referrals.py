@@ -50,6 +50,26 @@ class ReferralSendForm(Form):
     )
 
 
+class HouseholdReferralForm(Form):
+    """Refer one kind of assistance from the household page (the kinds a department on the
+    platform handles in the household's district)."""
+
+    kind = forms.ChoiceField(label=_("Kind of assistance"), choices=MaterialKind.choices)
+    note = forms.CharField(
+        label=_("Note to the department"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, desks=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if desks is not None:
+            self.fields["kind"].choices = [
+                (desk.kind, f"{desk.get_kind_display()} → {desk.department.name}") for desk in desks
+            ]
+
+
 class ReferralAcceptForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 

@@ -17,6 +17,7 @@ from jiuzhu.assessment.material_referrals import (
 )
 from jiuzhu.discovery.selectors.hidden import (
     deprived_under_current_framework,
+    open_warnings,
     register_evidence_source,
 )
 from jiuzhu.discovery.selectors.referrals import material_managed, material_referrals_for
@@ -26,3 +27,4 @@ register_material_managed(material_managed)
 register_evidence_source(
     "assessment", gettext_lazy("Six-dimension assessment"), deprived_under_current_framework
 )
+register_evidence_source("warnings", gettext_lazy("Early warnings"), open_warnings)

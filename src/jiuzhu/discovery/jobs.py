@@ -24,3 +24,12 @@ def escalate_warnings() -> dict:
 @periodic("discovery.signal_warnings", every_seconds=600)
 def signal_warnings() -> dict:
     return {"raised": warnings_from_signals()}
+
+
+# The hidden-poverty list, precomputed
+from jiuzhu.discovery.services.hidden import hidden_poverty_refresh  # noqa: E402
+
+
+@periodic("discovery.hidden_poverty", every_seconds=900)
+def refresh_hidden_poverty() -> dict:
+    return {"entries": hidden_poverty_refresh(trigger="job").entries}

@@ -20,6 +20,7 @@ register_start(Role.DEPARTMENT, "discovery:referral_list")
 
 # Imports and warnings
 from jiuzhu.discovery.policy import (  # noqa: E402
+    HOUSEHOLD_BOX_ROLES,
     IMPORTERS,
     NETWORK_VIEWERS,
     REFERRERS,
@@ -40,4 +41,25 @@ register_nav(
 )
 register_nav(
     NavItem("discovery:referral_network", _("Referral network"), role_in(*NETWORK_VIEWERS), 44)
+)
+
+
+# The household page's boxes (loaded by htmx; each view checks the household's scope itself)
+from jiuzhu.registry.panels import HouseholdPanel, register_household_panel  # noqa: E402
+
+register_household_panel(
+    HouseholdPanel(
+        "discovery:household_warnings",
+        _("Early warnings"),
+        order=12,
+        shown_to=role_in(*(WARNING_READERS & HOUSEHOLD_BOX_ROLES)),
+    )
+)
+register_household_panel(
+    HouseholdPanel(
+        "discovery:household_referrals",
+        _("Referrals to departments"),
+        order=14,
+        shown_to=role_in(*(REFERRAL_READERS & HOUSEHOLD_BOX_ROLES)),
+    )
 )

@@ -123,6 +123,11 @@ REFERRERS = frozenset(
         Role.HOTLINE_OPERATOR,
     }
 )
+#: Who sees the discovery boxes on the household page (area staff who see households; the
+#: volunteer and the department see no household page).
+HOUSEHOLD_BOX_ROLES = frozenset(
+    {Role.COMMUNITY_WORKER, Role.STREET_CASEWORKER, Role.DISTRICT_MANAGER, Role.CITY_ADMIN}
+)
 #: Who sees the referral network (who refers, conversion): the district office.
 NETWORK_VIEWERS = frozenset({Role.DISTRICT_MANAGER, Role.CITY_ADMIN})
 

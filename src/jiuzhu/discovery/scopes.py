@@ -135,3 +135,30 @@ grant(
     ],
     _referrals,
 )
+
+
+# The hidden-poverty list, precomputed
+from jiuzhu.discovery.models import HiddenPovertyEntry  # noqa: E402
+from jiuzhu.discovery.policy import HIDDEN_POVERTY_READERS  # noqa: E402
+from jiuzhu.registry.models import Household  # noqa: E402
+
+
+def _hidden_entries(queryset: QuerySet, user: User) -> QuerySet:
+    """The stored list as the computation scopes it: the households the user sees, and the
+    potential cases of the user's area."""
+    area = user.area
+    if area is None:
+        return queryset.none()
+    cases = Q(household__isnull=True)
+    if area.level != AreaLevel.CITY:
+        field = {
+            AreaLevel.DISTRICT: "district",
+            AreaLevel.STREET: "street",
+            AreaLevel.COMMUNITY: "community",
+        }[AreaLevel(area.level)]
+        cases &= Q(**{field: area})
+    households = visible(user, Household.objects.all()).values("pk")
+    return queryset.filter(Q(household__in=households) | cases)
+
+
+grant(HiddenPovertyEntry, list(HIDDEN_POVERTY_READERS), _hidden_entries)

@@ -60,3 +60,23 @@ urlpatterns += [
     path("refer/mine/", _warnings.my_referrals, name="my_referrals"),
     path("refer/network/", _warnings.referral_network_view, name="referral_network"),
 ]
+
+
+# The household page's boxes (registry.panels)
+from jiuzhu.discovery.views import household as _household  # noqa: E402
+
+urlpatterns += [
+    path(
+        "households/<int:household_id>/warnings/",
+        _household.household_warnings_box,
+        name="household_warnings",
+    ),
+    path(
+        "households/<int:household_id>/referrals/",
+        _household.household_referrals_box,
+        name="household_referrals",
+    ),
+    path(
+        "households/<int:household_id>/refer/", _household.household_refer, name="household_refer"
+    ),
+]

@@ -49,6 +49,22 @@ def test_a_medical_file_matches_members_and_raises_an_explained_warning(
     assert batch.warnings == 1
 
 
+def test_a_large_file_matches_through_the_preloaded_hashes(
+    department, registered, write_csv, monkeypatch
+):
+    """From ``PRELOAD_BYTES`` on, members' hashes are loaded once into a dict: same result."""
+    from jiuzhu.discovery.services import imports
+
+    monkeypatch.setattr(imports, "PRELOAD_BYTES", 0)
+    household, head = registered
+    batch = run(
+        department,
+        write_csv([[HEAD_ID, "户主", DAY, "21000.00"], [STRANGER_ID, "王某", DAY, "30000"]]),
+    )
+    assert (batch.matched, batch.potential_cases, batch.warnings) == (1, 1, 2)
+    assert DepartmentRecord.objects.get(member=head).household == household
+
+
 def test_the_same_file_imported_again_changes_nothing(department, registered, write_csv):
     path = write_csv([[HEAD_ID, "户主", DAY, "21000"]])
     run(department, path)

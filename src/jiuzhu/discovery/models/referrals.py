@@ -67,13 +67,18 @@ class ReferralOutcome(models.TextChoices):
 
 
 class DepartmentReferral(models.Model):
-    """One material recommendation of a plan, referred to a department."""
+    """One material recommendation of a plan, referred to a department; or (started from the
+    household page, without a recommendation) one kind of assistance the household needs."""
 
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="department_referrals"
     )
     recommendation = models.ForeignKey(
-        MaterialRecommendation, on_delete=models.PROTECT, related_name="department_referrals"
+        MaterialRecommendation,
+        on_delete=models.PROTECT,
+        related_name="department_referrals",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind of assistance"), max_length=12, choices=MaterialKind.choices)
     department = models.ForeignKey(
@@ -111,6 +116,11 @@ class DepartmentReferral(models.Model):
                 fields=["recommendation"],
                 condition=models.Q(status__in=["sent", "accepted"]),
                 name="one_open_referral_per_material",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=models.Q(status__in=["sent", "accepted"], recommendation__isnull=True),
+                name="one_open_direct_referral_per_kind",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="completed") | ~models.Q(outcome=""),

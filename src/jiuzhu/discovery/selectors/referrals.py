@@ -124,7 +124,8 @@ def material_referrals_for(
     for referral in DepartmentReferral.objects.filter(
         recommendation__in=[r.pk for r in recommendations]
     ).order_by("sent_at", "id"):
-        newest[referral.recommendation_id] = referral
+        if referral.recommendation_id is not None:
+            newest[referral.recommendation_id] = referral
     can_send = policy.can_send_referrals(user) and plan.status in LIVE_PLAN_STATUSES
     now = timezone.now()
     result: dict[int, MaterialReferral] = {}
@@ -172,6 +173,15 @@ def material_managed(recommendation: MaterialRecommendation) -> bool:
             district_id=household.district_id, kind=recommendation.kind, active=True
         ).exists()
         or DepartmentReferral.objects.filter(recommendation=recommendation).exists()
+    )
+
+
+def desks_for_district(district_id: int | None) -> list[DepartmentDesk]:
+    """The active desks of one district (what a household there may be referred for)."""
+    return list(
+        DepartmentDesk.objects.filter(district_id=district_id, active=True)
+        .select_related("department")
+        .order_by("kind")
     )
 
 

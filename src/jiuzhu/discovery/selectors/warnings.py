@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
+from django.utils import timezone
 
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import Role, User
@@ -42,6 +44,28 @@ def warning_list(
     if overdue:
         warnings = warnings.filter(escalation_level__gt=0)
     return warnings.order_by(*WARNING_SORTS.get(sort, WARNING_SORTS["due"]))
+
+
+#: How far back the household page shows verified (closed) warnings.
+HOUSEHOLD_RECENT_DAYS = 180
+#: At most this many warnings in the household page's box.
+HOUSEHOLD_BOX_LIMIT = 10
+
+
+def household_warnings(
+    *, user: User, household_id: int, now: dt.datetime | None = None
+) -> QuerySet[EarlyWarning]:
+    """The household page's warnings, scoped like the verification queue (``scopes.py``): every
+    open one, and those verified in the last :data:`HOUSEHOLD_RECENT_DAYS` days; open first
+    (earliest deadline first), then the most recently verified."""
+    require_granted(user, EarlyWarning)
+    since = (now or timezone.now()) - dt.timedelta(days=HOUSEHOLD_RECENT_DAYS)
+    return (
+        visible(user, EarlyWarning.objects.filter(household_id=household_id))
+        .filter(Q(status=WarningStatus.OPEN) | Q(verified_at__gte=since) | Q(created_at__gte=since))
+        .select_related("rule", "verified_by")
+        .order_by(Case(When(status=WarningStatus.OPEN, then=0), default=1), "-created_at", "-id")
+    )
 
 
 def warning_get_for(*, user: User, warning_id: int) -> EarlyWarning:

@@ -38,6 +38,10 @@ from jiuzhu.registry.models import Member
 
 #: Rows stored per database round trip.
 CHUNK = 2000
+#: From this file size on, every active member's identity hash is loaded once into a dict
+#: before the rows are matched (one query, then dict look-ups); below it each chunk asks the
+#: database for its own hashes (a small file should not read the whole register).
+PRELOAD_BYTES = 512 * 1024
 #: Errors kept in a batch's report (the count is always complete).
 REPORT_MAX = 10_000
 Progress = Callable[[int], None]
@@ -85,10 +89,25 @@ def _error_dict(error: RowError) -> dict[str, Any]:
 class _Store:
     """Writes accepted records in chunks, matching each to a member or a potential case."""
 
-    def __init__(self, batch: ImportBatch, enc: Callable[[str], str], digest: Callable[[str], str]):
+    def __init__(
+        self,
+        batch: ImportBatch,
+        enc: Callable[[str], str],
+        digest: Callable[[str], str],
+        preload: bool = False,
+    ):
         self.batch = batch
         self.enc = enc
         self.digest = digest
+        #: identity hash → (member id, household id) of every active member, when preloaded.
+        self.members: dict[str, tuple[int, int]] | None = None
+        if preload:
+            self.members = {
+                row[0]: (row[1], row[2])
+                for row in Member.objects.filter(is_active=True).values_list(
+                    "id_number_hash", "pk", "household_id"
+                )
+            }
         self.pending: list[tuple[Record, str]] = []
         self.new_records = 0
         self.matched = 0
@@ -116,12 +135,16 @@ class _Store:
         if not fresh:
             return
         hashes = {record.id_number: self.digest(record.id_number) for record, _key in fresh}
-        members = {
-            row[0]: (row[1], row[2])
-            for row in Member.objects.filter(
-                id_number_hash__in=set(hashes.values()), is_active=True
-            ).values_list("id_number_hash", "pk", "household_id")
-        }
+        if self.members is not None:
+            everyone = self.members
+            members = {h: everyone[h] for h in set(hashes.values()) if h in everyone}
+        else:
+            members = {
+                row[0]: (row[1], row[2])
+                for row in Member.objects.filter(
+                    id_number_hash__in=set(hashes.values()), is_active=True
+                ).values_list("id_number_hash", "pk", "household_id")
+            }
         unknown = {h for h in hashes.values() if h not in members}
         cases = dict(
             PotentialCase.objects.filter(id_number_hash__in=unknown).values_list(
@@ -217,7 +240,7 @@ def import_file(
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(status=ImportStatus.IMPORTED, **meta)
-            store = _Store(batch, enc, digest)
+            store = _Store(batch, enc, digest, preload=path.stat().st_size >= PRELOAD_BYTES)
             rows = read_rows(path, max_bytes=max_bytes())
             for result in scan(
                 SOURCES[source],

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiuzhu.assessment.models import LIVE_PLAN_STATUSES, MaterialRecommendation
+from jiuzhu.assessment.models import LIVE_PLAN_STATUSES, MaterialKind, MaterialRecommendation
 from jiuzhu.assessment.models import ReferralStatus as MaterialStatus
 from jiuzhu.assessment.services.plans import material_follow_referral
 from jiuzhu.core import audit
@@ -38,7 +38,9 @@ from jiuzhu.discovery.models.referrals import (
     DepartmentReferralStatus,
     ReferralOutcome,
 )
-from jiuzhu.registry.models import Household
+from jiuzhu.discovery.services.hidden import hidden_poverty_recheck
+from jiuzhu.registry.models import Household, HouseholdStatus
+from jiuzhu.registry.selectors.casework import household_has_sharing_consent
 from jiuzhu.registry.services.chain import chain_add
 
 S = DepartmentReferralStatus
@@ -194,6 +196,105 @@ def referral_send(
     return referral
 
 
+def _follow(referral: DepartmentReferral, status: str) -> None:
+    """The plan's recommendation follows its referral (a referral started from the household
+    page may have none)."""
+    if referral.recommendation is not None:
+        material_follow_referral(recommendation=referral.recommendation, status=status)
+
+
+@transaction.atomic
+def referral_send_for_household(
+    *, actor: User, household: Household, kind: str, note: str = ""
+) -> DepartmentReferral:
+    """Refer one kind of material assistance for a household to the department that handles it,
+    from the household page (without going through a plan). The household must have consented
+    to share its information with partner departments (``registry`` casework's consent); where
+    its live plan recommends that kind and it is not yet referred, the referral carries the
+    recommendation, so the plan follows it as if it had been sent from there."""
+    policy.require_referral_sender(actor)
+    if not visible(actor, Household.objects.filter(pk=household.pk)).exists():
+        raise PermissionDenied(_("This household is outside your area."))
+    if kind not in MaterialKind.values:
+        raise ValidationFailed({"kind": [_("Choose the kind of assistance.")]})
+    if len(note) > 500:
+        raise ValidationFailed({"note": [_("At most 500 characters.")]})
+    if household.status != HouseholdStatus.ACTIVE:
+        raise Conflict("household_exited", _("This household has left the register."))
+    if not household_has_sharing_consent(household):
+        raise Conflict(
+            "no_sharing_consent",
+            _(
+                "The household has not consented to share its information with partner "
+                "departments (or withdrew its consent): record the consent on the household "
+                "page before referring."
+            ),
+        )
+    if DepartmentReferral.objects.filter(
+        household=household, kind=kind, status__in=OPEN_STATUSES
+    ).exists():
+        raise Conflict(
+            "already_referred", _("This assistance is already waiting for the department.")
+        )
+    recommendation = (
+        MaterialRecommendation.objects.filter(
+            plan__household=household,
+            plan__status__in=LIVE_PLAN_STATUSES,
+            kind=kind,
+            referral_status__in=[MaterialStatus.RECOMMENDED, MaterialStatus.REFUSED],
+        )
+        .select_related("plan__household")
+        .order_by("-plan_id", "pk")
+        .first()
+    )
+    if recommendation is not None:
+        return referral_send(actor=actor, recommendation=recommendation, note=note)
+    desk = desk_for(household=household, kind=kind)
+    if desk is None:
+        raise Conflict(
+            "no_department",
+            _("No department on the platform handles this assistance here; record it by hand."),
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            referral = DepartmentReferral.objects.create(
+                household=household,
+                recommendation=None,
+                kind=kind,
+                department=desk.department,
+                district_id=household.district_id,
+                note=note.strip(),
+                respond_by=now + dt.timedelta(days=desk.respond_days),
+                sent_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(
+            "already_referred", _("This assistance is already waiting for the department.")
+        ) from None
+    DepartmentReferralEvent.objects.create(referral=referral, action="send", actor=actor, note=note)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=referral, detail={"from": "household"})
+    title = _("%(kind)s referred to %(department)s") % {
+        "kind": referral.get_kind_display(),
+        "department": desk.department.name,
+    }
+    chain_add(
+        household=household,
+        source="referral",
+        source_id=referral.pk,
+        title=title,
+        url=referral_url(referral),
+        actor=actor,
+    )
+    notify(
+        users=_department_staff(referral),
+        title=_("New referral: %(kind)s") % {"kind": referral.get_kind_display()},
+        body=str(referral),
+        url=referral_url(referral),
+    )
+    return referral
+
+
 def _title(referral: DepartmentReferral, what: str) -> str:
     return f"{referral.get_kind_display()}：{what}"
 
@@ -251,7 +352,7 @@ def referral_decline(
         ),
         chain_detail=reason,
     )
-    material_follow_referral(recommendation=referral.recommendation, status=MaterialStatus.REFUSED)
+    _follow(referral, MaterialStatus.REFUSED)
     _tell_sender(referral, _("Referral declined: %(kind)s") % {"kind": referral.get_kind_display()})
     return referral
 
@@ -277,12 +378,13 @@ def referral_complete(
         chain_title=_title(referral, str(label)),
         chain_detail=note,
     )
-    material_follow_referral(
-        recommendation=referral.recommendation,
-        status=MaterialStatus.GRANTED
-        if outcome == ReferralOutcome.GRANTED
-        else MaterialStatus.REFUSED,
+    _follow(
+        referral,
+        MaterialStatus.GRANTED if outcome == ReferralOutcome.GRANTED else MaterialStatus.REFUSED,
     )
+    if outcome == ReferralOutcome.GRANTED:
+        # Granted assistance covers the household: off the stored hidden-poverty list now.
+        hidden_poverty_recheck(household_id=referral.household_id)
     _tell_sender(
         referral,
         _("Referral completed: %(kind)s, %(outcome)s")
@@ -312,9 +414,7 @@ def referral_withdraw(
         chain_title=_title(referral, _("referral withdrawn")),
         chain_detail=reason,
     )
-    material_follow_referral(
-        recommendation=referral.recommendation, status=MaterialStatus.RECOMMENDED
-    )
+    _follow(referral, MaterialStatus.RECOMMENDED)
     notify(
         users=_department_staff(referral),
         title=_("Referral withdrawn: %(kind)s") % {"kind": referral.get_kind_display()},

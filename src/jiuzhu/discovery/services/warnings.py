@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Q
@@ -158,7 +158,30 @@ def rule_publish(
 # ---------------------------------------------------------------------------- raising
 
 
-def _facts_for(records: Iterable[DepartmentRecord], members: dict[int, Member]) -> list[Fact]:
+class _Record(NamedTuple):
+    """A department record as the rules read it (plain values: a big import loads tens of
+    thousands, and model instances cost more than the rules)."""
+
+    pk: int
+    source: str
+    on: dt.date
+    values: dict[str, Any]
+    member_id: int | None
+    owner_id: int  # the household or the potential case
+
+
+class _Member(NamedTuple):
+    relation: str
+    birth_date: dt.date | None
+    employed: bool
+    is_active: bool
+    household_id: int
+
+
+_RECORD_FIELDS = ("pk", "source", "on", "values", "member_id")
+
+
+def _facts_for(records: Iterable[_Record], members: dict[int, _Member]) -> list[Fact]:
     facts = []
     for record in records:
         member = members.get(record.member_id) if record.member_id else None
@@ -170,7 +193,7 @@ def _facts_for(records: Iterable[DepartmentRecord], members: dict[int, Member]) 
                 values=record.values,
                 relation=member.relation if member else "",
                 birth_date=member.birth_date if member else None,
-                employed=bool(member and member.employment == Employment.EMPLOYED),
+                employed=bool(member and member.employed),
             )
         )
     return facts
@@ -192,9 +215,16 @@ def _create(
     record_id: int | None = None,
     indicator: str = "",
     referral: Any = None,
+    known: set[str] | None = None,
 ) -> EarlyWarning | None:
-    """One warning, unless the same one was raised before (``dedupe_key``)."""
-    if EarlyWarning.objects.filter(dedupe_key=dedupe_key).exists():
+    """One warning, unless the same one was raised before (``dedupe_key``). ``known``: the
+    dedupe keys already raised among those the caller may raise (loaded in one query for a
+    whole chunk, so a big import asks once, not per warning); it gets the new key."""
+    if known is not None:
+        if dedupe_key in known:
+            return None
+        known.add(dedupe_key)
+    elif EarlyWarning.objects.filter(dedupe_key=dedupe_key).exists():
         return None
     warning = EarlyWarning.objects.create(
         origin=origin,
@@ -224,28 +254,51 @@ def _create(
     return warning
 
 
+def _subject_key(subject: dict[str, Any]) -> str:
+    return (
+        f"h{subject['household'].pk}"
+        if subject.get("household")
+        else f"p{subject['potential_case'].pk}"
+    )
+
+
+def _known_for_chunk(
+    owners: Iterable[str], rules: dict[str, WarningRule]
+) -> tuple[set[str], set[tuple[str, str]]]:
+    """For the subjects of one chunk (``h12``, ``p7``): the dedupe keys of the rules' warnings
+    already raised, and the (rule code, subject) pairs with an open warning; one query each."""
+    owners = list(owners)
+    households = [int(o[1:]) for o in owners if o[0] == "h"]
+    cases = [int(o[1:]) for o in owners if o[0] == "p"]
+    about = Q(household_id__in=households) | Q(potential_case_id__in=cases)
+    rows = EarlyWarning.objects.filter(about, rule__code__in=list(rules)).values_list(
+        "dedupe_key", "status", "rule__code", "household_id", "potential_case_id"
+    )
+    known: set[str] = set()
+    open_pairs: set[tuple[str, str]] = set()
+    for key, status, code, household_id, case_id in rows:
+        known.add(key)
+        if status == WarningStatus.OPEN:
+            open_pairs.add((code, f"h{household_id}" if household_id else f"p{case_id}"))
+    return known, open_pairs
+
+
 def _raise_hits(
     hits: list[Hit],
     rules: dict[str, WarningRule],
-    records: dict[int, DepartmentRecord],
+    records: dict[int, _Record],
+    known: set[str],
+    open_pairs: set[tuple[str, str]],
     **subject: Any,
 ) -> int:
     raised = 0
+    who = _subject_key(subject)
     for hit in hits:
         rule = rules[hit.rule]
         record = records[hit.record_id]
-        who = (
-            f"h{subject['household'].pk}"
-            if subject.get("household")
-            else f"p{subject['potential_case'].pk}"
-        )
         # An aggregate rule (medical costs) warns once while a warning is open; others per record.
-        if rule.kind == "medical_out_of_pocket":
-            open_one = EarlyWarning.objects.filter(
-                rule__code=rule.code, status=WarningStatus.OPEN, **subject
-            ).exists()
-            if open_one:
-                continue
+        if rule.kind == "medical_out_of_pocket" and (rule.code, who) in open_pairs:
+            continue
         created = _create(
             origin=WarningOrigin.DEPARTMENT,
             dedupe_key=f"rule:{rule.code}:{who}:r{record.pk}",
@@ -255,9 +308,12 @@ def _raise_hits(
             record_id=record.pk,
             indicator=hit.indicator,
             explanation=hit.explanation(record.source),
+            known=known,
             **subject,
         )
-        raised += created is not None
+        if created is not None:
+            raised += 1
+            open_pairs.add((rule.code, who))
     return raised
 
 
@@ -265,7 +321,11 @@ def warnings_evaluate(
     *, household_ids: Iterable[int], case_ids: Iterable[int], today: dt.date | None = None
 ) -> int:
     """Run the rules in force over the department records of these households and potential
-    cases; returns how many warnings were raised (idempotent: a second run raises none)."""
+    cases; returns how many warnings were raised (idempotent: a second run raises none).
+
+    Works in chunks of 500 subjects, each with a handful of queries (records and members as
+    plain values, the subjects, the warnings already raised); a query per warning raised
+    remains (its row, history and audit entry)."""
     today = today or timezone.localdate()
     rules = {rule.code: rule for rule in rules_in_force()}
     if not rules:
@@ -277,19 +337,27 @@ def warnings_evaluate(
     household_ids = sorted(set(household_ids))
     for start in range(0, len(household_ids), 500):
         ids = household_ids[start : start + 500]
-        by_household: dict[int, list[DepartmentRecord]] = defaultdict(list)
-        for record in DepartmentRecord.objects.filter(
-            household_id__in=ids, source__in=sources
-        ).filter(Q(on__gte=since) | Q(source="unemployment")):
-            by_household[record.household_id].append(record)  # type: ignore[index]
-        members = {m.pk: m for m in Member.objects.filter(household_id__in=ids)}
+        by_household: dict[int, list[_Record]] = defaultdict(list)
+        for row in (
+            DepartmentRecord.objects.filter(household_id__in=ids, source__in=sources)
+            .filter(Q(on__gte=since) | Q(source="unemployment"))
+            .values_list(*_RECORD_FIELDS, "household_id")
+        ):
+            by_household[row[5]].append(_Record(*row))
+        members = {
+            row[0]: _Member(row[1], row[2], row[3] == Employment.EMPLOYED, row[4], row[5])
+            for row in Member.objects.filter(household_id__in=ids).values_list(
+                "pk", "relation", "birth_date", "employment", "is_active", "household_id"
+            )
+        }
         households = Household.objects.select_related("district", "street", "community").in_bulk(
             ids
         )
         earners_of: dict[int, int] = defaultdict(int)
         for m in members.values():
-            if m.is_active and m.employment == Employment.EMPLOYED:
+            if m.is_active and m.employed:
                 earners_of[m.household_id] += 1
+        known, open_pairs = _known_for_chunk((f"h{i}" for i in by_household), rules)
         for household_id, records in by_household.items():
             household = households[household_id]
             earners = earners_of[household_id]
@@ -299,10 +367,14 @@ def warnings_evaluate(
                 earners=earners,
             )
             hits = evaluate(specs, _facts_for(records, members), subject, today)
+            if not hits:
+                continue
             raised += _raise_hits(
                 hits,
                 rules,
                 {r.pk: r for r in records},
+                known,
+                open_pairs,
                 household=household,
                 street=household.street,
                 community=household.community,
@@ -311,12 +383,13 @@ def warnings_evaluate(
     case_ids = sorted(set(case_ids))
     for start in range(0, len(case_ids), 500):
         ids = case_ids[start : start + 500]
-        by_case: dict[int, list[DepartmentRecord]] = defaultdict(list)
-        for record in DepartmentRecord.objects.filter(
+        by_case: dict[int, list[_Record]] = defaultdict(list)
+        for row in DepartmentRecord.objects.filter(
             potential_case_id__in=ids, source__in=sources
-        ):
-            by_case[record.potential_case_id].append(record)  # type: ignore[index]
+        ).values_list(*_RECORD_FIELDS, "potential_case_id"):
+            by_case[row[5]].append(_Record(*row))
         cases = PotentialCase.objects.select_related("district", "street", "community").in_bulk(ids)
+        known, open_pairs = _known_for_chunk((f"p{i}" for i in by_case), rules)
         for case_id, records in by_case.items():
             case = cases[case_id]
             if case.district_id is None or case.status != PotentialCaseStatus.OPEN:
@@ -325,10 +398,14 @@ def warnings_evaluate(
                 Fact(r.pk, r.source, r.on, r.values, "", case.birth_date, False) for r in records
             ]
             hits = evaluate(specs, facts, Subject(), today)
+            if not hits:
+                continue
             raised += _raise_hits(
                 hits,
                 rules,
                 {r.pk: r for r in records},
+                known,
+                open_pairs,
                 potential_case=case,
                 district=case.district,
                 street=case.street,

@@ -8,6 +8,7 @@ import dataclasses
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +42,12 @@ from jiuzhu.discovery.forms_referrals import (
     ReferralWithdrawForm,
 )
 from jiuzhu.discovery.models import DepartmentReferral
-from jiuzhu.discovery.selectors.hidden import evidence_sources, hidden_poverty
+from jiuzhu.discovery.selectors.hidden import (
+    entry_row,
+    evidence_sources,
+    hidden_poverty_snapshot,
+    last_refresh,
+)
 from jiuzhu.discovery.selectors.referrals import (
     ReferralFilters,
     desk_get_for,
@@ -360,14 +366,17 @@ def referral_send(request: HttpRequest, plan_id: int, material_id: int) -> HttpR
 
 
 def _hidden(request: HttpRequest):
+    """The filter form, the chosen street and source, and the stored entries (the list is
+    computed by the periodic job, not per request: ``services/hidden.py``)."""
     user = request.user
     policy.require_hidden_poverty_reader(user)
     streets = street_choices(user)
     form = HiddenFilterForm(request.GET, streets=streets, sources=evidence_sources())
     values = form.values()
     street = streets.filter(pk=values.get("street")).first() if values.get("street") else None
-    rows = hidden_poverty(user=user, street=street, source=values.get("source") or "")
-    return form, street, rows, {s.code: s.label for s in evidence_sources()}
+    source = values.get("source") or ""
+    entries = hidden_poverty_snapshot(user=user, street=street, source=source)
+    return form, street, source, entries, {s.code: s.label for s in evidence_sources()}
 
 
 @login_required
@@ -375,26 +384,32 @@ def _hidden(request: HttpRequest):
 @domain_errors
 def hidden_list(request: HttpRequest) -> HttpResponse:
     """Households and potential cases the evidence finds in hardship that nothing covers."""
-    form, street, rows, labels = _hidden(request)
-    page = paginate(request, rows, per_page=PER_PAGE)
-    by_street: dict[str, int] = {}
-    for row in rows:
-        name = row.street.name if row.street else _("Street unknown")
-        by_street[name] = by_street.get(name, 0) + 1
+    form, street, source, entries, labels = _hidden(request)
+    page = paginate(request, entries, per_page=PER_PAGE)
+    page.object_list = [entry_row(entry, source) for entry in page.object_list]
+    total = page.paginator.count
+    by_street = [
+        (name or _("Street unknown"), n)
+        for name, n in entries.order_by()
+        .values_list("street__name")
+        .annotate(n=Count("id"))
+        .order_by("street__name")
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     audit.record(
         actor=request.user,
         action=AuditAction.VIEW,
         object_type="discovery.hidden_poverty",
-        detail={"rows": len(rows), "street": street.pk if street else None},
+        detail={"rows": total, "street": street.pk if street else None},
     )
     context = {
         "form": form,
         "page_obj": page,
         "labels": labels,
-        "by_street": sorted(by_street.items()),
-        "total": len(rows),
+        "by_street": by_street,
+        "total": total,
+        "refreshed": last_refresh(),
         "export_query": query.urlencode(),
     }
     return render(request, "discovery/hidden.html", context)
@@ -404,10 +419,10 @@ def hidden_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors
 def hidden_export(request: HttpRequest) -> HttpResponse:
-    form, street, rows, labels = _hidden(request)
+    form, street, source, entries, labels = _hidden(request)
     try:
         export_size_check(
-            count=len(rows),
+            count=entries.count(),
             message=_(
                 "The export would hold %(count)d rows; choose a street to hold at most %(limit)d."
             ),
@@ -417,7 +432,8 @@ def hidden_export(request: HttpRequest) -> HttpResponse:
         return redirect("discovery:hidden_list")
 
     def export_rows():
-        for row in rows:
+        for entry in entries.iterator(chunk_size=500):
+            row = entry_row(entry, source)
             for evidence in row.evidence:
                 yield (
                     row.street.name if row.street else "",
