@@ -110,6 +110,8 @@ class LineOut(Schema):
     percent: Decimal
     amount: Decimal
     order_ids: list[int]
+    #: Upheld complaints about the counted orders (complaint → order → line).
+    complaint_ids: list[int]
     dispute: str = choice(DisputeState, blank=True)
     dispute_reason: str
     resolution_note: str
@@ -223,6 +225,7 @@ def statement_out(statement: Statement, user, *, lines: bool = False) -> dict[st
                 "percent": line.percent,
                 "amount": line.amount,
                 "order_ids": line.orders,
+                "complaint_ids": line.complaints,
                 "dispute": line.dispute,
                 "dispute_reason": line.dispute_reason,
                 "resolution_note": line.resolution_note,

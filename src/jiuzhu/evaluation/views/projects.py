@@ -34,7 +34,7 @@ from jiuzhu.evaluation.selectors.projects import (
 from jiuzhu.evaluation.selectors.rankings import rankings
 from jiuzhu.evaluation.services import statements as services
 from jiuzhu.evaluation.services.projects import spot_check_record
-from jiuzhu.orders.models import Order
+from jiuzhu.orders.models import Complaint, Order
 
 SORTS = {"code": "code", "-start": "-starts_on", "provider": "provider__organisation__name"}
 STATEMENT_SORTS = {"-period": "-period_start", "period": "period_start", "-total": "-total"}
@@ -318,13 +318,26 @@ def _statement_context(request: HttpRequest, statement) -> dict:
             pk__in=[pk for line in lines for pk in line.orders]
         ).select_related("household__street", "item", "evidence", "rating")
     }
+    complaints = {
+        c.pk: c
+        for c in Complaint.objects.filter(
+            pk__in=[pk for line in lines for pk in line.complaints]
+        ).select_related("order")
+    }
     parts = [
         {**part, "label": _kpi_label(part["kpi"])} for part in statement.quality.get("parts", [])
     ]
     return {
         "statement": statement,
         "project": statement.project,
-        "lines": [(line, [orders[pk] for pk in line.orders if pk in orders]) for line in lines],
+        "lines": [
+            (
+                line,
+                [orders[pk] for pk in line.orders if pk in orders],
+                [complaints[pk] for pk in line.complaints if pk in complaints],
+            )
+            for line in lines
+        ],
         "parts": parts,
         "detail": statement.quality.get("detail", {}),
         "actions": services.STATEMENT_FLOW.actions_for(statement.status, request.user.role),
