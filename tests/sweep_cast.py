@@ -17,13 +17,13 @@ import datetime as dt
 from django.utils import timezone
 
 from factories import (
-    ComplaintFactory,
     ApplicationDocumentFactory,
     ApplicationFactory,
     AreaFactory,
     AssessmentFactory,
     BeneficiaryAccountFactory,
     CaseNoteFactory,
+    ComplaintFactory,
     ConsentFactory,
     DepartmentDeskFactory,
     DepartmentReferralFactory,

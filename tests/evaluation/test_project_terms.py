@@ -114,7 +114,7 @@ def test_the_project_form_and_api(market, areas, actors):
     project = Project.objects.get(code="GP-NEW-1")
     assert project.cycle_years == 2 and project.district == areas["qixia"]
 
-    api = "/api/v1/districts/%d/settlement-tiers" % areas["qixia"].pk
+    api = f"/api/v1/districts/{areas['qixia'].pk}/settlement-tiers"
     answer = client.put(
         api,
         json.dumps({"tiers": [{"minimum": 90, "percent": 100}, {"minimum": 95, "percent": 50}]}),
