@@ -64,7 +64,7 @@ def test_an_organisation_applies_and_is_scored_and_approved(browser, jiuzhu_serv
     page.select_option("select[name=supply_type]", index=1)
     page.fill("input[name=staff_count]", "20")
     page.fill("input[name=social_workers]", "12")
-    page.select_option("select[name=street]", index=1)
+    page.select_option("select[name=street]", label="尧化街道")
     page.fill("input[name=address]", "尧化街道幸福路 8 号")
     page.fill("textarea[name=signature_projects]", "独居老人关爱探访项目，年服务 3000 人次")
     page.fill("input[name=contact_name]", "王老师")
@@ -94,6 +94,24 @@ def test_an_organisation_applies_and_is_scored_and_approved(browser, jiuzhu_serv
     page.wait_for_load_state("networkidle")
     assert "已批准" in page.content()
     screenshot(page, "applications-approved-desktop")
+    context.close()
+
+    # The same manager's settlement configuration at 360 px: a new project, the tiers.
+    context, page = _page(browser, server, NARROW)
+    _sign_in(page, "qixia_manager")
+    page.goto("/evaluation/projects/new/")
+    screenshot(page, "settlement-project-form-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto("/evaluation/projects/")
+    page.click("text=结算档次")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[name=minimum_0]", "95")
+    page.fill("input[name=percent_0]", "100")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state("networkidle")
+    assert "结算档次已保存" in page.content()
+    screenshot(page, "settlement-tiers-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
 
     # The applicant has no account: an SMS, and the public status page.

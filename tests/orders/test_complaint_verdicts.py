@@ -46,3 +46,32 @@ def test_a_complaint_outside_the_area_is_not_found(market, actors):
         complaint_decide(
             actor=actors["jianye_manager"], complaint=complaint, upheld=True, note="属实"
         )
+
+
+def test_the_hotline_records_the_verdict_on_the_ticket_page(market, areas, actors):
+    from django.test import Client
+    from django.urls import reverse
+
+    from factories import TicketFactory
+
+    order = OrderFactory(household=market["household"])
+    complaint = ComplaintFactory(order=order)
+    ticket = TicketFactory(
+        district=areas["qixia"],
+        household=order.household,
+        order=order,
+        complaint=complaint,
+        created_by=actors["qixia_hotline"],
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(actors["qixia_hotline"])
+    page = client.get(reverse("dispatch:ticket_detail", args=[ticket.pk])).content.decode()
+    assert "投诉是否属实" in page and "待核实" in page
+    url = reverse("dispatch:complaint_verdict", args=[ticket.pk])
+    assert client.post(url, {"verdict": "upheld"}).status_code == 422
+    done = client.post(url, {"verdict": "upheld", "note": "回访核实，服务人员确实迟到"})
+    assert done.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == "upheld" and complaint.decided_by == actors["qixia_hotline"]
+    page = client.get(reverse("dispatch:ticket_detail", args=[ticket.pk])).content.decode()
+    assert "回访核实" in page and "记录核实结论" not in page
