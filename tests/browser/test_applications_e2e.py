@@ -92,8 +92,8 @@ def test_an_organisation_applies_and_is_scored_and_approved(browser, jiuzhu_serv
     approve.locator("input[name=items]").first.check()
     approve.locator("button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    assert "已批准" in page.content()
     screenshot(page, "applications-approved-desktop")
+    assert "准入为服务机构" in page.content()
     context.close()
 
     # The same manager's settlement configuration at 360 px: a new project, the tiers.
@@ -127,7 +127,7 @@ def test_an_organisation_applies_and_is_scored_and_approved(browser, jiuzhu_serv
     page.fill("input[name=contact_phone]", MOBILE)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state("networkidle")
-    assert "已批准" in page.content()
     screenshot(page, "applications-status-360")
+    assert "准入为服务机构" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()
