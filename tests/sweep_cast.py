@@ -23,6 +23,7 @@ from factories import (
     AssessmentFactory,
     BeneficiaryAccountFactory,
     CaseNoteFactory,
+    ComplaintFactory,
     ConsentFactory,
     DepartmentDeskFactory,
     DepartmentReferralFactory,
@@ -140,8 +141,13 @@ def build_world() -> dict:
             "plan": plan,
             "material": MaterialRecommendationFactory(plan=plan),
             "plan_item": PlanItemFactory(plan=plan, service_item=item),
+            # A complaint's ticket, so the verdict on it can be tried.
             "ticket": TicketFactory(
-                district=district, household=household, created_by=actors[Role.CITY_ADMIN]
+                district=district,
+                household=household,
+                order=order,
+                complaint=ComplaintFactory(order=order),
+                created_by=actors[Role.CITY_ADMIN],
             ),
             "escalation": EscalationFactory(order=order),
             # Casework (issue 10): a visit with a follow-up due, a consent in force.

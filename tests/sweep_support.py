@@ -47,6 +47,7 @@ PARAMETERS = {
     "project_id": lambda side: side["project"].pk,
     "statement_id": lambda side: side["statement"].pk,
     "line_id": lambda side: side["line"].pk,
+    "district_id": lambda side: side["project"].district_id,
     # Applications and screening
     "application_id": lambda side: side["application"].pk,
     "document_id": lambda side: side["application_document"].pk,

@@ -582,6 +582,26 @@ EXPECTED.update(
         # The line is not disputed: nothing to resolve.
         "api:jiuzhu_evaluation_api_projects_resolve_line": row({DM}, 409, sees=SETTLEMENT_READERS),
         "api:jiuzhu_evaluation_api_projects_provider_rankings": row({DM, CA}),
+        # Creating and editing projects, and a district's tiers (evaluation/policy.py:
+        # PROJECT_MANAGERS, TIER_EDITORS, TIER_READERS). An empty form or the sample body is
+        # invalid for the district's managers.
+        "evaluation:project_create": row({DM}),
+        "evaluation:project_edit": row({DM}, sees=SETTLEMENT_READERS),
+        "evaluation:settlement_tiers": row({DM, CA}),
+        "api:jiuzhu_evaluation_api_projects_create_project": row({DM}, 422),
+        "api:jiuzhu_evaluation_api_projects_update_project": row(
+            {DM}, 422, sees=SETTLEMENT_READERS
+        ),
+        "api:jiuzhu_evaluation_api_projects_get_settlement_tiers": row({DM, CA}),
+        "api:jiuzhu_evaluation_api_projects_set_settlement_tiers": row(
+            {DM}, 422, sees=frozenset({DM, CA})
+        ),
+        # The applicant's public status page (no account): a look-up form for everyone.
+        "evaluation:apply_status": row(ALL, anonymous=200, scoped=False),
+        # The verdict on a complaint's ticket (orders/policy.py COMPLAINT_JUDGES): an empty
+        # form is invalid; the API's sample body decides it (not upheld).
+        "dispatch:complaint_verdict": post({SC, DM, HOT}, 422, sees=TICKET_READERS),
+        "api:jiuzhu_dispatch_api_complaint_verdict": row({SC, DM, HOT}, sees=TICKET_READERS),
     }
 )
 

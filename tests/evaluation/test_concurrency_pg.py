@@ -67,3 +67,27 @@ def test_two_managers_deciding_at_once_one_wins(postgres_only, areas, actors, re
     assert len(wins) == 1 and len(losses) == 1, results
     assert isinstance(losses[0], Conflict)
     assert ApplicationEvent.objects.filter(application=application, action="reject").count() == 1
+
+
+def test_two_managers_approving_a_statement_at_once_one_wins(
+    postgres_only, project, march_deliveries, actors, reviewer
+):
+    from jiuzhu.evaluation.models import Statement, StatementEvent
+    from jiuzhu.evaluation.services.statements import statement_approve, statement_draft
+
+    statement, _ = statement_draft(actor=actors["qixia_manager"], project=project, period="2026-03")
+    results = in_parallel(
+        *(
+            lambda user=user: statement_approve(
+                actor=user, statement=Statement.objects.get(pk=statement.pk)
+            )
+            for user in (actors["qixia_manager"], reviewer)
+        )
+    )
+    wins = [value for kind, value in results if kind == "ok"]
+    losses = [value for kind, value in results if kind == "error"]
+    assert len(wins) == 1 and len(losses) == 1, results
+    assert isinstance(losses[0], Conflict)
+    statement.refresh_from_db()
+    assert statement.status == "approved" and statement.approved_by == wins[0].approved_by
+    assert StatementEvent.objects.filter(statement=statement, action="approve").count() == 1

@@ -45,8 +45,9 @@ from jiuzhu.dispatch.services.interventions import (
     orders_bulk,
 )
 from jiuzhu.dispatch.views.common import district_choices, street_choices
-from jiuzhu.orders.models import OrderStatus, Provider
+from jiuzhu.orders.models import ComplaintStatus, OrderStatus, Provider
 from jiuzhu.orders.selectors.orders import order_get_for
+from jiuzhu.orders.services.complaints import complaint_decide
 from jiuzhu.registry.selectors.households import household_list
 
 router = Router(tags=["dispatch"])
@@ -140,6 +141,8 @@ class TicketOut(Schema):
     called_back_at: dt.datetime | None
     closed_at: dt.datetime | None
     actions: list[str]
+    complaint_verdict: str | None = choice(ComplaintStatus, None, null=True)
+    complaint_verdict_note: str = ""
 
 
 class TicketList(Schema):
@@ -168,6 +171,11 @@ class NoteIn(Schema):
 
 class CloseIn(Schema):
     satisfaction: int
+
+
+class VerdictIn(Schema):
+    upheld: bool
+    note: str = Field(..., max_length=500)
 
 
 SLUG_ACTIONS = {"call_back": "call-back"}
@@ -202,6 +210,8 @@ def ticket_out(ticket: Ticket, user: User, now: dt.datetime | None = None) -> di
         "called_back_at": ticket.called_back_at,
         "closed_at": ticket.closed_at,
         "actions": [SLUG_ACTIONS.get(a, a) for a in services.ticket_actions(ticket, user)],
+        "complaint_verdict": ticket.complaint.status if ticket.complaint_id else None,
+        "complaint_verdict_note": ticket.complaint.decision_note if ticket.complaint_id else "",
     }
 
 
@@ -317,6 +327,19 @@ def close(request, ticket_id: int, payload: CloseIn):
         actor=request.user,
         ticket=ticket_get_for(user=request.user, ticket_id=ticket_id),
         satisfaction=payload.satisfaction,
+    )
+    return ticket_out(ticket_get_for(user=request.user, ticket_id=ticket_id), request.user)
+
+
+@router.post("/tickets/{ticket_id}/verdict", response={200: TicketOut, **ERRORS})
+def complaint_verdict(request, ticket_id: int, payload: VerdictIn):
+    """Whether the complaint behind the ticket is upheld (only upheld complaints count against
+    the provider's quality in settlement). 404 for a ticket without a complaint."""
+    ticket = ticket_get_for(user=request.user, ticket_id=ticket_id)
+    if ticket.complaint is None:
+        raise NotFound("complaint")
+    complaint_decide(
+        actor=request.user, complaint=ticket.complaint, upheld=payload.upheld, note=payload.note
     )
     return ticket_out(ticket_get_for(user=request.user, ticket_id=ticket_id), request.user)
 

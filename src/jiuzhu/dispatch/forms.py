@@ -180,6 +180,17 @@ class HandleForm(Form):
     )
 
 
+class VerdictForm(Form):
+    """Whether the complaint behind a ticket is upheld (only upheld ones count in settlement)."""
+
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[("upheld", _("Upheld")), ("rejected", _("Not upheld"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Why"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CallBackForm(Form):
     note = forms.CharField(
         label=_("What the caller said on the call-back or visit"),

@@ -32,6 +32,7 @@ urlpatterns = [
     path("tickets/new/", tickets.ticket_create, name="ticket_create"),
     path("tickets/households/", tickets.household_search, name="household_search"),
     path("tickets/<int:ticket_id>/", tickets.ticket_detail, name="ticket_detail"),
+    path("tickets/<int:ticket_id>/verdict/", tickets.complaint_verdict, name="complaint_verdict"),
     re_path(
         r"^tickets/(?P<ticket_id>[0-9]+)/(?P<action>assign|handle|call-back|close)/$",
         tickets.ticket_act,

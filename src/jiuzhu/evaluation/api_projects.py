@@ -14,9 +14,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.core.api import ErrorOut, choice, paginate
 from jiuzhu.core.errors import NotFound, ValidationFailed
+from jiuzhu.core.forms import validated
+from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
 from jiuzhu.evaluation import policy
+from jiuzhu.evaluation.engine.quality import KPIS
+from jiuzhu.evaluation.forms_projects import ITEM_ROWS, ProjectForm, TiersForm
 from jiuzhu.evaluation.models import (
     DisputeState,
     LineKind,
@@ -29,6 +34,7 @@ from jiuzhu.evaluation.models import (
 )
 from jiuzhu.evaluation.selectors.projects import (
     budget_spent,
+    district_tiers_get_for,
     line_get_for,
     project_get_for,
     project_list,
@@ -38,7 +44,13 @@ from jiuzhu.evaluation.selectors.projects import (
 )
 from jiuzhu.evaluation.selectors.rankings import rankings
 from jiuzhu.evaluation.services import statements as services
-from jiuzhu.evaluation.services.projects import spot_check_record
+from jiuzhu.evaluation.services.projects import (
+    TIERS_MAX,
+    project_create,
+    project_update,
+    settlement_tiers_set,
+    spot_check_record,
+)
 from jiuzhu.orders.models import Order
 
 router = Router(tags=["settlement"])
@@ -110,6 +122,8 @@ class LineOut(Schema):
     percent: Decimal
     amount: Decimal
     order_ids: list[int]
+    #: Upheld complaints about the counted orders (complaint → order → line).
+    complaint_ids: list[int]
     dispute: str = choice(DisputeState, blank=True)
     dispute_reason: str
     resolution_note: str
@@ -223,6 +237,7 @@ def statement_out(statement: Statement, user, *, lines: bool = False) -> dict[st
                 "percent": line.percent,
                 "amount": line.amount,
                 "order_ids": line.orders,
+                "complaint_ids": line.complaints,
                 "dispute": line.dispute,
                 "dispute_reason": line.dispute_reason,
                 "resolution_note": line.resolution_note,
@@ -240,6 +255,155 @@ def list_projects(request, limit: int = Query(50, ge=1, le=200), offset: int = Q
     policy.require_project_reader(request.user)
     items, count = paginate(project_list(user=request.user), limit=limit, offset=offset)
     return {"count": count, "items": [project_out(p) for p in items]}
+
+
+class ProjectItemIn(Schema):
+    item_id: int
+    unit_price: Decimal = Field(..., max_digits=10, decimal_places=2)
+    volume_target: int = Field(0, ge=0, le=1_000_000)
+
+
+class ProjectUpdateIn(Schema):
+    name: str = Field(..., max_length=100)
+    cycle_years: int = Field(..., ge=1, le=5)
+    budget: Decimal = Field(..., max_digits=14, decimal_places=2)
+    kpi_weights: dict[str, float] = Field(..., description="{kpi: weight}, kpi one of KPIS")
+    items: list[ProjectItemIn] = Field(..., max_length=ITEM_ROWS)
+
+
+class ProjectIn(ProjectUpdateIn):
+    code: str = Field(..., max_length=32)
+    provider_id: int
+    starts_on: str = Field(..., max_length=10, description="YYYY-MM-DD")
+    period_kind: str = choice(PeriodKind)
+
+
+def _project_form_data(payload: ProjectUpdateIn) -> dict[str, Any]:
+    unknown = set(payload.kpi_weights) - set(KPIS)
+    if unknown:
+        raise ValidationFailed(
+            {"kpi_weights": [_("Unknown KPI: %(kpi)s.") % {"kpi": ", ".join(sorted(unknown))}]}
+        )
+    data: dict[str, Any] = {
+        "name": payload.name,
+        "cycle_years": payload.cycle_years,
+        "budget": payload.budget,
+        **{f"w_{kpi}": weight for kpi, weight in payload.kpi_weights.items()},
+    }
+    for i, row in enumerate(payload.items):
+        data.update(
+            {
+                f"item_{i}": row.item_id,
+                f"price_{i}": row.unit_price,
+                f"target_{i}": row.volume_target,
+            }
+        )
+    return data
+
+
+def _form(request, *, creating: bool, data: dict[str, Any]) -> ProjectForm:
+    return ProjectForm(
+        data,
+        creating=creating,
+        providers=providers_in_scope(request.user),
+        items=ServiceItem.objects.all(),
+    )
+
+
+@router.post("/projects", response={201: ProjectOut, **ERRORS})
+def create_project(request, payload: ProjectIn):
+    """A purchase contract of the caller's district (district managers)."""
+    policy.require_project_manager(request.user)
+    data = _project_form_data(payload)
+    data.update(
+        {
+            "code": payload.code,
+            "provider": payload.provider_id,
+            "starts_on": payload.starts_on,
+            "period_kind": payload.period_kind,
+        }
+    )
+    clean = validated(_form(request, creating=True, data=data))
+    project = project_create(
+        actor=request.user,
+        code=clean["code"],
+        name=clean["name"],
+        provider=clean["provider"],
+        district=request.user.area,
+        starts_on=clean["starts_on"],
+        cycle_years=clean["cycle_years"],
+        period_kind=clean["period_kind"],
+        budget=clean["budget"],
+        kpi_weights=clean["kpi_weights"],
+        items=clean["items"],
+    )
+    return Status(201, project_out(project_get_for(user=request.user, project_id=project.pk)))
+
+
+@router.put("/projects/{project_id}", response={200: ProjectOut, **ERRORS})
+def update_project(request, project_id: int, payload: ProjectUpdateIn):
+    """Change the terms (name, cycle, budget, KPI weights, items and prices); the contract
+    number, provider, district, start and period kind stay."""
+    project = project_get_for(user=request.user, project_id=project_id)
+    services.require_district_of(request.user, project)
+    clean = validated(_form(request, creating=False, data=_project_form_data(payload)))
+    project_update(
+        actor=request.user,
+        project=project,
+        name=clean["name"],
+        cycle_years=clean["cycle_years"],
+        budget=clean["budget"],
+        kpi_weights=clean["kpi_weights"],
+        items=clean["items"],
+    )
+    return project_out(project_get_for(user=request.user, project_id=project_id))
+
+
+class TierRow(Schema):
+    minimum: Decimal = Field(..., max_digits=5, decimal_places=2)
+    percent: Decimal = Field(..., max_digits=5, decimal_places=2)
+
+
+class TiersIn(Schema):
+    tiers: list[TierRow] = Field(..., max_length=TIERS_MAX)
+
+
+class TiersOut(Schema):
+    district_id: int
+    district: str
+    configured: bool
+    tiers: list[TierRow]
+
+
+def _tiers_out(request, district_id: int) -> dict[str, Any]:
+    district, tiers, configured = district_tiers_get_for(user=request.user, district_id=district_id)
+    return {
+        "district_id": district.pk,
+        "district": district.name,
+        "configured": configured,
+        "tiers": [{"minimum": Decimal(m), "percent": Decimal(p)} for m, p in tiers],
+    }
+
+
+@router.get("/districts/{district_id}/settlement-tiers", response={200: TiersOut, **ERRORS})
+def get_settlement_tiers(request, district_id: int):
+    """A district's quality tiers (district managers their own; the city every district's)."""
+    return _tiers_out(request, district_id)
+
+
+@router.put("/districts/{district_id}/settlement-tiers", response={200: TiersOut, **ERRORS})
+def set_settlement_tiers(request, district_id: int, payload: TiersIn):
+    """Set the district's tiers (its district managers)."""
+    district, _tiers, _configured = district_tiers_get_for(
+        user=request.user, district_id=district_id
+    )
+    policy.require_tier_editor(request.user)
+    data: dict[str, Any] = {}
+    for i, row in enumerate(payload.tiers):
+        data.update({f"minimum_{i}": row.minimum, f"percent_{i}": row.percent})
+    clean = validated(TiersForm(data))
+    settlement_tiers_set(actor=request.user, district=district, tiers=clean["tiers"])
+    return _tiers_out(request, district_id)
 
 
 @router.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS})

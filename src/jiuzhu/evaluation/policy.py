@@ -22,6 +22,10 @@ PROJECT_MANAGERS = frozenset({Role.DISTRICT_MANAGER})
 #: Who submits a draft statement and disputes its lines (their provider's).
 STATEMENT_SUBMITTERS = frozenset({Role.PROVIDER_STAFF})
 STATEMENT_APPROVERS = frozenset({Role.DISTRICT_MANAGER})
+#: Who sets their district's quality tiers (the district configures them: issue 11).
+TIER_EDITORS = frozenset({Role.DISTRICT_MANAGER})
+#: Who reads a district's tiers (district managers their own, the city every district's).
+TIER_READERS = frozenset({Role.DISTRICT_MANAGER, Role.CITY_ADMIN})
 #: Spot checks are the managers' record (providers see their effect in the statement's score).
 SPOT_CHECK_READERS = frozenset({Role.DISTRICT_MANAGER, Role.CITY_ADMIN})
 #: Rankings and spending figures (district and city).
@@ -34,6 +38,19 @@ def can_read_projects(user: User) -> bool:
 
 def can_manage_projects(user: User) -> bool:
     return _has(user, PROJECT_MANAGERS)
+
+
+def can_edit_tiers(user: User) -> bool:
+    return _has(user, TIER_EDITORS)
+
+
+def require_tier_editor(user: User) -> None:
+    if not can_edit_tiers(user):
+        raise PermissionDenied(_("Only the district's managers set its settlement tiers."))
+
+
+def can_read_tiers(user: User) -> bool:
+    return _has(user, TIER_READERS)
 
 
 def can_dispute(user: User) -> bool:

@@ -9,6 +9,9 @@ from jiuzhu.evaluation.views import projects as _projects  # noqa: E402
 urlpatterns += [
     path("projects/", _projects.project_list_view, name="project_list"),
     path("projects/export.xlsx", _projects.project_export, name="project_export"),
+    path("projects/new/", _projects.project_create_view, name="project_create"),
+    path("projects/<int:project_id>/edit/", _projects.project_edit_view, name="project_edit"),
+    path("tiers/<int:district_id>/", _projects.settlement_tiers_view, name="settlement_tiers"),
     path("projects/<int:project_id>/", _projects.project_detail, name="project_detail"),
     path(
         "projects/<int:project_id>/spot-checks/",
@@ -46,6 +49,7 @@ from jiuzhu.evaluation.views import applications  # noqa: E402
 urlpatterns += [
     path("apply/", applications.apply, name="apply"),
     path("apply/done/", applications.apply_done, name="apply_done"),
+    path("apply/status/", applications.apply_status, name="apply_status"),
     path("applications/", applications.application_list_view, name="application_list"),
     path("applications/export.xlsx", applications.application_export, name="application_export"),
     path("applications/shortlist/", applications.shortlist, name="shortlist"),

@@ -38,6 +38,10 @@ MY_ORDERS_ROLES = frozenset({Role.BENEFICIARY, Role.PROVIDER_STAFF})
 LIST_ROLES = frozenset(AREA_ROLES)
 #: Who confirms or disputes that a service took place: the household and its community worker.
 CONFIRMING_ROLES = frozenset({Role.BENEFICIARY, Role.COMMUNITY_WORKER})
+#: Who decides whether a complaint is upheld: those who handle the hotline's tickets (the
+#: dispatch centre's ``TICKET_HANDLERS``; ``tests/orders/test_complaint_verdicts.py`` keeps the two
+#: sets equal). Only upheld complaints count against a provider's quality in settlement.
+COMPLAINT_JUDGES = frozenset({Role.HOTLINE_OPERATOR, Role.DISTRICT_MANAGER, Role.STREET_CASEWORKER})
 #: Who registers and edits providers.
 PROVIDER_EDITORS = frozenset({Role.DISTRICT_MANAGER, Role.CITY_ADMIN})
 
@@ -130,3 +134,7 @@ def can_confirm_delivery(user: User) -> bool:
 def require_confirmer(user: User) -> None:
     if not can_confirm_delivery(user):
         raise PermissionDenied(_("Only the household or its community worker confirms a service."))
+
+
+def can_judge_complaints(user: User) -> bool:
+    return bool(user.is_authenticated and user.role in COMPLAINT_JUDGES)

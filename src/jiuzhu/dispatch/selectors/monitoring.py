@@ -54,10 +54,15 @@ class _Tally:
 
 
 def _asks(
-    ids: list[int], start: dt.datetime, end: dt.datetime, now: dt.datetime
+    ids: list[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    orders: QuerySet[Order] | None = None,
 ) -> dict[int, _Tally]:
     tallies: dict[int, _Tally] = {pid: _Tally() for pid in ids}
     offered: set[tuple[int, int]] = set()
+    only = {} if orders is None else {"order_id__in": orders.values("pk")}
     reasons = {
         (order_id, provider_id): reason
         for order_id, provider_id, reason in OrderDecline.objects.filter(
@@ -65,7 +70,7 @@ def _asks(
         ).values_list("order_id", "provider_id", "reason")
     }
     offers = DispatchOffer.objects.filter(
-        provider_id__in=ids, offered_at__gte=start, offered_at__lt=end
+        provider_id__in=ids, offered_at__gte=start, offered_at__lt=end, **only
     ).values_list(
         "order_id", "provider_id", "status", "offered_at", "respond_by", "order__accepted_at"
     )
@@ -87,13 +92,16 @@ def _asks(
     # offer made before the period already counted the ask in its own period).
     taken = list(
         Order.objects.filter(
-            provider_id__in=ids, accepted_at__gte=start, accepted_at__lt=end
+            provider_id__in=ids,
+            accepted_at__gte=start,
+            accepted_at__lt=end,
+            **({} if orders is None else {"pk__in": orders.values("pk")}),
         ).values_list("pk", "provider_id", "created_at", "accepted_at")
     )
     refused = list(
-        OrderDecline.objects.filter(provider_id__in=ids, at__gte=start, at__lt=end).values_list(
-            "order_id", "provider_id", "reason"
-        )
+        OrderDecline.objects.filter(
+            provider_id__in=ids, at__gte=start, at__lt=end, **only
+        ).values_list("order_id", "provider_id", "reason")
     )
     offered |= set(
         DispatchOffer.objects.filter(
@@ -122,12 +130,17 @@ def provider_metrics(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime | None = None,
+    orders: QuerySet[Order] | None = None,
 ) -> list[dict[str, Any]]:
+    """One row of figures per provider. ``orders`` restricts every figure to those orders (one
+    purchased-service project's: its items, its district), for settlement."""
     now = now or timezone.now()
     listed = list(providers.select_related("organisation"))
     ids = [p.pk for p in listed]
-    tallies = _asks(ids, start, end, now)
+    tallies = _asks(ids, start, end, now, orders)
     placed = Order.objects.filter(created_at__gte=start, created_at__lt=end, provider_id__in=ids)
+    if orders is not None:
+        placed = placed.filter(pk__in=orders.values("pk"))
     completed = placed.filter(status=OrderStatus.COMPLETED)
     done = dict(completed.values_list("provider_id").annotate(n=Count("id")))
     on_time, with_deadline = _on_time(completed)
@@ -136,11 +149,9 @@ def provider_metrics(
         .values_list("provider_id")
         .annotate(n=Count("id"))
     )
-    ratings = rating_averages(ids, since=start, until=end)
+    ratings = rating_averages(ids, since=start, until=end, orders=orders)
     complaints = dict(
-        Complaint.objects.filter(
-            order__provider_id__in=ids, order__created_at__gte=start, order__created_at__lt=end
-        )
+        Complaint.objects.filter(order__in=placed)
         .values_list("order__provider_id")
         .annotate(n=Count("id"))
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from jiuzhu.core.errors import DomainError, PermissionDenied
+from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied
 from jiuzhu.core.selectors.areas import district_of
 from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
 from jiuzhu.core.views.common import (
@@ -33,6 +33,7 @@ from jiuzhu.dispatch.forms import (
     HandleForm,
     TicketFilterForm,
     TicketForm,
+    VerdictForm,
 )
 from jiuzhu.dispatch.models import Ticket, TicketKind, TicketStatus
 from jiuzhu.dispatch.policy import (
@@ -51,7 +52,9 @@ from jiuzhu.dispatch.selectors.tickets import (
 )
 from jiuzhu.dispatch.services import tickets as services
 from jiuzhu.dispatch.views.common import tabs
-from jiuzhu.orders.policy import can_order_for_households
+from jiuzhu.orders.models import ComplaintStatus
+from jiuzhu.orders.policy import can_judge_complaints, can_order_for_households
+from jiuzhu.orders.services.complaints import complaint_decide
 from jiuzhu.registry.models import Household, HouseholdStatus
 from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
 
@@ -322,7 +325,21 @@ def _can_order_for(user, household) -> bool:
     )
 
 
-def _render_ticket(request: HttpRequest, ticket: Ticket, forms: dict, status: int = 200):
+def _verdict_form(ticket: Ticket, user, data=None) -> VerdictForm | None:
+    """The verdict form, for a complaint not yet decided and a user who may decide it."""
+    complaint = ticket.complaint
+    if complaint is None or complaint.status != ComplaintStatus.PENDING:
+        return None
+    return VerdictForm(data) if can_judge_complaints(user) else None
+
+
+def _render_ticket(
+    request: HttpRequest,
+    ticket: Ticket,
+    forms: dict,
+    status: int = 200,
+    verdict_form: VerdictForm | None = None,
+):
     now = timezone.now()
     return render(
         request,
@@ -334,6 +351,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, forms: dict, status: in
             "can_order": _can_order_for(request.user, ticket.household),
             "steps": _steps(ticket),
             "tabs": tabs(request.user, "dispatch:ticket_list"),
+            "verdict_form": verdict_form or _verdict_form(ticket, request.user),
         },
         status=status,
     )
@@ -399,4 +417,40 @@ def ticket_act(request: HttpRequest, ticket_id: int, action: str) -> HttpRespons
         add_domain_errors(form, error)
         return _render_ticket(request, ticket, forms, status=422)
     messages.success(request, done)
+    return redirect("dispatch:ticket_detail", ticket_id=ticket.pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def complaint_verdict(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Decide whether the complaint behind the ticket is upheld (``orders.services.complaints``:
+    the role and the state are checked there, on the complaint's own state machine)."""
+    user = request.user
+    ticket = ticket_get_for(user=user, ticket_id=ticket_id)
+    _require_reader(request)
+    complaint = ticket.complaint
+    if complaint is None:
+        raise NotFound("complaint")
+    form = VerdictForm(request.POST)
+    if not form.is_valid():
+        if not can_judge_complaints(user):
+            raise PermissionDenied(_("Only those who handle hotline tickets decide on complaints."))
+        return _render_ticket(request, ticket, _forms_for(ticket, user), 422, form)
+    try:
+        complaint_decide(
+            actor=user,
+            complaint=complaint,
+            upheld=form.cleaned_data["verdict"] == "upheld",
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as error:
+        if error.status in (403, 404):
+            raise
+        if error.status == 409:
+            messages.error(request, error.message)
+            return redirect("dispatch:ticket_detail", ticket_id=ticket.pk)
+        add_domain_errors(form, error)
+        return _render_ticket(request, ticket, _forms_for(ticket, user), 422, form)
+    messages.success(request, _("Verdict recorded."))
     return redirect("dispatch:ticket_detail", ticket_id=ticket.pk)

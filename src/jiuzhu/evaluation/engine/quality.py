@@ -19,12 +19,16 @@ The score is rounded to two decimals, half up, **before** any tier is looked up,
 boundary (60, 80, 90) is decided on the number the statement shows.
 
 **Figures** (computed by ``evaluation/selectors/quality.py`` from ``dispatch.selectors.monitoring``
-and ``orders`` facts, never recomputed here):
+and ``orders`` facts, never recomputed here), all over **the project's own orders** (its
+provider, its items, households of its district) in the period — never the provider's
+platform-wide figures:
 
 - ``acceptance`` — acceptance rate (accepted ÷ answered asks);
 - ``timeliness`` — on-time completion rate;
 - ``rating`` — (average rating − 1) ÷ 4, so 1 star is 0 and 5 stars is 1;
-- ``complaints`` — 1 − min(1, complaint rate) (complaints per completed order);
+- ``complaints`` — 1 − min(1, complaint rate): *upheld* complaints about the project's orders
+  completed in the period ÷ those orders (a complaint not yet decided, or not upheld, does not
+  count);
 - ``confirmed`` — confirmed deliveries ÷ completed orders;
 - ``evidence`` — 1 − flagged ÷ completed orders with evidence (short visits, household disputes);
 - ``spot_checks`` — mean spot-check score ÷ 100.

@@ -8,7 +8,9 @@ Plain data in, plain data out (no Django). Money is ``Decimal`` yuan throughout,
     payable  = round(gross × pay percent ÷ 100)            (to the fen, half up)
     withheld = gross − payable
 
-The line cites the deliveries (order ids) it counts, so every line can be traced to its rows.
+The line cites the deliveries (order ids) it counts, and the upheld complaints about them (the
+complaints that lowered the quality score: complaint → order → line), so every line can be
+traced to its rows.
 
 **Tiers.** The district's tiers are ``(minimum score, pay percent)`` pairs; the score pays the
 percent of the highest tier whose minimum it reaches (``score ≥ minimum``; a score exactly on a
@@ -59,6 +61,8 @@ class Delivery:
     order_id: int
     item: str
     quantity: int = 1
+    #: Upheld complaints about the order (ids), cited by the line that counts it.
+    complaints: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class Line:
     payable: Decimal
     withheld: Decimal
     orders: tuple[int, ...]
+    complaints: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ def settle(
     percent = tier_percent(score, tiers)
     quantities: dict[str, int] = defaultdict(int)
     cited: dict[str, list[int]] = defaultdict(list)
+    complained: dict[str, set[int]] = defaultdict(set)
     for delivery in deliveries:
         if delivery.item not in prices:
             raise KeyError(delivery.item)
@@ -132,6 +138,7 @@ def settle(
             raise ValueError("a delivery's quantity cannot be negative")
         quantities[delivery.item] += delivery.quantity
         cited[delivery.item].append(delivery.order_id)
+        complained[delivery.item].update(delivery.complaints)
     lines = []
     for item in sorted(quantities):
         price = prices[item]
@@ -147,6 +154,7 @@ def settle(
                 payable=payable,
                 withheld=gross - payable,
                 orders=tuple(sorted(cited[item])),
+                complaints=tuple(sorted(complained[item])),
             )
         )
     carried = tuple(Correction(c.source, money(c.amount), c.reason) for c in corrections)

@@ -202,6 +202,8 @@ class StatementLine(models.Model):
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     #: The confirmed deliveries the line counts (order ids), or, for a correction, none.
     orders = models.JSONField(default=list)
+    #: The upheld complaints about those orders (complaint ids): complaint → order → line.
+    complaints = models.JSONField(default=list)
     correction = models.OneToOneField(
         "Correction", on_delete=models.PROTECT, null=True, blank=True, related_name="line"
     )

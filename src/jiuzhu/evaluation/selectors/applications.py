@@ -159,3 +159,26 @@ def platform_record(application: Application) -> PlatformRecord | None:
         rating_count=ratings.count,
         complaints=Complaint.objects.filter(order__provider=provider).count(),
     )
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def application_status_lookup(*, number: str, contact_phone: str) -> Application | None:
+    """The application with this reference number *and* this contact phone (digits compared),
+    for the applicant's public status page; ``None`` when either does not match (the page says
+    the same for both, so it reveals nothing about numbers it was not given the phone of)."""
+    number = number.strip().upper()
+    phone = _digits(contact_phone)
+    if not number or len(phone) < 5:
+        return None
+    found = (
+        Application.objects.filter(number=number)
+        .select_related("district")
+        .prefetch_related("events")
+        .first()
+    )
+    if found is None or _digits(found.contact_phone) != phone:
+        return None
+    return found

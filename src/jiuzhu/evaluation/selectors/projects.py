@@ -7,9 +7,18 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.models import User
+from jiuzhu.core.models import Area, AreaLevel, User
 from jiuzhu.core.scoping import require_granted, visible
-from jiuzhu.evaluation.models import LOCKED, Project, SpotCheck, Statement, StatementLine
+from jiuzhu.evaluation import policy
+from jiuzhu.evaluation.engine.settlement import DEFAULT_TIERS
+from jiuzhu.evaluation.models import (
+    LOCKED,
+    Project,
+    SettlementRule,
+    SpotCheck,
+    Statement,
+    StatementLine,
+)
 
 
 def project_list(*, user: User) -> QuerySet[Project]:
@@ -83,3 +92,22 @@ def budget_spent(project: Project) -> dict[str, Decimal]:
         "pending": totals["pending"] or Decimal("0"),
         "left": project.budget - spent,
     }
+
+
+def district_tiers_get_for(*, user: User, district_id: int) -> tuple[Area, list[list[str]], bool]:
+    """A district's quality tiers as ``[[minimum, percent], …]`` (the default tiers when it has
+        set none) and whether they are its own configured ones. District managers see their own
+        district's, the city administrator every district's; any other district, and every district
+    for other roles, is ``NotFound`` (the same answer as for no such district)."""
+    area = user.area if policy.can_read_tiers(user) else None
+    district = Area.objects.filter(pk=district_id, level=AreaLevel.DISTRICT).first()
+    if (
+        district is None
+        or area is None
+        or (area.level != AreaLevel.CITY and area.pk != district.pk)
+    ):
+        raise NotFound("district")
+    rule = SettlementRule.objects.filter(district=district).first()
+    if rule is None:
+        return district, [[str(t.minimum), str(t.percent)] for t in DEFAULT_TIERS], False
+    return district, [list(row) for row in rule.tiers], True

@@ -8,6 +8,7 @@ the history row and the audit record in the same transaction.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +27,7 @@ from jiuzhu.core import audit
 from jiuzhu.core.errors import Conflict, DomainError, ValidationFailed
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, User
 from jiuzhu.core.request_context import current_request_info
+from jiuzhu.core.sms import send_sms
 from jiuzhu.core.transitions import Action, StateMachine, Step
 from jiuzhu.evaluation import policy
 from jiuzhu.evaluation.engine.screening import review_total
@@ -446,6 +449,30 @@ def application_review(
 # ---------------------------------------------------------------- decisions
 
 
+# ---------------------------------------------------------------- telling the applicant
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def _tell_applicant(application: Application) -> None:
+    """Tell the applicant the decision. Applicants have no account: the message goes by SMS to
+    the mobile number they gave (after commit), quoting the reference number they look the
+    application up with on the public status page (``evaluation:apply_status``). A landline
+    gets no SMS; the status page still answers."""
+    mobile = "".join(ch for ch in application.contact_phone if ch.isdigit())
+    if not MOBILE.match(mobile):
+        return
+    text = _(
+        "Your application %(number)s to join the assistance service alliance: %(status)s. "
+        "Look it up with this number and your phone at %(url)s."
+    ) % {
+        "number": application.number,
+        "status": application.get_status_display(),
+        "url": reverse("evaluation:apply_status"),
+    }
+    transaction.on_commit(lambda: send_sms(mobile, text))
+
+
 @transaction.atomic
 def application_shortlist(*, actor: User, application: Application, note: str = "") -> Application:
     APPLICATION_FLOW.require("shortlist", obj=application, actor=actor)
@@ -456,9 +483,11 @@ def application_shortlist(*, actor: User, application: Application, note: str = 
             _("At least %(n)d reviewers must score an application before it is shortlisted.")
             % {"n": MIN_REVIEWS},
         )
-    return APPLICATION_FLOW.apply(
+    application = APPLICATION_FLOW.apply(
         obj=application, action="shortlist", actor=actor, note=note.strip()[:1000]
     )
+    _tell_applicant(application)
+    return application
 
 
 @transaction.atomic
@@ -467,7 +496,7 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
     policy.require_application_district(actor, application.district_id)
     if not reason.strip():
         raise ValidationFailed({"reason": [_("Give the reason for the rejection.")]})
-    return APPLICATION_FLOW.apply(
+    application = APPLICATION_FLOW.apply(
         obj=application,
         action="reject",
         actor=actor,
@@ -478,6 +507,8 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
             "decided_at": timezone.now(),
         },
     )
+    _tell_applicant(application)
+    return application
 
 
 @transaction.atomic
@@ -535,7 +566,7 @@ def application_approve(
             items=items,
             **profile,
         )
-    return APPLICATION_FLOW.apply(
+    application = APPLICATION_FLOW.apply(
         obj=application,
         action="approve",
         actor=actor,
@@ -547,3 +578,5 @@ def application_approve(
             "decided_at": timezone.now(),
         },
     )
+    _tell_applicant(application)
+    return application

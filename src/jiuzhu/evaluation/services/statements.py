@@ -113,7 +113,9 @@ def _compute(
 ) -> tuple[engine.Statement, list[Correction], dict[str, Any], list[list[str]], str]:
     score, found = quality.project_score(project, start, end)
     prices = {str(pi.item_id): pi.unit_price for pi in project.items.all()}
-    rows = list(quality.deliveries(project, start, end).values_list("pk", "item_id", "quantity"))
+    delivered = quality.deliveries(project, start, end)
+    rows = list(delivered.values_list("pk", "item_id", "quantity"))
+    upheld = quality.upheld_complaints(delivered)
     pending = Correction.objects.filter(project=project, carried_into__isnull=True)
     if statement is not None:
         pending = (pending | Correction.objects.filter(carried_into=statement)).exclude(
@@ -122,7 +124,9 @@ def _compute(
     corrections = list(pending.order_by("pk"))
     tiers = tiers_for(project)
     result = engine.settle(
-        deliveries=[engine.Delivery(pk, str(item), qty) for pk, item, qty in rows],
+        deliveries=[
+            engine.Delivery(pk, str(item), qty, tuple(upheld.get(pk, ()))) for pk, item, qty in rows
+        ],
         prices=prices,
         score=score.score,
         tiers=tiers,
@@ -150,7 +154,14 @@ def _compute(
                 "quality": quality_doc,
                 "tiers": tiers_doc,
                 "lines": [
-                    [ln.item, str(ln.unit_price), ln.quantity, str(ln.payable), ln.orders]
+                    [
+                        ln.item,
+                        str(ln.unit_price),
+                        ln.quantity,
+                        str(ln.payable),
+                        ln.orders,
+                        ln.complaints,
+                    ]
                     for ln in result.lines
                 ],
                 "corrections": [c.pk for c in corrections],
@@ -182,6 +193,7 @@ def _write_lines(
             percent=line.percent,
             amount=line.payable,
             orders=list(line.orders),
+            complaints=list(line.complaints),
         )
     for correction in corrections:
         StatementLine.objects.create(

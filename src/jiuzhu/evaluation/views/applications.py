@@ -8,6 +8,7 @@ import dataclasses
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -43,6 +44,7 @@ from jiuzhu.evaluation.selectors.applications import (
     application_get_for,
     application_list,
     application_reviews,
+    application_status_lookup,
     has_reviewed,
     platform_record,
     ranking,
@@ -440,4 +442,48 @@ def scorecard(request: HttpRequest) -> HttpResponse:
         "evaluation/scorecard.html",
         {"form": form, "district": district, "total": total},
         status=422 if request.method == "POST" else 200,
+    )
+
+
+# ---------------------------------------------------------------- the applicant's status page
+
+#: Look-ups a network address may make per hour (numbers are sequential; the phone is the
+#: second factor, and this keeps guessing it slow).
+STATUS_LOOKUPS_PER_HOUR = 20
+
+
+def apply_status(request: HttpRequest) -> HttpResponse:
+    """Public: an applicant (without an account) looks their application up by its reference
+    number and the contact phone they gave. Same answer for a wrong number and a wrong phone."""
+    found = None
+    missed = False
+    status = 200
+    if request.method == "POST":
+        ip = request.META.get("REMOTE_ADDR", "")
+        key = f"evaluation:apply_status:{ip}"
+        tries = cache.get(key, 0)
+        if tries >= STATUS_LOOKUPS_PER_HOUR:
+            messages.error(request, _("Too many look-ups from this network. Try again in an hour."))
+            status = 429
+        else:
+            cache.set(key, tries + 1, 3600)
+            found = application_status_lookup(
+                number=request.POST.get("number", "")[:24],
+                contact_phone=request.POST.get("contact_phone", "")[:20],
+            )
+            missed = found is None
+            status = 200 if found else 404
+    return render(
+        request,
+        "evaluation/apply_status.html",
+        {
+            "application": found,
+            "missed": missed,
+            "events": [
+                (e, EVENT_LABELS.get(e.action, e.action))
+                for e in (found.events.all() if found else [])
+            ],
+            "number": request.POST.get("number", "")[:24],
+        },
+        status=status,
     )

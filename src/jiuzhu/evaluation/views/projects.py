@@ -16,14 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.core.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
-from jiuzhu.core.views.common import domain_errors, paginate, xlsx_response
+from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate, xlsx_response
+from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
 from jiuzhu.evaluation import policy
 from jiuzhu.evaluation.engine.quality import KPIS
+from jiuzhu.evaluation.forms_projects import (
+    ProjectForm,
+    TiersForm,
+    project_initial,
+    tiers_initial,
+)
 from jiuzhu.evaluation.models import SpotMethod, StatementStatus
 from jiuzhu.evaluation.selectors.projects import (
     budget_spent,
+    district_tiers_get_for,
     line_get_for,
     project_get_for,
     project_list,
@@ -33,8 +42,13 @@ from jiuzhu.evaluation.selectors.projects import (
 )
 from jiuzhu.evaluation.selectors.rankings import rankings
 from jiuzhu.evaluation.services import statements as services
-from jiuzhu.evaluation.services.projects import spot_check_record
-from jiuzhu.orders.models import Order
+from jiuzhu.evaluation.services.projects import (
+    project_create,
+    project_update,
+    settlement_tiers_set,
+    spot_check_record,
+)
+from jiuzhu.orders.models import Complaint, Order
 
 SORTS = {"code": "code", "-start": "-starts_on", "provider": "provider__organisation__name"}
 STATEMENT_SORTS = {"-period": "-period_start", "period": "period_start", "-total": "-total"}
@@ -87,7 +101,14 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evaluation/projects.html",
-        {"page_obj": page, "rows": rows, "q": q, "sort": sort, "query": request.GET.urlencode()},
+        {
+            "page_obj": page,
+            "rows": rows,
+            "q": q,
+            "sort": sort,
+            "query": request.GET.urlencode(),
+            "can_create": policy.can_manage_projects(request.user),
+        },
     )
 
 
@@ -318,13 +339,26 @@ def _statement_context(request: HttpRequest, statement) -> dict:
             pk__in=[pk for line in lines for pk in line.orders]
         ).select_related("household__street", "item", "evidence", "rating")
     }
+    complaints = {
+        c.pk: c
+        for c in Complaint.objects.filter(
+            pk__in=[pk for line in lines for pk in line.complaints]
+        ).select_related("order")
+    }
     parts = [
         {**part, "label": _kpi_label(part["kpi"])} for part in statement.quality.get("parts", [])
     ]
     return {
         "statement": statement,
         "project": statement.project,
-        "lines": [(line, [orders[pk] for pk in line.orders if pk in orders]) for line in lines],
+        "lines": [
+            (
+                line,
+                [orders[pk] for pk in line.orders if pk in orders],
+                [complaints[pk] for pk in line.complaints if pk in complaints],
+            )
+            for line in lines
+        ],
         "parts": parts,
         "detail": statement.quality.get("detail", {}),
         "actions": services.STATEMENT_FLOW.actions_for(statement.status, request.user.role),
@@ -477,3 +511,119 @@ def rankings_export(request: HttpRequest) -> HttpResponse:
         actor=request.user, sheets=sheets, object_type="evaluation.rankings", detail={}
     )
     return xlsx_response(output, stem="settlement-rankings")
+
+
+# ---------------------------------------------------------------- creating and editing projects
+
+
+def _project_form(request: HttpRequest, *, creating: bool, data=None, initial=None):
+    return ProjectForm(
+        data,
+        initial=initial,
+        creating=creating,
+        providers=providers_in_scope(request.user).select_related("organisation"),
+        items=ServiceItem.objects.order_by("category_id", "pk"),
+    )
+
+
+@login_required
+@domain_errors
+def project_create_view(request: HttpRequest) -> HttpResponse:
+    policy.require_project_manager(request.user)
+    district = request.user.area
+    form = _project_form(
+        request, creating=True, data=request.POST or None, initial={"cycle_years": 1}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = project_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                provider=data["provider"],
+                district=district,
+                starts_on=data["starts_on"],
+                cycle_years=data["cycle_years"],
+                period_kind=data["period_kind"],
+                budget=data["budget"],
+                kpi_weights=data["kpi_weights"],
+                items=data["items"],
+            )
+        except ValidationFailed as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Project created."))
+            return redirect("evaluation:project_detail", project_id=project.pk)
+    return render(
+        request,
+        "evaluation/project_form.html",
+        {"form": form, "project": None},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@domain_errors
+def project_edit_view(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = project_get_for(user=request.user, project_id=project_id)
+    services.require_district_of(request.user, project)
+    form = _project_form(
+        request, creating=False, data=request.POST or None, initial=project_initial(project)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project_update(
+                actor=request.user,
+                project=project,
+                name=data["name"],
+                cycle_years=data["cycle_years"],
+                budget=data["budget"],
+                kpi_weights=data["kpi_weights"],
+                items=data["items"],
+            )
+        except ValidationFailed as error:
+            add_domain_errors(form, error)
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect("evaluation:project_detail", project_id=project.pk)
+    return render(
+        request,
+        "evaluation/project_form.html",
+        {"form": form, "project": project},
+        status=422 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@domain_errors
+def settlement_tiers_view(request: HttpRequest, district_id: int) -> HttpResponse:
+    """A district's quality tiers; its managers edit them, the city administrator reads."""
+    district, tiers, configured = district_tiers_get_for(user=request.user, district_id=district_id)
+    editable = policy.can_edit_tiers(request.user) and request.user.area_id == district.pk
+    form = TiersForm(request.POST or None, initial=tiers_initial(tiers))
+    if request.method == "POST":
+        policy.require_tier_editor(request.user)
+        if form.is_valid():
+            try:
+                settlement_tiers_set(
+                    actor=request.user, district=district, tiers=form.cleaned_data["tiers"]
+                )
+            except ValidationFailed as error:
+                add_domain_errors(form, error)
+            else:
+                messages.success(request, _("Settlement tiers saved."))
+                return redirect("evaluation:settlement_tiers", district_id=district.pk)
+    return render(
+        request,
+        "evaluation/tiers.html",
+        {
+            "district": district,
+            "tiers": tiers,
+            "configured": configured,
+            "form": form,
+            "editable": editable,
+        },
+        status=422 if form.is_bound and form.errors else 200,
+    )

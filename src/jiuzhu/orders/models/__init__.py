@@ -2,6 +2,7 @@ from jiuzhu.orders.models.evidence import Confirmation, DeliveryEvidence
 from jiuzhu.orders.models.orders import (
     Channel,
     Complaint,
+    ComplaintStatus,
     DeliveryRecord,
     IdempotencyKey,
     Order,
@@ -15,6 +16,7 @@ from jiuzhu.orders.models.providers import Provider, SupplyType
 __all__ = [
     "Channel",
     "Complaint",
+    "ComplaintStatus",
     "Confirmation",
     "DeliveryEvidence",
     "DeliveryRecord",

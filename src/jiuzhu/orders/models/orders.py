@@ -163,13 +163,37 @@ class Rating(models.Model):
         return f"{self.score}/5"
 
 
+class ComplaintStatus(models.TextChoices):
+    PENDING = "pending", _("Not yet decided")
+    UPHELD = "upheld", _("Upheld")
+    REJECTED = "rejected", _("Not upheld")
+
+
 class Complaint(models.Model):
-    """A complaint about an order; the supervision hotline handles it (dispatch centre)."""
+    """A complaint about an order; the supervision hotline handles it (dispatch centre). Those
+    who handle it decide whether it is upheld (``orders.services.complaints``); only upheld
+    complaints count against a provider's quality in settlement."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="complaints")
     text = models.CharField(_("complaint"), max_length=500)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("verdict"),
+        max_length=10,
+        choices=ComplaintStatus.choices,
+        default=ComplaintStatus.PENDING,
+        db_index=True,
+    )
+    decision_note = models.CharField(_("why"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints_decided",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("complaint")

@@ -157,12 +157,20 @@ def rating_average_subquery(
 
 
 def rating_averages(
-    provider_ids: list[int], *, since: dt.datetime | None = None, until: dt.datetime | None = None
+    provider_ids: list[int],
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    orders: QuerySet[Order] | None = None,
 ) -> dict[int, RatingSummary]:
-    """Average and count for many providers at once (providers without ratings are absent)."""
-    rows = (
-        Rating.objects.filter(_rating_period(since, until), order__provider_id__in=provider_ids)
-        .values_list("order__provider_id")
-        .annotate(average=Avg("score"), count=Count("id"))
+    """Average and count for many providers at once (providers without ratings are absent);
+    ``orders`` restricts the ratings to those orders (one purchased-service project's)."""
+    ratings = Rating.objects.filter(
+        _rating_period(since, until), order__provider_id__in=provider_ids
+    )
+    if orders is not None:
+        ratings = ratings.filter(order__in=orders.values("pk"))
+    rows = ratings.values_list("order__provider_id").annotate(
+        average=Avg("score"), count=Count("id")
     )
     return {pid: RatingSummary(float(avg), n) for pid, avg, n in rows}
