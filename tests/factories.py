@@ -1174,3 +1174,30 @@ class DepartmentReferralEventFactory(factory.django.DjangoModelFactory):
 
     referral = factory.SubFactory(DepartmentReferralFactory)
     action = "send"
+
+
+# Dashboards (analytics)
+from jiuzhu.analytics.models import CurrentFigure, MonthlySnapshot  # noqa: E402
+
+
+class MonthlySnapshotFactory(factory.django.DjangoModelFactory):
+    """One figure of a street for a month (take real snapshots with ``snapshot_take``)."""
+
+    class Meta:
+        model = MonthlySnapshot
+
+    area = factory.SubFactory(AreaFactory, level=AreaLevel.STREET)
+    month = dt.date(2026, 1, 1)
+    key = factory.Sequence(lambda n: f"test.metric{n}")
+    value = 1.0
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class CurrentFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CurrentFigure
+
+    area = factory.SubFactory(AreaFactory, level=AreaLevel.STREET)
+    key = factory.Sequence(lambda n: f"test.metric{n}")
+    value = 1.0
+    computed_at = factory.LazyFunction(timezone.now)
