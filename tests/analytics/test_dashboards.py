@@ -148,6 +148,10 @@ def test_every_figure_equals_the_raw_rows_and_the_poverty_measures_the_hand_work
     assert ranking["服务机构一"]["on_time_rate"] == pytest.approx(0.5)
     assert ranking["服务机构一"]["rating"] == pytest.approx(4.0)
     assert "服务机构二" not in ranking  # its only order is in Jianye
+    # The supply gap (street × item, from the current figures): orders not cancelled, and
+    # those still waiting.
+    gap = {row["street"]: (row["demand"], row["unmet"]) for row in board["supply"]}
+    assert gap == {"尧化街道": (2, 1), "马群街道": (1, 0)}
 
 
 def test_a_street_manager_sees_only_their_street(world, actors, areas):

@@ -11,4 +11,4 @@ class AnalyticsConfig(AppConfig):
     api_routers = (("/", "jiuzhu.analytics.api:router"),)
 
     def ready(self) -> None:
-        from jiuzhu.analytics import jobs, navigation, scopes  # noqa: F401
+        from jiuzhu.analytics import demo, jobs, navigation, scopes  # noqa: F401

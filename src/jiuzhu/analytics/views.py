@@ -40,6 +40,10 @@ def _chart(categories, series, **extra) -> dict[str, Any]:
     return {"categories": categories, "series": series, **extra}
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def _pct(value: float | None) -> float | None:
     return None if value is None else round(100 * value, 1)
 
@@ -182,12 +186,12 @@ def _charts(board: dict[str, Any], trend_data: dict[str, Any]) -> dict[str, Any]
             [
                 {
                     "name": f"{trend_data['before']:%Y-%m}" if trend_data["before"] else "-",
-                    "data": [row["before"] for row in trend_data["rows"]],
+                    "data": [_round(row["before"]) for row in trend_data["rows"]],
                     "color": GREY,
                 },
                 {
                     "name": f"{trend_data['after']:%Y-%m}" if trend_data["after"] else "-",
-                    "data": [row["after"] for row in trend_data["rows"]],
+                    "data": [_round(row["after"]) for row in trend_data["rows"]],
                     "color": BLUE,
                 },
             ],

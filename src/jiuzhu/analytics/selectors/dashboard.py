@@ -9,6 +9,7 @@ over every assessed household, come from the current figures the periodic job ke
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +22,12 @@ from jiuzhu.analytics.policy import require_dashboards
 from jiuzhu.analytics.selectors import figures
 from jiuzhu.assessment.models import Dimension
 from jiuzhu.assessment.selectors.analytics import published_or_latest
+from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import Area, AreaLevel, User
 from jiuzhu.core.scoping import is_granted, visible
 from jiuzhu.core.selectors.areas import SUBTREE_PREFIX
 from jiuzhu.discovery.models import EarlyWarning
-from jiuzhu.dispatch.selectors.supply import supply_gap
 from jiuzhu.orders.models import Order, OrderStatus, Rating
 from jiuzhu.registry.models import Household
 from jiuzhu.timebank.models import Deposit
@@ -189,16 +190,33 @@ def provider_ranking(*, user: User, filters: Filters) -> list[dict[str, Any]]:
 
 
 def supply(*, user: User, filters: Filters) -> list[dict[str, Any]]:
-    """The dispatch centre's supply gap (street × item) over the period, in the area."""
-    area = filters.area
-    if not is_granted(user, Order):
-        return []
-    rows = supply_gap(
-        user=user,
-        days=filters.period.days,
-        district=area.pk if area.level == AreaLevel.DISTRICT else None,
-        street=area.pk if area.level == AreaLevel.STREET else None,
+    """The dispatch centre's supply gap (street × item, last 30 days) in the area, as the
+    periodic job last computed it (``dispatch.selectors.supply.supply_gap`` answers in
+    seconds at a city's scale): shortfall first, then unmet orders."""
+    streets = _streets(filters.area)
+    cells: dict[tuple[int, int], dict[str, float]] = {}
+    for area_id, key, value in visible(
+        user, CurrentFigure.objects.filter(area_id__in=list(streets), key__startswith="supply.")
+    ).values_list("area_id", "key", "value"):
+        _prefix, item, measure = key.split(".")
+        cells.setdefault((area_id, int(item)), {})[measure] = value or 0.0
+    names = dict(
+        ServiceItem.objects.filter(pk__in={item for _a, item in cells}).values_list("pk", "name")
     )
+    rows = [
+        {
+            "street_id": area_id,
+            "street": streets[area_id],
+            "item_id": item,
+            "item": names.get(item, str(item)),
+            "demand": int(cell.get("demand", 0)),
+            "capacity": cell.get("capacity", 0.0),
+            "unmet": int(cell.get("unmet", 0)),
+            "shortfall": max(0, math.ceil(cell.get("demand", 0) - cell.get("capacity", 0.0))),
+        }
+        for (area_id, item), cell in cells.items()
+    ]
+    rows.sort(key=lambda r: (-r["shortfall"], -r["unmet"], -r["demand"], r["street"], r["item"]))
     return rows[:SUPPLY_ROWS]
 
 

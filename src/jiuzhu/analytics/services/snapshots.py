@@ -8,7 +8,8 @@ later sees only the areas within theirs, ``scopes.py``).
 ``snapshot_take(month)`` writes a month's figures **once**: rows are inserted, never updated,
 so a month taken in the past keeps the values it had, whatever happens to the data since
 (``tests/analytics``). ``figures_refresh()`` replaces the current figures (month to date) that
-the dashboards read where a live computation would be slow.
+the dashboards read where a live computation would be slow: the poverty measures and
+the supply gap.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from jiuzhu.assessment.selectors.analytics import analytics_for, published_or_la
 from jiuzhu.core.models import Area, AreaLevel, Role, User
 from jiuzhu.core.selectors.areas import area_subtree
 from jiuzhu.discovery.models import EarlyWarning
+from jiuzhu.dispatch.selectors.supply import supply_gap
 from jiuzhu.orders.models import Order, Rating
 from jiuzhu.registry.models import Group, Household
 from jiuzhu.timebank.models import Deposit
@@ -128,12 +130,30 @@ def snapshot_take(*, month: dt.date, now: dt.datetime | None = None) -> int:
     return len(rows)
 
 
+#: The supply gap the dashboards show: the dispatch centre's, over the last 30 days.
+SUPPLY_DAYS = 30
+
+
+def _supply(now: dt.datetime) -> AreaFigures:
+    """The dispatch centre's supply gap (street × service item) as figures of each street:
+    ``supply.<item id>.demand``, ``.capacity`` and ``.unmet``."""
+    out: AreaFigures = defaultdict(dict)
+    for city in Area.objects.filter(level=AreaLevel.CITY):
+        for row in supply_gap(user=_reader(city), days=SUPPLY_DAYS, now=now):
+            keyed = out[row["street_id"]]
+            for measure in ("demand", "capacity", "unmet"):
+                keyed[f"supply.{row['item_id']}.{measure}"] = float(row[measure])
+    return out
+
+
 @transaction.atomic
 def figures_refresh(*, now: dt.datetime | None = None) -> int:
     """Replace the current figures (this month so far, stocks as they are now)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     values = figures_compute(figures.Period(_month_of(today), today + dt.timedelta(days=1)))
+    for area_id, keyed in _supply(now).items():
+        values.setdefault(area_id, {}).update(keyed)
     CurrentFigure.objects.all().delete()
     rows = [
         CurrentFigure(area_id=area_id, key=key, value=value, computed_at=now)
