@@ -203,7 +203,7 @@ def supply(*, user: User, filters: Filters) -> list[dict[str, Any]]:
     names = dict(
         ServiceItem.objects.filter(pk__in={item for _a, item in cells}).values_list("pk", "name")
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "street_id": area_id,
             "street": streets[area_id],
