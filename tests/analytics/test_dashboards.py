@@ -244,3 +244,19 @@ def test_the_page_its_export_and_the_api(world, actors, areas, client):
     client.force_login(actors["provider_staff"])
     assert client.get("/dashboards/").status_code == 403
     assert client.get("/api/v1/analytics/dashboard").status_code == 403
+
+
+def test_the_job_takes_last_month_once_and_the_command_checks_its_month(areas):
+    from django.core.management import CommandError, call_command
+
+    from jiuzhu.analytics.services.snapshots import analytics_cycle
+
+    first = analytics_cycle()
+    assert first["current"] > 0 and first["snapshot"] > 0
+    assert "snapshot" not in analytics_cycle()  # last month is taken: kept, not taken again
+    out = io.StringIO()
+    call_command("snapshot", "--month", "2025-01", stdout=out)
+    assert "snapshot 2025-01" in out.getvalue()
+    assert MonthlySnapshot.objects.filter(month=dt.date(2025, 1, 1), area=areas["qixia"]).exists()
+    with pytest.raises(CommandError):
+        call_command("snapshot", "--month", "2025-13")
