@@ -1205,3 +1205,28 @@ class HiddenPovertyRefreshFactory(factory.django.DjangoModelFactory):
     trigger = "job"
     started_at = factory.LazyFunction(timezone.now)
     finished_at = factory.LazyFunction(timezone.now)
+# Dashboards (analytics)
+from jiuzhu.analytics.models import CurrentFigure, MonthlySnapshot  # noqa: E402
+
+
+class MonthlySnapshotFactory(factory.django.DjangoModelFactory):
+    """One figure of a street for a month (take real snapshots with ``snapshot_take``)."""
+
+    class Meta:
+        model = MonthlySnapshot
+
+    area = factory.SubFactory(AreaFactory, level=AreaLevel.STREET)
+    month = dt.date(2026, 1, 1)
+    key = factory.Sequence(lambda n: f"test.metric{n}")
+    value = 1.0
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class CurrentFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CurrentFigure
+
+    area = factory.SubFactory(AreaFactory, level=AreaLevel.STREET)
+    key = factory.Sequence(lambda n: f"test.metric{n}")
+    value = 1.0
+    computed_at = factory.LazyFunction(timezone.now)

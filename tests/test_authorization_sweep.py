@@ -138,6 +138,7 @@ DEPOSIT_READERS = TIMEBANK_READERS | {BEN, CW, PS}  # timebank/scopes.py (deposi
 NOTE_READERS = AREA | {ASR}  # registry/scopes.py (case notes)
 NOTE_WRITERS = EDITORS | {ASR}  # registry/policy.py
 TRANSFER_ROLES = frozenset({SC, DM, CA})  # registry/policy.py TRANSFER_SENDERS/RECEIVERS
+MANAGERS = frozenset({SC, DM, CA})  # analytics/policy.py DASHBOARD_ROLES
 TEAM_MANAGERS = frozenset({DM, CA})  # registry/policy.py
 
 EXPECTED.update(
@@ -187,6 +188,8 @@ EXPECTED.update(
         # assessment
         "assessment:queue": row(AREA | {ASR}),
         "assessment:analytics": row(EDITORS),
+        # dashboards (analytics/policy.py DASHBOARD_ROLES): street, district and city managers
+        "analytics:dashboard": row(MANAGERS),
         "assessment:start": post({SC, ASR}, sees=HOUSEHOLD_READERS),
         "assessment:household_box": row(HOUSEHOLD_READERS),
         "assessment:form": row(HOUSEHOLD_READERS),
@@ -421,6 +424,8 @@ EXPECTED.update(
         "api:jiuzhu_orders_api_confirm_delivery": row({BEN, CW}, 409, sees=ORDER_READERS),
         "api:jiuzhu_orders_api_dispute_delivery": row({BEN, CW}, 409, sees=ORDER_READERS),
         "api:jiuzhu_assessment_api_analytics_analytics_mpi": row(EDITORS),
+        "api:jiuzhu_analytics_api_analytics_dashboard": row(MANAGERS),
+        "api:jiuzhu_analytics_api_analytics_trends": row(MANAGERS),
         "api:jiuzhu_assessment_api_list_assessments": row(HOUSEHOLD_READERS),
         "api:jiuzhu_assessment_api_start_assessment": row({SC, ASR}, sees=HOUSEHOLD_READERS),
         "api:jiuzhu_assessment_api_get_assessment": row(HOUSEHOLD_READERS),

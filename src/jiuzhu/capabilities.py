@@ -19,4 +19,5 @@ CAPABILITIES = [
     "jiuzhu.evaluation",
     "jiuzhu.discovery",
     "jiuzhu.timebank",
+    "jiuzhu.analytics",
 ]

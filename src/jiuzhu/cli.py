@@ -131,6 +131,11 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("audit", "the audit trail: verify | checkpoint [--out FILE]", _management("audit")),
     Command("timebank", "the time bank: verify (recompute every balance)", _management("timebank")),
+    Command(
+        "snapshot",
+        "take the monthly snapshot of the dashboards' figures [--month YYYY-MM]",
+        _management("snapshot"),
+    ),
     Command("backup", "write a backup of the database [--out FILE]", _management("backup")),
     Command("restore", "restore a backup into an empty database: FILE", _management("restore")),
     Command("keygen", "print a new JIUZHU_FIELD_KEY", _keygen),

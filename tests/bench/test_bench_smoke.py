@@ -77,3 +77,17 @@ def test_dispatch_benchmark_smoke(tmp_path):
 @pytest.mark.parametrize("rows", [2000])
 def test_mpi_benchmark_smoke(tmp_path, rows):
     run("bench_mpi.py", "--rows", str(rows), "--repeat", "1", tmp_path=tmp_path)
+
+
+def test_dashboards_benchmark_smoke(tmp_path):
+    out = run(
+        "bench_dashboards.py",
+        "--households",
+        "60",
+        "--orders",
+        "40",
+        "--repeat",
+        "1",
+        tmp_path=tmp_path,
+    )
+    assert "| street caseworker |" in out and "`snapshot_take`" in out
