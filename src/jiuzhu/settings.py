@@ -258,6 +258,8 @@ EVENTS_KEEP_DAYS = env_int("JIUZHU_EVENTS_KEEP_DAYS", 30, minimum=1)
 
 # Exports run inside the request: beyond this many rows the user is asked to narrow the filters.
 EXPORT_MAX_ROWS = env_int("JIUZHU_EXPORT_MAX_ROWS", 20_000, minimum=1)
+# The CJK font embedded (as a subset) in PDF documents (core/pdf.py): a .ttf, .otf or .ttc file.
+PDF_FONT = env_str("JIUZHU_PDF_FONT") or "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 # How many days ahead the plans.schedule job places the orders of approved plans.
 PLAN_WINDOW_DAYS = env_int("JIUZHU_PLAN_WINDOW_DAYS", 7, minimum=1)
 
