@@ -1,12 +1,13 @@
 """Printable documents in Chromium against the demo server: a district manager opens each A4
 print view from its page (打印), sees it as the browser prints it (print media, A4 width), and
-downloads its PDF (下载PDF). Screenshots: artifacts/screenshots/print-*.png."""
+downloads its PDF (下载PDF). Screenshots and the PDFs: artifacts/screenshots/print-*.png and
+print-*.pdf."""
 
 from __future__ import annotations
 
 import pytest
 
-from browser_support import screenshot
+from browser_support import ARTIFACTS, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "Jiuzhu-Demo-2026"
@@ -38,6 +39,8 @@ def download(page, name: str) -> None:
     assert pdf.suggested_filename.endswith(".pdf"), name
     with open(pdf.path(), "rb") as file:
         assert file.read(5) == b"%PDF-", name
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf.save_as(ARTIFACTS / f"print-{name}.pdf")  # kept beside the screenshots
 
 
 def test_a_manager_prints_and_downloads_each_document(browser, jiuzhu_server):
@@ -65,10 +68,14 @@ def test_a_manager_prints_and_downloads_each_document(browser, jiuzhu_server):
     look(page, "assessment", "评估报告与救助方案")
     download(page, "assessment")
 
-    # (d) a hotline ticket's record
-    page.goto("/dispatch/tickets/")
-    page.locator("table.data tbody tr a").first.click()
+    # (d) a hotline ticket's record: the demo has none, so the manager records a call
+    page.goto("/dispatch/tickets/new/")
+    page.select_option("select[name=kind]", index=0)
+    page.fill("input[name=caller_name]", "李先生")
+    page.fill("textarea[name=description]", "来电反映送餐迟到一小时，饭菜已凉")
+    page.click("text=记录工单")
     page.wait_for_load_state("networkidle")
+    assert "/dispatch/tickets/" in page.url
     page.locator(".page-head").get_by_text("打印", exact=True).click()
     look(page, "ticket", "监督热线工单记录")
     download(page, "ticket")

@@ -64,8 +64,8 @@ def statement_document(*, statement: Statement) -> Document:
         [
             kpi_label(part["kpi"]),
             f"{part['figure']:.3f}" if part.get("used") else _("no data"),
-            str(part["weight"]),
-            f"{part['points']:.2f}",
+            str(part.get("weight", "")),
+            f"{part.get('points') or 0:.2f}",
         ]
         for part in statement.quality.get("parts", [])
     ]
