@@ -60,8 +60,9 @@ class Text:
 
 @dataclass
 class Table:
-    """Headers and rows of strings. ``widths`` are relative column widths (default equal);
-    ``numeric`` the indexes of right-aligned columns."""
+    """Headers and rows of strings (an empty string prints as an empty cell; use :func:`cell`
+    for "—"). ``widths`` are relative column widths (default equal); ``numeric`` the indexes
+    of right-aligned columns; ``empty`` is printed instead of a table without rows."""
 
     headers: Sequence[str]
     rows: Sequence[Sequence[str]]
@@ -284,7 +285,7 @@ def render_pdf(document: Document) -> bytes:
         def cells(values: Sequence[str], header: bool = False) -> list:
             return [
                 Paragraph(
-                    _markup(text or "—"),
+                    _markup(text),
                     small_right if index in block.numeric and not header else small,
                 )
                 for index, text in enumerate(values)

@@ -42,7 +42,7 @@ def ticket_record(*, ticket: Ticket) -> Document:
         subtitle=f"{ticket.get_kind_display()} · {ticket.number}",
         stem=f"ticket-{ticket.number}",
         facts=[
-            (_("Number"), ticket.number),
+            (_("Ticket number"), ticket.number),
             (_("Status"), ticket.get_status_display()),
             (_("District"), ticket.district.name),
             (_("Received"), cell(ticket.created_at)),

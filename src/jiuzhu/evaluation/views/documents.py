@@ -38,7 +38,8 @@ class MonthlyReportForm(forms.Form):
         required=False,
         label=gettext_lazy("Month"),
         error_messages={"invalid": gettext_lazy("Give the month as YYYY-MM, e.g. 2026-11.")},
-        widget=forms.TextInput(attrs={"type": "month"}),
+        # Plain text, not type=month: the browser's own month picker speaks the OS's language.
+        widget=forms.TextInput(attrs={"placeholder": "2026-11", "size": 8, "maxlength": 7}),
     )
 
     def __init__(self, *args, user, **kwargs):
