@@ -198,6 +198,9 @@ EXPECTED.update(
         "assessment:submit": post({SC, ASR}, 422, sees=HOUSEHOLD_READERS),
         "assessment:result": row(HOUSEHOLD_READERS, 302),  # a draft: back to the form
         "assessment:plan": row(HOUSEHOLD_READERS),
+        # The report prints a submitted assessment: the world's is a draft, back to its form.
+        "assessment:report_print": row(HOUSEHOLD_READERS, 302),
+        "assessment:report_pdf": row(HOUSEHOLD_READERS, 302),
         "assessment:plan_item_add": post({SC}, 422, sees=HOUSEHOLD_READERS),
         "assessment:plan_item_remove": post({SC}, sees=HOUSEHOLD_READERS),
         "assessment:plan_material_status": post({SC}, sees=HOUSEHOLD_READERS),
@@ -244,6 +247,8 @@ EXPECTED.update(
         "dispatch:ticket_create": row({DM, HOT}),
         "dispatch:household_search": row({DM, HOT}),
         "dispatch:ticket_detail": row(TICKET_READERS),
+        "dispatch:ticket_print": row(TICKET_READERS),
+        "dispatch:ticket_pdf": row(TICKET_READERS),
         # "handle" a received ticket.
         "dispatch:ticket_act": post({SC, DM, HOT}, sees=TICKET_READERS),
         "dispatch:monitoring": row({SC, DM, CA}),
@@ -265,6 +270,8 @@ EXPECTED.update(
         "registry:household_export": row(EDITORS),
         "registry:household_create": row(EDITORS),
         "registry:household_detail": row(HOUSEHOLD_READERS),
+        "registry:chain_print": row(HOUSEHOLD_READERS),
+        "registry:chain_pdf": row(HOUSEHOLD_READERS),
         "registry:household_edit": row(EDITORS, sees=HOUSEHOLD_READERS),
         "registry:household_exit": row(EDITORS, sees=HOUSEHOLD_READERS),
         "registry:household_reactivate": row(
@@ -559,6 +566,11 @@ EXPECTED.update(
         "evaluation:statement_export": row(SETTLEMENT_READERS),
         "evaluation:statement_detail": row(SETTLEMENT_READERS),
         "evaluation:statement_print": row(SETTLEMENT_READERS),
+        "evaluation:statement_pdf": row(SETTLEMENT_READERS),
+        # The monthly district report: the user's own district (the city's: any district).
+        "evaluation:monthly_report": row({DM, CA}),
+        "evaluation:monthly_report_pdf": row({DM, CA}),
+        "evaluation:monthly_report_xlsx": row({DM, CA}),
         "evaluation:statement_act": post({PS}, sees=SETTLEMENT_READERS),  # submit
         "evaluation:line_act": post({PS}, sees=SETTLEMENT_READERS),  # dispute, empty reason
         "evaluation:rankings": row({DM, CA}),

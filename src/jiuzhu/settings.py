@@ -261,6 +261,8 @@ EXPORT_MAX_ROWS = env_int("JIUZHU_EXPORT_MAX_ROWS", 20_000, minimum=1)
 # The service directory in Open Referral HSDS 3.0 (/api/v1/hsds/…): readable without signing in
 # only when this is on (docs/hsds.md).
 HSDS_PUBLIC = env_bool("JIUZHU_HSDS_PUBLIC", False)
+# The CJK font embedded (as a subset) in PDF documents (core/pdf.py): a .ttf, .otf or .ttc file.
+PDF_FONT = env_str("JIUZHU_PDF_FONT") or "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 # How many days ahead the plans.schedule job places the orders of approved plans.
 PLAN_WINDOW_DAYS = env_int("JIUZHU_PLAN_WINDOW_DAYS", 7, minimum=1)
 

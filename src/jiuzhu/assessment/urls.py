@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.assessment.views import analytics, assessments, frameworks, plans, queue
+from jiuzhu.assessment.views import analytics, assessments, documents, frameworks, plans, queue
 
 app_name = "assessment"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:assessment_id>/preview/", assessments.preview, name="preview"),
     path("<int:assessment_id>/submit/", assessments.submit, name="submit"),
     path("<int:assessment_id>/result/", assessments.result, name="result"),
+    path("<int:assessment_id>/report/", documents.report_print, name="report_print"),
+    path("<int:assessment_id>/report.pdf", documents.report_pdf, name="report_pdf"),
     path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
     path("plans/<int:plan_id>/items/add/", plans.item_add, name="plan_item_add"),
     path(

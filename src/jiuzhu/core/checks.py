@@ -1,9 +1,10 @@
-"""Deployment checks: ``jiuzhu check --deploy`` refuses demo mode and demo accounts."""
+"""Deployment checks: ``jiuzhu check --deploy`` refuses demo mode and demo accounts, and warns
+when PDF documents cannot be made (no CJK font)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
 
 
@@ -61,6 +62,23 @@ def two_factor_for_administrators(app_configs, **kwargs):
                 "Two-factor sign-in is not required for: " + ", ".join(missing) + ".",
                 hint="Leave JIUZHU_2FA_ROLES unset, or include these roles in it.",
                 id="jiuzhu.E004",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def pdf_font_is_installed(app_configs, **kwargs):
+    from jiuzhu.core.pdf import font_problem
+
+    problem = font_problem()
+    if problem:
+        return [
+            Warning(
+                problem,
+                hint="Install Debian's fonts-wqy-microhei, or point JIUZHU_PDF_FONT at a CJK "
+                ".ttf/.otf/.ttc font. Print views work without it; PDF downloads do not.",
+                id="jiuzhu.W001",
             )
         ]
     return []

@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from jiuzhu.dispatch.views import backlog, board, display, escalations, monitoring, sla, tickets
+from jiuzhu.dispatch.views import (
+    backlog,
+    board,
+    display,
+    documents,
+    escalations,
+    monitoring,
+    sla,
+    tickets,
+)
 
 app_name = "dispatch"
 urlpatterns = [
@@ -33,6 +42,8 @@ urlpatterns = [
     path("tickets/households/", tickets.household_search, name="household_search"),
     path("tickets/<int:ticket_id>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<int:ticket_id>/verdict/", tickets.complaint_verdict, name="complaint_verdict"),
+    path("tickets/<int:ticket_id>/print/", documents.ticket_print, name="ticket_print"),
+    path("tickets/<int:ticket_id>/record.pdf", documents.ticket_pdf, name="ticket_pdf"),
     re_path(
         r"^tickets/(?P<ticket_id>[0-9]+)/(?P<action>assign|handle|call-back|close)/$",
         tickets.ticket_act,

@@ -18,3 +18,10 @@ register_nav(
         "evaluation:application_list", _("Alliance applications"), role_in(*APPLICATION_READERS), 42
     )
 )
+
+# The monthly district report (printable, PDF, Excel)
+from jiuzhu.evaluation.policy import REPORT_READERS  # noqa: E402
+
+register_nav(
+    NavItem("evaluation:monthly_report", _("Monthly report"), role_in(*REPORT_READERS), 43)
+)

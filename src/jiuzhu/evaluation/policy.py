@@ -147,3 +147,16 @@ def require_application_district(user: User, district_id: int) -> None:
     """A district manager acts on their own district's applications and scorecard only."""
     if user.area_id != district_id:
         raise PermissionDenied(_("This application belongs to another district."))
+
+
+# The monthly district report (evaluation/selectors/monthly.py)
+REPORT_READERS = frozenset({Role.DISTRICT_MANAGER, Role.CITY_ADMIN})
+
+
+def can_read_monthly_report(user: User) -> bool:
+    return _has(user, REPORT_READERS)
+
+
+def require_monthly_report_reader(user: User) -> None:
+    if not can_read_monthly_report(user):
+        raise PermissionDenied(_("The monthly report is for district and city managers."))

@@ -4,6 +4,7 @@ app_name = "evaluation"
 urlpatterns: list = []
 
 # Projects and settlement
+from jiuzhu.evaluation.views import documents as _documents  # noqa: E402
 from jiuzhu.evaluation.views import projects as _projects  # noqa: E402
 
 urlpatterns += [
@@ -29,6 +30,12 @@ urlpatterns += [
         _projects.statement_print,
         name="statement_print",
     ),
+    path(
+        "statements/<int:statement_id>/statement.pdf", _projects.statement_pdf, name="statement_pdf"
+    ),
+    path("reports/monthly/", _documents.monthly_report_view, name="monthly_report"),
+    path("reports/monthly.pdf", _documents.monthly_report_pdf, name="monthly_report_pdf"),
+    path("reports/monthly.xlsx", _documents.monthly_report_xlsx, name="monthly_report_xlsx"),
     re_path(
         r"^statements/(?P<statement_id>[0-9]+)/(?P<action>submit|approve|pay)/$",
         _projects.statement_act,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiuzhu.registry.views import casework, dashboard, households, members, signin, team
+from jiuzhu.registry.views import casework, dashboard, documents, households, members, signin, team
 
 app_name = "registry"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("households/export.xlsx", households.household_export_view, name="household_export"),
     path("households/new/", households.household_create, name="household_create"),
     path("households/<int:household_id>/", households.household_detail, name="household_detail"),
+    path("households/<int:household_id>/chain/print/", documents.chain_print, name="chain_print"),
+    path("households/<int:household_id>/chain.pdf", documents.chain_pdf, name="chain_pdf"),
     path("households/<int:household_id>/edit/", households.household_edit, name="household_edit"),
     path("households/<int:household_id>/exit/", households.household_exit, name="household_exit"),
     path(

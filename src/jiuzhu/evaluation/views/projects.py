@@ -18,10 +18,13 @@ from django.views.decorators.http import require_POST
 
 from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.core.errors import DomainError, NotFound, ValidationFailed
+from jiuzhu.core.pdf import pdf_download
 from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate, xlsx_response
 from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
 from jiuzhu.evaluation import policy
+from jiuzhu.evaluation.documents import kpi_label as _kpi_label
+from jiuzhu.evaluation.documents import statement_document
 from jiuzhu.evaluation.engine.quality import KPIS
 from jiuzhu.evaluation.forms_projects import (
     ProjectForm,
@@ -62,21 +65,6 @@ def _fail(request: HttpRequest, error: DomainError) -> None:
             messages.error(request, error.message)
     else:
         messages.error(request, error.message)
-
-
-def _kpi_label(kpi: str) -> str:
-    from django.utils.translation import gettext
-
-    labels = {
-        "acceptance": gettext("Acceptance"),
-        "timeliness": gettext("On-time completion"),
-        "rating": gettext("Ratings"),
-        "complaints": gettext("Free of complaints"),
-        "confirmed": gettext("Confirmed by households"),
-        "evidence": gettext("Delivery evidence without flags"),
-        "spot_checks": gettext("Spot checks"),
-    }
-    return labels.get(kpi, kpi)
 
 
 # ---------------------------------------------------------------- projects
@@ -386,6 +374,18 @@ def statement_print(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = statement_get_for(user=request.user, statement_id=statement_id)
     return render(
         request, "evaluation/statement_print.html", _statement_context(request, statement)
+    )
+
+
+@login_required
+@domain_errors
+def statement_pdf(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = statement_get_for(user=request.user, statement_id=statement_id)
+    return pdf_download(
+        request,
+        statement_document(statement=statement),
+        obj=statement,
+        detail={"document": "statement"},
     )
 
 
