@@ -1205,6 +1205,8 @@ class HiddenPovertyRefreshFactory(factory.django.DjangoModelFactory):
     trigger = "job"
     started_at = factory.LazyFunction(timezone.now)
     finished_at = factory.LazyFunction(timezone.now)
+
+
 # Dashboards (analytics)
 from jiuzhu.analytics.models import CurrentFigure, MonthlySnapshot  # noqa: E402
 
