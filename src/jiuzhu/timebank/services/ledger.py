@@ -90,9 +90,6 @@ def rule_message(rule: str) -> str:
             "Hours of a household's account buy services only for a current member of the "
             "household."
         ),
-        "not_redeemable": _(
-            "Hours can be redeemed only from a volunteer's or a household's account."
-        ),
         "over_cap": _("At most %(cap)d hours are stored; the rest goes to the donation pool.")
         % {"cap": cap},
     }
