@@ -13,8 +13,11 @@
     return {
       animation: false,
       textStyle: { fontFamily: window.getComputedStyle(document.body).fontFamily },
-      legend: { top: 0, type: "scroll", textStyle: { color: text } },
-      grid: { left: 4, right: 8, top: 36, bottom: 4, containLabel: true },
+      legend: { top: 0, type: "plain", itemGap: narrow ? 6 : 10, textStyle: { color: text } },
+      grid: {
+        left: 4, right: 8, top: narrow && spec.series.length > 3 ? 72 : 40, bottom: 4,
+        containLabel: true
+      },
       tooltip: {
         trigger: "axis", axisPointer: { type: "shadow" }, confine: true,
         valueFormatter: function (v) { return v + " " + (spec.unit || ""); }

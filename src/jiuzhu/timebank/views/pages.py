@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError, PermissionDenied
@@ -187,7 +188,7 @@ def flow_chart(flows: dict) -> dict:
     it shows the same figures)."""
     return {
         "categories": flows["months"],
-        "unit": _("hours"),
+        "unit": pgettext("timebank", "hours"),
         "series": [{**series, "color": KIND_COLOURS[series["kind"]]} for series in flows["series"]],
     }
 
@@ -228,7 +229,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "totals": summary,
             "totals_chart": {
                 "categories": [row["label"] for row in summary["rows"]],
-                "unit": _("hours"),
+                "unit": pgettext("timebank", "hours"),
                 "series": [
                     {
                         "name": _("Hours stored"),
