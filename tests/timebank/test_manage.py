@@ -80,6 +80,11 @@ def test_a_resubmitted_counter_form_redeems_once(client, actors, funded):
         reverse("timebank:counter"), {**form, "hours": "10", "idempotency_key": "f2"}, **ZH
     )
     assert "余额" in refused.content.decode() or "不足" in refused.content.decode()
+    assert 'value="f2"' not in refused.content.decode()  # a corrected form is a new request
+    reused = client.post(
+        reverse("timebank:counter"), {**form, "hours": "2", "idempotency_key": "f2"}
+    )
+    assert reused.status_code == 200  # the key of another request: a message, never a 500
     assert Movement.objects.filter(kind="redemption").count() == 1
 
 

@@ -166,9 +166,12 @@ def counter(request: HttpRequest) -> HttpResponse:
             )
             return 201, {"id": movement.pk}
 
-        status, answer = run_refusals_stored(
-            user=request.user, key=data["idempotency_key"] or None, body=body, work=work
-        )
+        try:
+            status, answer = run_refusals_stored(
+                user=request.user, key=data["idempotency_key"] or None, body=body, work=work
+            )
+        except DomainError as error:  # the key was used for another request, or still running
+            status, answer = error.status, error.as_dict()
         if status == 201:
             messages.success(
                 request,
@@ -183,6 +186,10 @@ def counter(request: HttpRequest) -> HttpResponse:
             form,
             ValidationFailed(fields) if fields else DomainError(answer["code"], answer["message"]),
         )
+    if form.is_bound:
+        # A corrected form is a new request: it gets a new key (the refused one keeps its answer).
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = uuid.uuid4().hex
     return render(
         request,
         "timebank/counter.html",
