@@ -83,7 +83,7 @@ from jiuzhu.registry.models import (
     Transfer,
 )
 from jiuzhu.timebank.models import Account as TimebankAccount
-from jiuzhu.timebank.models import Deposit, Movement
+from jiuzhu.timebank.models import Deposit, GroupActivity, Movement
 
 PASSWORD = "Test-Passw0rd!"
 
@@ -804,6 +804,16 @@ class MovementFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(TimebankAccountFactory)
     target = factory.SubFactory(TimebankAccountFactory)
     minutes = 60
+
+
+class GroupActivityFactory(factory.django.DjangoModelFactory):
+    """A group activity header without deposits (deposits are the service's)."""
+
+    class Meta:
+        model = GroupActivity
+
+    title = "重阳节敬老活动"
+    held_on = factory.LazyFunction(dt.date.today)
 
 
 class DepositFactory(factory.django.DjangoModelFactory):

@@ -233,6 +233,11 @@ EXPECTED.update(
         "timebank:accounts_export": row({DM, CA}),
         "timebank:report": row({DM, CA}),
         "timebank:account_detail": row(TIMEBANK_READERS),
+        "timebank:account_statement": row(TIMEBANK_READERS),
+        "timebank:account_open": row({DM, CA}),
+        "timebank:activity_new": row({PS, DM, CA}),
+        "timebank:counter": row({PS}),
+        "timebank:pool": row({DM, CA}),
         "dispatch:board": row({SC, DM, CA}),
         "dispatch:dispatch_now": post({DM, CA}),
         "dispatch:displays": row({DM}),
@@ -407,6 +412,14 @@ EXPECTED.update(
         "api:jiuzhu_timebank_api_list_entries": row(TIMEBANK_READERS),
         # Only volunteers move hours; the smallest body (a transfer without a recipient) is 422.
         "api:jiuzhu_timebank_api_create_transfer": row({VOL}, 422),
+        "api:jiuzhu_timebank_api_account_statement": row(TIMEBANK_READERS),
+        # Managers open accounts; the smallest body (no volunteer, no household) is 422.
+        "api:jiuzhu_timebank_api_open_account": row({DM, CA}, 422),
+        # An activity without a title or volunteers, a redemption of no account and a pool
+        # grant of nothing are 422 for the roles that may make them.
+        "api:jiuzhu_timebank_api_record_activity": row({PS, DM, CA}, 422),
+        "api:jiuzhu_timebank_api_redeem_at_counter": row({PS}, 422),
+        "api:jiuzhu_timebank_api_grant_from_pool": row({DM, CA}, 422),
         "api:jiuzhu_orders_api_list_providers": row(ALL),
         "api:jiuzhu_orders_hsds_api_hsds_organizations": row(ALL),
         "api:jiuzhu_orders_hsds_api_hsds_services": row(ALL),

@@ -15,6 +15,7 @@ from browser_support import screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "Jiuzhu-Demo-2026"
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 860}
 BENEFICIARY_MOBILE = "13800000001"
 PROVIDER_ITEMS = ("助餐", "助浴", "助洁", "助行", "助医", "探访关爱", "健康监测", "助聊")
 VOLUNTEER_NAME = "冯晓东"
@@ -135,3 +136,45 @@ def test_a_volunteers_task_confirmed_by_the_household_shows_in_their_balance(
     finally:
         staff_context.close()
         volunteer_context.close()
+
+
+def test_the_account_statement_and_charts_on_a_phone_and_a_desktop(browser, jiuzhu_server):
+    """The volunteer opens their statement page from "My time bank": the monthly chart is drawn
+    with its table beside it, at 360 px and on a desktop; the Excel statement downloads; the
+    district manager's report shows the totals and flows charts."""
+    for name, viewport in (("360", {"width": 360, "height": 780}), ("desktop", DESKTOP)):
+        context = browser.new_context(
+            viewport=viewport, locale="zh-CN", base_url=jiuzhu_server["url"], accept_downloads=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            sign_in(page, "volunteer")
+            page.goto("/timebank/")
+            page.click("[data-testid=statement-page]")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_selector("[data-timebank-chart='flow-chart'][data-drawn] svg")
+            table = page.locator("[data-testid=flows-table]")
+            assert table.locator("tbody tr").count() == 12
+            assert "Deposit" not in page.locator("main").inner_text()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"] + 1, f"page wider than the screen: {width}"
+            screenshot(page, f"timebank-02-statement-{name}")
+            if name == "desktop":
+                with page.expect_download() as download:
+                    page.click("[data-testid=statement-link]")
+                assert download.value.suggested_filename.endswith(".xlsx")
+        finally:
+            context.close()
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=jiuzhu_server["url"])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, "city_admin")
+        page.goto("/timebank/report/")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_selector("[data-timebank-chart='totals-chart'][data-drawn] svg")
+        page.wait_for_selector("[data-timebank-chart='flow-chart'][data-drawn] svg")
+        screenshot(page, "timebank-03-report-desktop")
+    finally:
+        context.close()

@@ -1,21 +1,26 @@
-"""Time-bank endpoints: accounts, their entries, and transfers (which honour an
-Idempotency-Key header: a retried request gets the first answer and moves nothing twice).
+"""Time-bank endpoints: accounts (list, open, entries, Excel statement), transfers and
+redemptions at a provider's counter (both honour an Idempotency-Key header: a retried request
+gets the first answer — a refusal included — and moves nothing twice), group activities and
+grants from the donation pool.
 
 An account the caller cannot see is 404; a role never granted accounts gets 403 for the list; a
-transfer the rules refuse is 422 with the rule as ``code``."""
+movement the rules refuse is 422 with the rule as ``code``."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.http import FileResponse
 from ninja import Query, Router, Schema, Status
 
 from jiuzhu.core.api import ErrorOut, choice, paginate
 from jiuzhu.core.errors import NotFound
+from jiuzhu.core.forms import validated
 from jiuzhu.core.scoping import require_granted
-from jiuzhu.orders.services.idempotency import run_once
+from jiuzhu.core.services.exports import XLSX_CONTENT_TYPE, export_filename
 from jiuzhu.timebank import policy
+from jiuzhu.timebank.forms import AccountOpenForm
 from jiuzhu.timebank.models import Account, AccountKind, Movement, MovementKind, MovementStatus
 from jiuzhu.timebank.selectors.accounts import (
     account_get_for,
@@ -24,7 +29,12 @@ from jiuzhu.timebank.selectors.accounts import (
     own_account,
     stars_of,
 )
-from jiuzhu.timebank.services.ledger import transfer_make
+from jiuzhu.timebank.services.counter import counter_redeem
+from jiuzhu.timebank.services.deposits import group_activity_deposit
+from jiuzhu.timebank.services.exports import account_statement_export
+from jiuzhu.timebank.services.idempotent import run_refusals_stored
+from jiuzhu.timebank.services.ledger import account_open, transfer_make
+from jiuzhu.timebank.services.pool import pool_grant
 
 router = Router(tags=["timebank"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -175,11 +185,210 @@ def create_transfer(request, payload: TimebankTransferIn):
         )
         return 201, MovementOut.model_validate(movement_out(movement)).model_dump(mode="json")
 
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        status, body = work()
-    else:
-        status, body = run_once(
-            user=request.user, key=key, body=payload.model_dump(mode="json"), work=work
-        )
+    status, body = run_refusals_stored(
+        user=request.user,
+        key=request.headers.get("Idempotency-Key"),
+        body=payload.model_dump(mode="json"),
+        work=work,
+    )
     return Status(status, body)
+
+
+class TimebankAccountIn(Schema):
+    """An individual or group account for the volunteer named by ``holder`` (user name), or a
+    household's account (``household_id``), which receives hours from the donation pool."""
+
+    kind: str = choice(AccountKind)
+    holder: str = ""
+    name: str = ""
+    birth_date: dt.date | None = None
+    household_id: int | None = None
+
+
+@router.post("/timebank/accounts", response={201: AccountOut, **ERRORS})
+def open_account(request, payload: TimebankAccountIn):
+    policy.require_opener(request.user)
+    data = validated(AccountOpenForm(data=payload.model_dump(mode="json", exclude_none=True)))
+    account = account_open(
+        actor=request.user,
+        kind=data["kind"],
+        holder_username=data["holder"],
+        household_id=data["household_id"],
+        name=data["name"],
+        birth_date=data["birth_date"],
+    )
+    return Status(201, account_out(account))
+
+
+@router.get(
+    "/timebank/accounts/{account_id}/statement",
+    response={401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The account's statement as an Excel workbook.",
+                "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def account_statement(request, account_id: int):
+    account = account_get_for(user=request.user, account_id=account_id)
+    output = account_statement_export(actor=request.user, account=account)
+    return FileResponse(
+        output,
+        as_attachment=True,
+        filename=export_filename(f"timebank-statement-{account.pk}"),
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+class ParticipantIn(Schema):
+    account_id: int
+    minutes: int
+
+
+class TimebankActivityIn(Schema):
+    """One group activity: each volunteer's individual account and their own minutes."""
+
+    title: str
+    category: str = ""
+    held_on: dt.date | None = None
+    participants: list[ParticipantIn] = []
+
+
+class TimebankActivityOut(Schema):
+    id: int
+    title: str
+    held_on: dt.date
+    participants: int
+    minutes: int
+
+
+@router.post("/timebank/activities", response={201: TimebankActivityOut, **ERRORS})
+def record_activity(request, payload: TimebankActivityIn):
+    policy.require_activity_recorder(request.user)
+    pairs = [(p.account_id, p.minutes) for p in payload.participants]
+    activity = group_activity_deposit(
+        actor=request.user,
+        title=payload.title,
+        category=payload.category,
+        held_on=payload.held_on,
+        participants=pairs,
+    )
+    return Status(
+        201,
+        {
+            "id": activity.pk,
+            "title": activity.title,
+            "held_on": activity.held_on,
+            "participants": len(pairs),
+            "minutes": sum(m for _a, m in pairs),
+        },
+    )
+
+
+class TimebankRedemptionIn(Schema):
+    """A redemption at the caller's provider counter. For a volunteer's account,
+    ``relation_to_holder`` is the person served's (self, spouse, parent, child, grandparent,
+    grandchild; a relative needs ``beneficiary_birth_date``); for a household's account,
+    ``member_id`` is the member served (60 or older)."""
+
+    account_id: int
+    minutes: int
+    service: str
+    relation_to_holder: str = "self"
+    beneficiary_birth_date: dt.date | None = None
+    member_id: int | None = None
+
+
+class TimebankRedemptionOut(Schema):
+    id: int
+    account_id: int
+    provider_id: int
+    minutes: int
+    service: str
+    posted_at: dt.datetime | None
+
+
+@router.post("/timebank/redemptions", response={201: TimebankRedemptionOut, **ERRORS})
+def redeem_at_counter(request, payload: TimebankRedemptionIn):
+    policy.require_counter(request.user)
+
+    def work() -> tuple[int, Any]:
+        movement = counter_redeem(
+            actor=request.user,
+            account_id=payload.account_id,
+            minutes=payload.minutes,
+            service=payload.service,
+            relation=payload.relation_to_holder,
+            beneficiary_birth_date=payload.beneficiary_birth_date,
+            member_id=payload.member_id,
+        )
+        out = {
+            "id": movement.pk,
+            "account_id": movement.source_id,
+            "provider_id": movement.provider_id,
+            "minutes": movement.minutes,
+            "service": movement.note,
+            "posted_at": movement.posted_at,
+        }
+        return 201, TimebankRedemptionOut.model_validate(out).model_dump(mode="json")
+
+    status, body = run_refusals_stored(
+        user=request.user,
+        key=request.headers.get("Idempotency-Key"),
+        body=payload.model_dump(mode="json"),
+        work=work,
+    )
+    return Status(status, body)
+
+
+class PoolRequestIn(Schema):
+    account_id: int
+    minutes: int
+
+
+class TimebankPoolGrantIn(Schema):
+    """Households' accounts and the minutes asked for each, in the order asked."""
+
+    requests: list[PoolRequestIn] = []
+    note: str = ""
+
+
+class PoolGrantOut(Schema):
+    account_id: int
+    rank: int
+    requested_minutes: int
+    granted_minutes: int
+
+
+class TimebankPoolGrantOut(Schema):
+    """Every request in the order the pool served it (rank 0: an elderly person living alone,
+    1: a household with an elderly member, 2: others)."""
+
+    items: list[PoolGrantOut]
+
+
+@router.post("/timebank/pool/grants", response={201: TimebankPoolGrantOut, **ERRORS})
+def grant_from_pool(request, payload: TimebankPoolGrantIn):
+    policy.require_pool_granter(request.user)
+    granted = pool_grant(
+        actor=request.user,
+        requests=[(r.account_id, r.minutes) for r in payload.requests],
+        note=payload.note,
+    )
+    return Status(
+        201,
+        {
+            "items": [
+                {
+                    "account_id": g.account.pk,
+                    "rank": g.rank,
+                    "requested_minutes": g.requested,
+                    "granted_minutes": g.granted,
+                }
+                for g in granted
+            ]
+        },
+    )

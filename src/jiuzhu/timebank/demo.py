@@ -11,10 +11,24 @@ from django.utils import timezone
 
 from jiuzhu.core.demo import DemoContext, demo_step
 from jiuzhu.core.models import Role, User
+from jiuzhu.core.scoping import visible
 from jiuzhu.orders.models import Order, OrderStatus
+from jiuzhu.orders.scopes import provider_of
+from jiuzhu.registry.models import Household
 from jiuzhu.timebank.models import Account, Deposit, DepositStatus, Movement
-from jiuzhu.timebank.services.deposits import deposit_confirm, deposit_open_for_order
-from jiuzhu.timebank.services.ledger import account_for_volunteer, post_deposit, transfer_make
+from jiuzhu.timebank.services.counter import counter_redeem
+from jiuzhu.timebank.services.deposits import (
+    deposit_confirm,
+    deposit_open_for_order,
+    group_activity_deposit,
+)
+from jiuzhu.timebank.services.ledger import (
+    account_for_volunteer,
+    account_open,
+    post_deposit,
+    transfer_make,
+)
+from jiuzhu.timebank.services.pool import pool_grant
 
 EARLIER_SERVICE = ("社区助老活动", "陪同就医", "上门助洁", "助餐送餐", "读报聊天", "理发助浴")
 
@@ -80,4 +94,27 @@ def time_bank(context: DemoContext) -> None:
     transfer_make(
         actor=volunteer, source=account, kind="redemption", minutes=60, note="兑换上门助洁"
     )
+    _staff_side(volunteer=volunteer, account=account, today=today)
     context.say(f"time bank: {Movement.objects.count()} movements")
+
+
+def _staff_side(*, volunteer: User, account: Account, today: dt.date) -> None:
+    """A group activity, a household's account with hours from the pool (an elderly person
+    living alone first) and a redemption at the demo provider's counter."""
+    manager = User.objects.filter(username="city_admin").first()
+    if manager is not None:
+        group_activity_deposit(
+            actor=manager,
+            title="重阳节社区敬老活动",
+            category="探访关爱",
+            held_on=today - dt.timedelta(days=3),
+            participants=[(account.pk, 150)],
+        )
+        households = visible(manager, Household.objects.filter(status="active")).order_by("pk")
+        alone = households.filter(member_count=1, groups__contains="|elderly|").first()
+        if alone is not None:
+            granted = account_open(actor=manager, kind="household", household_id=alone.pk)
+            pool_grant(actor=manager, requests=[(granted.pk, 60)], note="为独居老人发放")
+    staff = User.objects.filter(username="provider_staff").first()
+    if staff is not None and provider_of(staff) is not None:
+        counter_redeem(actor=staff, account_id=account.pk, minutes=30, service="上门助浴")

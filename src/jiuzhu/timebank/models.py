@@ -20,11 +20,14 @@ from jiuzhu.core.models import Area, Organisation
 class AccountKind(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual volunteer")
     GROUP = "group", _("Volunteer group")
+    HOUSEHOLD = "household", _("Household (hours granted from the pool)")
     POOL = "pool", _("Donation pool")
     ISSUER = "issuer", _("Hours issued (the bank's contra account)")
     REDEEMED = "redeemed", _("Hours redeemed for services")
 
 
+#: Accounts people hold (the rest are the bank's own).
+HELD_KINDS = (AccountKind.INDIVIDUAL, AccountKind.GROUP, AccountKind.HOUSEHOLD)
 #: Accounts of the bank itself, one of each.
 SYSTEM_KINDS = (AccountKind.POOL, AccountKind.ISSUER, AccountKind.REDEEMED)
 
@@ -41,6 +44,14 @@ class Account(models.Model):
         verbose_name=_("holder"),
     )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("household"),
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -75,6 +86,11 @@ class Account(models.Model):
                 name="timebank_one_individual_account_per_person",
             ),
             models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(kind="household"),
+                name="timebank_one_account_per_household",
+            ),
+            models.UniqueConstraint(
                 fields=["kind"],
                 condition=models.Q(kind__in=["pool", "issuer", "redeemed"]),
                 name="timebank_one_system_account_per_kind",
@@ -90,6 +106,7 @@ class MovementKind(models.TextChoices):
     TRANSFER = "transfer", _("Transfer to family")
     DONATION = "donation", _("Donation to the pool")
     REDEMPTION = "redemption", _("Redemption for a service")
+    GRANT = "grant", _("Grant from the donation pool")
 
 
 class MovementStatus(models.TextChoices):
@@ -113,6 +130,15 @@ class Movement(models.Model):
     )
     minutes = models.PositiveIntegerField(_("minutes"))
     relation = models.CharField(_("relation"), max_length=12, blank=True)
+    provider = models.ForeignKey(
+        "orders.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provider"),
+        help_text="The provider at whose counter hours were redeemed (the counterparty).",
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
@@ -154,6 +180,34 @@ class Entry(models.Model):
         return f"{self.account} {self.minutes:+d}"
 
 
+class GroupActivity(models.Model):
+    """One group activity (e.g. a community visit day) whose volunteers were deposited their
+    hours together, each their own."""
+
+    title = models.CharField(_("activity"), max_length=120)
+    category = models.CharField(_("service category"), max_length=64, blank=True)
+    held_on = models.DateField(_("held on"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group activity")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class DepositStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the household's confirmation")
     ESCALATED = "escalated", _("Waiting for the provider's confirmation")
@@ -173,6 +227,14 @@ class Deposit(models.Model):
         blank=True,
         related_name="timebank_deposit",
         verbose_name=_("order"),
+    )
+    activity = models.ForeignKey(
+        GroupActivity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deposits",
+        verbose_name=_("group activity"),
     )
     title = models.CharField(_("service"), max_length=120)
     category = models.CharField(_("service category"), max_length=64, blank=True)

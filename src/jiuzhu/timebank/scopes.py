@@ -1,7 +1,8 @@
 """Accounts: a volunteer sees their own; district managers the accounts serving their district;
 city administrators all. Entries and movements are seen with their account. Deposits: the
 volunteer's own; the household's community worker and beneficiary, and the provider's staff,
-those of orders they see; managers by account."""
+those of orders they see; managers by account. A provider's staff see the redemptions made at
+their provider's counter and the group activities their organisation recorded."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.db.models import Q, QuerySet
 from jiuzhu.core.models import AreaLevel, Role, User
 from jiuzhu.core.scoping import grant, visible
 from jiuzhu.orders.models import Order
-from jiuzhu.timebank.models import Account, Deposit, Entry, Movement
+from jiuzhu.orders.scopes import provider_of
+from jiuzhu.timebank.models import Account, Deposit, Entry, GroupActivity, Movement
 
 
 def _own(queryset: QuerySet, user: User) -> QuerySet:
@@ -53,3 +55,28 @@ def _by_order(queryset: QuerySet, user: User) -> QuerySet:
 
 
 grant(Deposit, [Role.BENEFICIARY, Role.COMMUNITY_WORKER, Role.PROVIDER_STAFF], _by_order)
+
+
+def _at_counter(queryset: QuerySet, user: User) -> QuerySet:
+    provider = provider_of(user)
+    if provider is None:
+        return queryset.none()
+    return queryset.filter(provider=provider)
+
+
+grant(Movement, [Role.PROVIDER_STAFF], _at_counter)
+
+
+def _activities_of_organisation(queryset: QuerySet, user: User) -> QuerySet:
+    if not user.organisation_id:
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id)
+
+
+def _activities_with_accounts(queryset: QuerySet, user: User) -> QuerySet:
+    deposits = visible(user, Deposit.objects.filter(activity__isnull=False))
+    return queryset.filter(pk__in=deposits.values("activity_id"))
+
+
+grant(GroupActivity, [Role.PROVIDER_STAFF], _activities_of_organisation)
+grant(GroupActivity, [Role.DISTRICT_MANAGER, Role.CITY_ADMIN], _activities_with_accounts)

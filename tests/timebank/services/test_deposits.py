@@ -103,22 +103,32 @@ def test_an_unconfirmed_deposit_goes_to_the_provider_after_the_set_time(
     assert Account.objects.get(pk=deposit.account_id).balance_minutes == deposit.minutes
 
 
-def test_a_group_activity_deposits_to_every_participant_at_once(funded, actors):
+def test_a_group_activity_deposits_each_volunteers_own_hours_at_once(funded, actors):
     from jiuzhu.core.errors import ValidationFailed
     from jiuzhu.timebank.services.deposits import group_activity_deposit
 
-    a, b = funded(0), funded(0)
-    made = group_activity_deposit(
-        actor=actors["provider_staff"], title="重阳节敬老活动", minutes=120, participants=[a, b]
+    staff = actors["provider_staff"]
+    a, b, stranger = funded(0), funded(0), funded(0)
+    for account in (a, b):
+        account.holder.organisation = staff.organisation
+        account.holder.save()
+    activity = group_activity_deposit(
+        actor=staff, title="重阳节敬老活动", participants=[(a.pk, 120), (b.pk, 90)]
     )
-    assert [d.status for d in made] == [DepositStatus.CONFIRMED] * 2
-    assert sorted(
-        Account.objects.filter(pk__in=[a.pk, b.pk]).values_list("balance_minutes", flat=True)
-    ) == [120, 120]
-    with pytest.raises(ValidationFailed):
-        group_activity_deposit(
-            actor=actors["provider_staff"], title="x", minutes=60, participants=[a, a]
-        )
+    deposits = list(activity.deposits.order_by("account_id"))
+    assert [(d.account_id, d.minutes, d.status) for d in deposits] == [
+        (a.pk, 120, DepositStatus.CONFIRMED),
+        (b.pk, 90, DepositStatus.CONFIRMED),
+    ]
+    assert [Account.objects.get(pk=pk).balance_minutes for pk in (a.pk, b.pk)] == [120, 90]
+    with pytest.raises(ValidationFailed) as twice:
+        group_activity_deposit(actor=staff, title="x", participants=[(a.pk, 60), (a.pk, 60)])
+    assert "participants" in twice.value.fields
+    # A volunteer of another organisation is not the staff's to record: all or none.
+    with pytest.raises(ValidationFailed) as foreign:
+        group_activity_deposit(actor=staff, title="x", participants=[(a.pk, 60), (stranger.pk, 60)])
+    assert str(stranger.pk) in foreign.value.fields["participants"][0]
+    assert Account.objects.get(pk=a.pk).balance_minutes == 120
     with pytest.raises(PermissionDenied):
-        group_activity_deposit(actor=actors["volunteer"], title="x", minutes=60, participants=[a])
+        group_activity_deposit(actor=actors["volunteer"], title="x", participants=[(a.pk, 60)])
     assert ledger_verify().ok

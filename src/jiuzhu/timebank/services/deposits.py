@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from jiuzhu.core.transitions import Action, StateMachine
 from jiuzhu.orders.models import Order, OrderStatus
 from jiuzhu.timebank import config, policy
 from jiuzhu.timebank.events import DEPOSIT_CONFIRMED
-from jiuzhu.timebank.models import Account, AccountKind, Deposit, DepositStatus
+from jiuzhu.timebank.models import Account, AccountKind, Deposit, DepositStatus, GroupActivity
 from jiuzhu.timebank.services.ledger import SYSTEM, account_for_volunteer, post_deposit
 
 DEPOSIT_FLOW: StateMachine[Deposit] = StateMachine(
@@ -182,38 +183,78 @@ def deposits_escalate(*, now: dt.datetime | None = None) -> int:
     return moved
 
 
+def activity_candidates(*, user: User) -> QuerySet[Account]:
+    """The volunteers' individual accounts ``user`` may record in a group activity: a provider's
+    staff, the volunteers of their organisation; managers, the accounts they see."""
+    queryset = Account.objects.filter(kind=AccountKind.INDIVIDUAL).select_related("holder")
+    if not policy.can_record_activity(user):
+        return queryset.none()
+    if user.role == Role.PROVIDER_STAFF:
+        if not user.organisation_id:
+            return queryset.none()
+        return queryset.filter(holder__organisation_id=user.organisation_id).order_by("name", "id")
+    return visible(user, queryset).order_by("name", "id")
+
+
 @transaction.atomic
 def group_activity_deposit(
     *,
     actor: User,
     title: str,
-    minutes: int,
-    participants: Sequence[Account],
+    participants: Sequence[tuple[int, int]],
+    held_on: dt.date | None = None,
     category: str = "",
-) -> list[Deposit]:
-    """A group activity the actor organised (and so confirms) deposits its hours to every
-    participant's individual account at once: all or none."""
+) -> GroupActivity:
+    """A group activity the actor organised (and so confirms): one activity, many volunteers,
+    each with their own minutes, deposited in one transaction — all or none.
+    ``participants`` are (individual account id, minutes) pairs."""
     policy.require_activity_recorder(actor)
+    today = timezone.localdate()
+    held_on = held_on or today
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = [_("Name the activity.")]
-    if not 1 <= minutes <= 24 * 60:
-        errors["minutes"] = [_("Give the duration in minutes (1 to 1440).")]
-    individual = [a for a in participants if a.kind == AccountKind.INDIVIDUAL]
-    if not participants or len(individual) != len(participants):
-        errors["participants"] = [_("Choose the volunteers' individual accounts.")]
-    if len({a.pk for a in participants}) != len(participants):
+    if held_on > today or held_on < today - dt.timedelta(days=366):
+        errors["held_on"] = [_("The activity took place within the last year, not in the future.")]
+    ids = [account_id for account_id, _minutes in participants]
+    if not participants:
+        errors["participants"] = [_("Give at least one volunteer's hours.")]
+    elif len(set(ids)) != len(ids):
         errors["participants"] = [_("Each volunteer takes part once.")]
+    elif len(participants) > 500:
+        errors["participants"] = [_("At most 500 volunteers in one activity.")]
+    if any(not isinstance(m, int) or not 1 <= m <= 24 * 60 for _i, m in participants):
+        errors["minutes"] = [_("Give each volunteer's time in minutes (1 to 1440).")]
+    accounts = {a.pk: a for a in activity_candidates(user=actor).filter(pk__in=ids)}
+    if "participants" not in errors and len(accounts) != len(set(ids)):
+        errors["participants"] = [
+            _("Only your volunteers' individual accounts take part (accounts %(ids)s are not).")
+            % {"ids": ", ".join(str(i) for i in ids if i not in accounts)}
+        ]
     if errors:
         raise ValidationFailed(errors)
     now = timezone.now()
-    made = []
-    for account in participants:
-        movement = post_deposit(account=account, minutes=minutes, note=title.strip(), actor=actor)
+    activity = GroupActivity.objects.create(
+        title=title.strip()[:120],
+        category=category.strip()[:64],
+        held_on=held_on,
+        organisation_id=actor.organisation_id,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=activity,
+        detail={"participants": len(participants), "minutes": sum(m for _i, m in participants)},
+    )
+    for account_id, minutes in participants:
+        account = accounts[account_id]
+        movement = post_deposit(account=account, minutes=minutes, note=activity.title, actor=actor)
         deposit = Deposit.objects.create(
             account=account,
-            title=title.strip()[:120],
-            category=category[:64],
+            activity=activity,
+            title=activity.title,
+            category=activity.category,
             minutes=minutes,
             status=DepositStatus.CONFIRMED,
             movement=movement,
@@ -224,7 +265,6 @@ def group_activity_deposit(
             actor=actor,
             action=AuditAction.CREATE,
             obj=deposit,
-            detail={"group_activity": title.strip()[:120], "minutes": minutes},
+            detail={"group_activity": activity.pk, "minutes": minutes},
         )
-        made.append(deposit)
-    return made
+    return activity

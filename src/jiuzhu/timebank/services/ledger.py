@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from jiuzhu.core import audit
 from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, AuditResult, User
+from jiuzhu.core.scoping import visible
 from jiuzhu.core.transitions import Action, StateMachine
+from jiuzhu.registry.models import Household, HouseholdStatus
 from jiuzhu.timebank import config, policy
 from jiuzhu.timebank.engine import ledger
 from jiuzhu.timebank.events import TRANSFER_POSTED
@@ -50,6 +52,20 @@ TRANSFER_FLOW: StateMachine[Movement] = StateMachine(
             policy.HOLDER_ROLES,
             TRANSFER_POSTED,
         ),
+        # A provider's staff redeem a holder's hours for a service at the provider's counter.
+        "post_counter": Action(
+            frozenset({MovementStatus.PENDING}),
+            MovementStatus.POSTED,
+            policy.COUNTER_ROLES,
+            TRANSFER_POSTED,
+        ),
+        # A manager grants hours from the donation pool to a household's account.
+        "post_grant": Action(
+            frozenset({MovementStatus.PENDING}),
+            MovementStatus.POSTED,
+            policy.POOL_ROLES,
+            TRANSFER_POSTED,
+        ),
     },
     audit_type="timebank.movement",
 )
@@ -70,6 +86,10 @@ def rule_message(rule: str) -> str:
         "under_60": _("Hours buy services only for a person aged 60 or older."),
         "birth_date_unknown": _("The account has no birth date: the age rule cannot be checked."),
         "bad_target": _("Hours can be transferred only to a volunteer's individual account."),
+        "not_member": _(
+            "Hours of a household's account buy services only for a current member of the "
+            "household."
+        ),
         "over_cap": _("At most %(cap)d hours are stored; the rest goes to the donation pool.")
         % {"cap": cap},
     }
@@ -141,30 +161,107 @@ def account_for_volunteer(*, volunteer: User, birth_date: dt.date | None = None)
     return account
 
 
-@transaction.atomic
 def account_open(
     *,
     actor: User,
     kind: str,
-    holder: User,
+    holder: User | None = None,
+    holder_username: str = "",
+    household_id: int | None = None,
     name: str = "",
     birth_date: dt.date | None = None,
 ) -> Account:
-    """A manager opens an individual or group account for a volunteer."""
-    policy.require_manager(actor)
-    if kind not in (AccountKind.INDIVIDUAL, AccountKind.GROUP):
-        raise ValidationFailed({"kind": [_("Choose an individual or a group account.")]})
+    """A manager opens an account: a volunteer's individual or group (team) account (the
+    volunteer given, or named by ``holder_username``), or a household's (which receives hours
+    from the donation pool). Refusals are audited."""
+    try:
+        return _account_open(
+            actor=actor,
+            kind=kind,
+            holder=holder,
+            holder_username=holder_username,
+            household_id=household_id,
+            name=name,
+            birth_date=birth_date,
+        )
+    except DomainError as error:
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="timebank.account",
+            result=AuditResult.DENIED,
+            detail={"kind": kind, "refused": error.code},
+        )
+        raise
+
+
+@transaction.atomic
+def _account_open(
+    *,
+    actor: User,
+    kind: str,
+    holder: User | None,
+    holder_username: str,
+    household_id: int | None,
+    name: str,
+    birth_date: dt.date | None,
+) -> Account:
+    if kind not in policy.OPENING_ROLES:
+        policy.require_opener(actor)
+        raise ValidationFailed(
+            {"kind": [_("Choose an individual, a group or a household account.")]}
+        )
+    policy.require_opener(actor, kind)
+    today = timezone.localdate()
+    if birth_date is not None and not dt.date(1900, 1, 1) <= birth_date <= today:
+        raise ValidationFailed({"birth_date": [_("The birth date is not a real date of birth.")]})
+    if kind == AccountKind.HOUSEHOLD:
+        return _household_account_open(actor=actor, household_id=household_id)
+    if holder is None and holder_username.strip():
+        holder = User.objects.filter(username=holder_username.strip()).first()
+        if holder is None:
+            raise ValidationFailed({"holder": [_("No volunteer has this user name.")]})
+    if holder is None:
+        raise ValidationFailed({"holder": [_("Give the volunteer's user name.")]})
     if holder.role not in policy.HOLDER_ROLES:
         raise ValidationFailed({"holder": [_("Accounts are opened for volunteers.")]})
     if kind == AccountKind.INDIVIDUAL and Account.objects.filter(kind=kind, holder=holder).exists():
         raise ValidationFailed({"holder": [_("This volunteer already has an account.")]})
+    if kind == AccountKind.GROUP and not name.strip():
+        raise ValidationFailed({"name": [_("Name the team the group account is for.")]})
+    district = _district_of(holder)
+    if actor.area is not None and actor.area.level == AreaLevel.DISTRICT:
+        if district is None:
+            district = actor.area
+        elif district != actor.area:
+            raise ValidationFailed({"holder": [_("This volunteer serves another district.")]})
     account = Account.objects.create(
         kind=kind,
         holder=holder,
         name=(name.strip() or str(holder))[:100],
         birth_date=birth_date,
         organisation_id=holder.organisation_id,
-        district=_district_of(holder),
+        district=district,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=account)
+    return account
+
+
+def _household_account_open(*, actor: User, household_id: int | None) -> Account:
+    household = (
+        visible(actor, Household.objects.filter(status=HouseholdStatus.ACTIVE))
+        .filter(pk=household_id or 0)
+        .first()
+    )
+    if household is None:
+        raise ValidationFailed({"household_id": [_("No such household in your area.")]})
+    if Account.objects.filter(kind=AccountKind.HOUSEHOLD, household=household).exists():
+        raise ValidationFailed({"household_id": [_("This household already has an account.")]})
+    account = Account.objects.create(
+        kind=AccountKind.HOUSEHOLD,
+        household=household,
+        name=(_("Household #%(id)s") % {"id": household.pk})[:100],
+        district_id=household.district_id,
     )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=account)
     return account

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError, PermissionDenied
@@ -30,6 +31,12 @@ from jiuzhu.timebank.selectors.accounts import (
     hours_by_street,
     own_account,
     stars_of,
+)
+from jiuzhu.timebank.selectors.reports import (
+    FLOW_KINDS,
+    account_monthly_flows,
+    monthly_flows,
+    totals,
 )
 from jiuzhu.timebank.services.deposits import confirmable_ids
 from jiuzhu.timebank.services.deposits import deposit_confirm as deposit_confirm_service
@@ -166,10 +173,32 @@ def accounts_export(request: HttpRequest) -> HttpResponse:
     return xlsx_response(output, stem="timebank-accounts")
 
 
+#: One colour per movement kind, the same on every chart.
+KIND_COLOURS = {
+    "deposit": "#2f7d5b",
+    "transfer": "#3a6ea5",
+    "donation": "#c98a1b",
+    "redemption": "#b2453a",
+    "grant": "#7a5ba6",
+}
+
+
+def flow_chart(flows: dict) -> dict:
+    """The ECharts specification of monthly flows (drawn by ``timebank.js``; the table beside
+    it shows the same figures)."""
+    return {
+        "categories": flows["months"],
+        "unit": pgettext("timebank", "hours"),
+        "series": [{**series, "color": KIND_COLOURS[series["kind"]]} for series in flows["series"]],
+    }
+
+
 @login_required
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    """An account's statement: balance, monthly flows (chart and table), entries, Excel."""
     account = account_get_for(user=request.user, account_id=account_id)
     page = paginate(request, entry_list(user=request.user, account=account))
+    flows = account_monthly_flows(user=request.user, account=account)
     return render(
         request,
         "timebank/account_detail.html",
@@ -178,6 +207,9 @@ def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
             "stars": stars_of(account),
             "page_obj": page,
             "kinds": MovementKind,
+            "flows": flows,
+            "flow_chart": flow_chart(flows),
+            "flow_kinds": [MovementKind(kind).label for kind in FLOW_KINDS],
         },
     )
 
@@ -188,10 +220,32 @@ def report(request: HttpRequest) -> HttpResponse:
     districts, the donation pool."""
     policy.require_manager(request.user)
     pool = system_account(AccountKind.POOL)
+    flows_by_month = monthly_flows(user=request.user)
+    summary = totals(user=request.user)
     return render(
         request,
         "timebank/report.html",
         {
+            "totals": summary,
+            "totals_chart": {
+                "categories": [row["label"] for row in summary["rows"]],
+                "unit": pgettext("timebank", "hours"),
+                "series": [
+                    {
+                        "name": _("Hours stored"),
+                        "data": [row["balance_hours"] for row in summary["rows"]],
+                        "color": "#3a6ea5",
+                    },
+                    {
+                        "name": _("Hours earned"),
+                        "data": [row["earned_hours"] for row in summary["rows"]],
+                        "color": "#2f7d5b",
+                    },
+                ],
+            },
+            "flows_by_month": flows_by_month,
+            "flow_chart": flow_chart(flows_by_month),
+            "flow_kinds": [MovementKind(kind).label for kind in FLOW_KINDS],
             "by_category": hours_by_category(user=request.user),
             "by_street": hours_by_street(user=request.user),
             "flows": [
