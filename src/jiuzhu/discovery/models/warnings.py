@@ -205,9 +205,18 @@ class EarlyWarning(models.Model):
         return f"#{self.pk} {self.get_grade_display()}"
 
 
+class WarningEventAction(models.TextChoices):
+    RAISE = "raise", _("Raised")
+    ASSIGN = "assign", _("Assigned for a visit")
+    DISMISS = "dismiss", _("Dismissed")
+    REGISTER = "register", _("New household registered")
+    REASSESS = "reassess", _("Re-assessment requested")
+    ESCALATE = "escalate", _("Escalated")
+
+
 class WarningEvent(models.Model):
     warning = models.ForeignKey(EarlyWarning, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
+    action = models.CharField(max_length=20, choices=WarningEventAction.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

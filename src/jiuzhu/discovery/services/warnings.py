@@ -552,7 +552,9 @@ def warnings_escalate_overdue(*, now: dt.datetime | None = None) -> int:
             if not won:
                 continue
             WarningEvent.objects.create(
-                warning=warning, action="escalate", note=f"level {level + 1}"
+                warning=warning,
+                action="escalate",
+                note=_("level %(level)d") % {"level": level + 1},
             )
             audit.record(
                 actor=None,
