@@ -194,7 +194,8 @@ EXPECTED.update(
         "assessment:preview": row(HOUSEHOLD_READERS),
         "assessment:submit": post({SC, ASR}, 422, sees=HOUSEHOLD_READERS),
         "assessment:result": row(HOUSEHOLD_READERS, 302),  # a draft: back to the form
-        "assessment:plan": row(HOUSEHOLD_READERS),
+        # The household reads its plan in plain words (no tags, no scores): sent to My services.
+        "assessment:plan": row({**dict.fromkeys(HOUSEHOLD_READERS - {BEN}, 200), BEN: 302}),
         "assessment:plan_item_add": post({SC}, 422, sees=HOUSEHOLD_READERS),
         "assessment:plan_item_remove": post({SC}, sees=HOUSEHOLD_READERS),
         "assessment:plan_material_status": post({SC}, sees=HOUSEHOLD_READERS),
@@ -204,6 +205,7 @@ EXPECTED.update(
         "assessment:plan_resume": post({SC}, sees=HOUSEHOLD_READERS),
         "assessment:plan_end": post({SC}, sees=HOUSEHOLD_READERS),
         "assessment:my_services": row({BEN}),  # a beneficiary's own plan services
+        "assessment:my_home": row({BEN}),  # the household's own home (issue 10)
         "assessment:framework_list": row(FRAMEWORK_READERS),
         "assessment:framework_import": row({CA}),
         "assessment:framework_detail": row(FRAMEWORK_READERS, scoped=False, sees=FRAMEWORK_READERS),
@@ -258,6 +260,7 @@ EXPECTED.update(
         "registry:beneficiary_verify": row(ALL, "login", anonymous="login"),
         "registry:dashboard": row(ALL),
         "registry:my_household": row({BEN}, 302),
+        "registry:elderly_mode": post({BEN}),  # kept on the household's own account
         "registry:household_list": row(HOUSEHOLD_READERS),
         "registry:household_export": row(EDITORS),
         "registry:household_create": row(EDITORS),
