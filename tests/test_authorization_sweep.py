@@ -310,6 +310,7 @@ EXPECTED.update(
         "core:workspace": row({**dict.fromkeys(ALL, 302), **dict.fromkeys(WORKERS, 200)}),
         # A task list (assessments due) is its roles'; the keys are no secret, so 403 elsewhere.
         "core:task_list": row(DUE_LISTERS, scoped=False),
+        "core:task_export": row(DUE_LISTERS, scoped=False),  # the same list, audited
         "core:login": row(ALL, 302, anonymous=200),
         # Probes for load balancers: everyone, signed in or not, no object, no personal data.
         "core:healthz": row(ALL, anonymous=200, scoped=False),

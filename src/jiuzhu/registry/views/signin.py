@@ -89,7 +89,7 @@ def beneficiary_verify(request):
             form.add_error("code", str(error))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("registry:my_household")
+            return redirect("core:home")  # the household's start page (its own home)
     demo_code = request.session.get(SESSION_DEMO_CODE) if settings.DEMO_MODE else None
     return render(
         request,

@@ -138,18 +138,21 @@
       button.textContent = button.getAttribute("data-copied") || label;
       setTimeout(function () { button.textContent = label; }, 2000);
     }
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, function () {});
-      return;
+    function fallback() {
+      var field = document.createElement("textarea");
+      field.value = text;
+      field.setAttribute("readonly", "");
+      field.style.position = "absolute";
+      field.style.left = "-9999px";
+      document.body.appendChild(field);
+      field.select();
+      try { document.execCommand("copy"); done(); } catch (e) { /* nothing to copy with */ }
+      document.body.removeChild(field);
     }
-    var field = document.createElement("textarea");
-    field.value = text;
-    field.setAttribute("readonly", "");
-    field.style.position = "absolute";
-    field.style.left = "-9999px";
-    document.body.appendChild(field);
-    field.select();
-    try { document.execCommand("copy"); done(); } catch (e) { /* nothing to copy with */ }
-    document.body.removeChild(field);
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
   });
 })();
