@@ -197,10 +197,11 @@ EXPECTED.update(
         "assessment:preview": row(HOUSEHOLD_READERS),
         "assessment:submit": post({SC, ASR}, 422, sees=HOUSEHOLD_READERS),
         "assessment:result": row(HOUSEHOLD_READERS, 302),  # a draft: back to the form
-        "assessment:plan": row(HOUSEHOLD_READERS),
         # The report prints a submitted assessment: the world's is a draft, back to its form.
         "assessment:report_print": row(HOUSEHOLD_READERS, 302),
         "assessment:report_pdf": row(HOUSEHOLD_READERS, 302),
+        # The household reads its plan in plain words (no tags, no scores): sent to My services.
+        "assessment:plan": row({**dict.fromkeys(HOUSEHOLD_READERS - {BEN}, 200), BEN: 302}),
         "assessment:plan_item_add": post({SC}, 422, sees=HOUSEHOLD_READERS),
         "assessment:plan_item_remove": post({SC}, sees=HOUSEHOLD_READERS),
         "assessment:plan_material_status": post({SC}, sees=HOUSEHOLD_READERS),
@@ -210,6 +211,7 @@ EXPECTED.update(
         "assessment:plan_resume": post({SC}, sees=HOUSEHOLD_READERS),
         "assessment:plan_end": post({SC}, sees=HOUSEHOLD_READERS),
         "assessment:my_services": row({BEN}),  # a beneficiary's own plan services
+        "assessment:my_home": row({BEN}),  # the household's own home (issue 10)
         "assessment:framework_list": row(FRAMEWORK_READERS),
         "assessment:framework_import": row({CA}),
         "assessment:framework_detail": row(FRAMEWORK_READERS, scoped=False, sees=FRAMEWORK_READERS),
@@ -271,6 +273,7 @@ EXPECTED.update(
         "registry:beneficiary_verify": row(ALL, "login", anonymous="login"),
         "registry:dashboard": row(ALL),
         "registry:my_household": row({BEN}, 302),
+        "registry:elderly_mode": post({BEN}),  # kept on the household's own account
         "registry:household_list": row(HOUSEHOLD_READERS),
         "registry:household_export": row(EDITORS),
         "registry:household_create": row(EDITORS),
@@ -322,6 +325,7 @@ EXPECTED.update(
         "core:workspace": row({**dict.fromkeys(ALL, 302), **dict.fromkeys(WORKERS, 200)}),
         # A task list (assessments due) is its roles'; the keys are no secret, so 403 elsewhere.
         "core:task_list": row(DUE_LISTERS, scoped=False),
+        "core:task_export": row(DUE_LISTERS, scoped=False),  # the same list, audited
         "core:login": row(ALL, 302, anonymous=200),
         # Probes for load balancers: everyone, signed in or not, no object, no personal data.
         "core:healthz": row(ALL, anonymous=200, scoped=False),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -257,6 +258,12 @@ EVENTS_DRAIN_SECONDS = env_int("JIUZHU_EVENTS_DRAIN_SECONDS", 2, minimum=1)
 EVENTS_KEEP_DAYS = env_int("JIUZHU_EVENTS_KEEP_DAYS", 30, minimum=1)
 
 # Exports run inside the request: beyond this many rows the user is asked to narrow the filters.
+# The supervision hotline households are told to call (the beneficiary home shows it).
+HOTLINE_PHONE = (env_str("JIUZHU_HOTLINE_PHONE", "12345") or "").strip()
+if not re.fullmatch(r"[0-9][0-9-]{2,19}", HOTLINE_PHONE):
+    raise ImproperlyConfigured(
+        f"JIUZHU_HOTLINE_PHONE must be a phone number (digits and dashes), not {HOTLINE_PHONE!r}"
+    )
 EXPORT_MAX_ROWS = env_int("JIUZHU_EXPORT_MAX_ROWS", 20_000, minimum=1)
 # The service directory in Open Referral HSDS 3.0 (/api/v1/hsds/…): readable without signing in
 # only when this is on (docs/hsds.md).

@@ -67,6 +67,9 @@ def test_a_beneficiary_signs_in_by_sms_and_sees_only_their_household(phone_page,
     page.fill("input[name=code]", code)
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/assessment/my-home/")  # the household's own home first
+    page.goto("/my-household/")
+    page.wait_for_load_state("networkidle")
     screenshot(page, "beneficiary-my-household")
     assert "/my-household/" in page.url or "/households/" in page.url
     own = re.search(r"/households/(\d+)/", page.url)

@@ -97,6 +97,9 @@ def test_a_household_orders_on_a_phone_and_the_provider_serves_it(
 ):
     home = phone_page
     sign_in_by_sms(home, jiuzhu_server["outbox"], BENEFICIARY_MOBILE)
+    assert home.url.endswith("/assessment/my-home/")  # the household lands on its own home
+    home.goto("/my-household/")
+    home.wait_for_load_state("networkidle")
     own = re.search(r"/households/(\d+)/", home.url)
     assert own, home.url
     household_id = own.group(1)

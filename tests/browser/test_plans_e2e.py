@@ -85,6 +85,8 @@ def test_a_caseworker_edits_and_approves_a_plan_that_runs_as_a_schedule(
     # The household's phone: which household is it?
     home = phone_page
     sign_in_by_sms(home, jiuzhu_server["outbox"], BENEFICIARY_MOBILE)
+    home.goto("/my-household/")
+    home.wait_for_load_state("networkidle")
     household_id = re.search(r"/households/(\d+)/", home.url).group(1)
 
     # The street caseworker assesses the household (评·摸·问).

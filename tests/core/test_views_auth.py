@@ -130,7 +130,8 @@ def test_a_beneficiary_signs_in_with_a_code_and_sees_their_household(
     code = _last_code(outbox, "13800000001")
     response = client.post("/login/sms/code/", {"code": code})
     assert response.status_code == 302
-    assert response["Location"] == reverse("registry:my_household")
+    assert response["Location"] == reverse("core:home")  # then the household's own home
+    assert client.get(reverse("core:home"))["Location"] == reverse("assessment:my_home")
     response = client.get(reverse("registry:my_household"))
     assert response["Location"] == f"/households/{beneficiary_household.pk}/"
     page = client.get(response["Location"])

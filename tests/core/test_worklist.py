@@ -47,6 +47,7 @@ EXPECTED = {
         "escalations": (1, 0),
         "tickets_to_handle": (1, 0),
         "tickets_overdue": (0, 0),
+        "providers_behind": (1, 1),  # the inside provider holds the order past its deadline
     },
     Role.HOTLINE_OPERATOR: {"tickets_to_handle": (1, 0), "callbacks_due": (0, 0)},
     Role.PROVIDER_STAFF: {"orders_to_accept": (1, 0), "my_visits": (0, 0)},
@@ -196,3 +197,23 @@ def test_a_later_capability_registers_its_own_list(world, client):
     finally:
         worklist._sources.clear()
         worklist._sources.update(before)
+
+
+def test_a_task_list_exports_to_excel_with_an_audit_entry(world, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from jiuzhu.core.models import AuditAction, AuditEntry
+
+    user = world["actors"][Role.DISTRICT_MANAGER]
+    client.force_login(user)
+    response = client.get(reverse("core:task_export", args=["orders_overdue"]) + "?due=overdue")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1 and rows[0][3]  # the one overdue order, flagged
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT, object_type="tasks.orders_overdue")
+    assert entry.detail["rows"] == 1 and entry.detail["due"] == "overdue"
+    # Another role's list is refused, as on the page.
+    assert client.get(reverse("core:task_export", args=["my_visits"])).status_code == 403

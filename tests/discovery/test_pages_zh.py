@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from factories import (
+    ConsentFactory,
     DepartmentDeskFactory,
     HouseholdFactory,
     MaterialRecommendationFactory,
@@ -42,6 +43,7 @@ def _send(areas, caseworker, n: int):
     referrals = []
     for _ in range(n):
         household = HouseholdFactory(community=areas["yaohua_a"], head_name="李四")
+        ConsentFactory(household=household)  # sharing with a department needs it
         material = MaterialRecommendationFactory(
             plan__household=household,
             plan__assessment__household=household,

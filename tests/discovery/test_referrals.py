@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from factories import (
+    ConsentFactory,
     DepartmentDeskFactory,
     HouseholdFactory,
     MaterialRecommendationFactory,
@@ -91,6 +92,7 @@ def medical(areas):
 @pytest.fixture
 def material(areas):
     household = HouseholdFactory(community=areas["yaohua_a"], tier="near_dibao")
+    ConsentFactory(household=household)  # sharing with a department needs it
     return MaterialRecommendationFactory(
         plan__household=household,
         plan__assessment__household=household,
@@ -133,6 +135,19 @@ def test_no_department_on_the_platform_is_a_conflict(material, caseworker):
     with pytest.raises(Conflict) as caught:
         referral_send(actor=caseworker, recommendation=material)
     assert caught.value.code == "no_department"
+
+
+def test_without_consent_to_share_nothing_goes_to_the_department(material, medical, caseworker):
+    from jiuzhu.registry.models import Consent
+    from jiuzhu.registry.services.consents import consent_withdraw
+
+    consent = Consent.objects.get(household=material.plan.household)
+    consent_withdraw(actor=caseworker, consent=consent, reason="户主撤回")
+    with pytest.raises(Conflict) as refused:
+        referral_send(actor=caseworker, recommendation=material)
+    assert refused.value.code == "no_sharing_consent"
+    assert "consented to sharing" in refused.value.message
+    assert not DepartmentReferral.objects.exists()
 
 
 def test_a_draft_plan_is_not_referred(material, medical, caseworker):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from factories import (
+    ConsentFactory,
     DepartmentDeskFactory,
     HouseholdFactory,
     MaterialRecommendationFactory,
@@ -27,6 +28,7 @@ def test_two_staff_accepting_at_once_exactly_one_wins(postgres_only, areas, case
     one = UserFactory(role=Role.DEPARTMENT, organisation=organisation)
     two = UserFactory(role=Role.DEPARTMENT, organisation=organisation)
     household = HouseholdFactory(community=areas["yaohua_a"])
+    ConsentFactory(household=household)  # sharing with a department needs it
     material = MaterialRecommendationFactory(
         plan__household=household,
         plan__assessment__household=household,

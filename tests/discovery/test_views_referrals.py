@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from factories import (
+    ConsentFactory,
     DepartmentDeskFactory,
     HouseholdFactory,
     MaterialRecommendationFactory,
@@ -29,6 +30,7 @@ def world(areas, caseworker):
     DepartmentDeskFactory(district=areas["qixia"], kind="medical", department=organisation)
     staff = UserFactory(username="yibao", role=Role.DEPARTMENT, organisation=organisation)
     household = HouseholdFactory(community=areas["yaohua_a"], head_name="张三")
+    ConsentFactory(household=household)  # sharing with a department needs it
     material = MaterialRecommendationFactory(
         plan__household=household,
         plan__assessment__household=household,

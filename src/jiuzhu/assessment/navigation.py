@@ -19,7 +19,10 @@ register_nav(
 )
 register_nav(NavItem("assessment:analytics", _("Poverty analytics"), can_view_analytics, 15))
 register_nav(NavItem("assessment:my_services", _("My services"), role_in(Role.BENEFICIARY), 19))
+register_nav(NavItem("assessment:my_home", _("Home"), role_in(Role.BENEFICIARY), 5))
 register_start(Role.ASSESSOR, "assessment:queue")
+# The household lands on its own home (this replaces the registry's "My household" start).
+register_start(Role.BENEFICIARY, "assessment:my_home")
 register_household_panel(
     HouseholdPanel("assessment:household_box", _("Assessment and plan"), order=10)
 )

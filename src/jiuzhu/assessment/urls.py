@@ -1,6 +1,14 @@
 from django.urls import path
 
-from jiuzhu.assessment.views import analytics, assessments, documents, frameworks, plans, queue
+from jiuzhu.assessment.views import (
+    analytics,
+    assessments,
+    documents,
+    frameworks,
+    home,
+    plans,
+    queue,
+)
 
 app_name = "assessment"
 urlpatterns = [
@@ -37,6 +45,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/resume/", plans.resume, name="plan_resume"),
     path("plans/<int:plan_id>/end/", plans.end, name="plan_end"),
     path("my-services/", plans.my_services, name="my_services"),
+    path("my-home/", home.my_home, name="my_home"),
     path("frameworks/", frameworks.framework_list, name="framework_list"),
     path("frameworks/import/", frameworks.framework_import_view, name="framework_import"),
     path("frameworks/<int:version>/", frameworks.framework_detail, name="framework_detail"),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("workspace/", worklist.workspace, name="workspace"),
     path("tasks/<slug:key>/", worklist.task_list, name="task_list"),
+    path("tasks/<slug:key>/export.xlsx", worklist.task_export, name="task_export"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("login/", auth.login_view, name="login"),

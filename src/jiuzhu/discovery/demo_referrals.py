@@ -22,6 +22,8 @@ from jiuzhu.discovery.services.referrals import (
     referral_send,
     referrals_escalate_overdue,
 )
+from jiuzhu.registry.selectors.casework import household_has_sharing_consent
+from jiuzhu.registry.services.consents import consent_record
 
 DEMO_PASSWORD = "Jiuzhu-Demo-2026"  # noqa: S105 - the published demo password (README)
 
@@ -125,6 +127,16 @@ def department_referrals(context: DemoContext) -> None:
     sent = []
     for material in materials:
         if rng.random() < 0.7:
+            household = material.plan.household
+            if not household_has_sharing_consent(household):
+                # Referring shares the household's data: its consent comes first (PIPL).
+                consent_record(
+                    actor=caseworker,
+                    household=household,
+                    scope="share",
+                    given_on=timezone.localdate(),
+                    signed_by=household.head_name or "户主",
+                )
             sent.append(referral_send(actor=caseworker, recommendation=material))
     by_department = {u.organisation_id: u for u in users.values()}
     for index, referral in enumerate(sent):

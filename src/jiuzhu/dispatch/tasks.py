@@ -4,10 +4,12 @@ past their response deadline. Every list is a scoped selector of this app."""
 
 from __future__ import annotations
 
-from django.db.models import Case, F, Q, When
+import datetime as dt
+
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from jiuzhu.catalog.forms import local_name
 from jiuzhu.core.models import Role
@@ -16,8 +18,10 @@ from jiuzhu.core.worklist import TaskRow, register_task_source
 from jiuzhu.dispatch.models import Escalation, Ticket, TicketStatus
 from jiuzhu.dispatch.policy import ESCALATION_RESOLVERS, TICKET_HANDLERS
 from jiuzhu.dispatch.selectors.escalations import escalation_list
+from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
 from jiuzhu.dispatch.selectors.tickets import TicketFilters, ticket_list
-from jiuzhu.orders.models import Order, OrderStatus
+from jiuzhu.orders.models import Order, OrderStatus, Provider
+from jiuzhu.orders.selectors.provider_facts import held_orders_subquery
 
 OPEN_ORDERS = (
     OrderStatus.WAITING,
@@ -59,6 +63,68 @@ def callbacks_due(user):
 
 def tickets_overdue(user):
     return ticket_list(user=user, filters=TicketFilters(overdue=True))
+
+
+#: "Falling behind": a provider with an order open past its completion deadline, or one that
+#: completed fewer than ``ON_TIME_FLOOR`` of its orders on time over ``ON_TIME_DAYS`` days (once
+#: it had at least ``ON_TIME_MIN`` orders with a deadline in that window, so one late order of
+#: two does not brand a small provider). The on-time figure is the monitoring page's
+#: definition (``selectors/monitoring.py``), over orders completed in the window.
+ON_TIME_DAYS = 30
+ON_TIME_FLOOR = 0.8
+ON_TIME_MIN = 5
+HELD_OPEN = (OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE)
+
+
+def providers_falling_behind(user):
+    """Providers serving the user's district with orders of that district open past their
+    completion deadline or a low on-time rate; the one late the longest first (``late_since``,
+    the oldest missed deadline)."""
+    now = timezone.now()
+    orders = visible(user, Order.objects.filter(sla__isnull=False))
+    late = Q(status__in=HELD_OPEN, sla__complete_by__lt=now)
+    recent = Q(
+        status=OrderStatus.COMPLETED, completed_at__gte=now - dt.timedelta(days=ON_TIME_DAYS)
+    )
+    oldest_late = (
+        orders.filter(late, provider_id=OuterRef("pk"))
+        .order_by("sla__complete_by")
+        .values("sla__complete_by")[:1]
+    )
+    return (
+        Provider.objects.filter(pk__in=providers_in_scope(user).values("pk"))
+        .annotate(
+            late_orders=held_orders_subquery(late, among=orders),
+            recent_due=held_orders_subquery(recent, among=orders),
+            recent_on_time=held_orders_subquery(
+                recent & Q(completed_at__lte=F("sla__complete_by")), among=orders
+            ),
+            late_since=Subquery(oldest_late),
+        )
+        .filter(
+            Q(late_orders__gt=0)
+            | Q(recent_due__gte=ON_TIME_MIN, recent_on_time__lt=F("recent_due") * ON_TIME_FLOOR)
+        )
+        .select_related("organisation")
+    )
+
+
+def _provider_row(provider: Provider) -> TaskRow:
+    parts = []
+    if provider.late_orders:
+        parts.append(
+            gettext("%(n)d orders past their completion deadline") % {"n": provider.late_orders}
+        )
+    if provider.recent_due:
+        pct = round(100 * provider.recent_on_time / provider.recent_due)
+        parts.append(
+            gettext("on time %(pct)d%% over %(days)d days") % {"pct": pct, "days": ON_TIME_DAYS}
+        )
+    return TaskRow(
+        title=provider.organisation.name,
+        detail=" · ".join(parts),
+        url=reverse("dispatch:monitoring"),
+    )
 
 
 def _order_row(order: Order) -> TaskRow:
@@ -148,4 +214,19 @@ register_task_source(
     help=gettext_lazy("Tickets of your district not closed by their response deadline."),
     full_list="dispatch:ticket_list",
     order=24,
+)
+register_task_source(
+    "providers_behind",
+    gettext_lazy("Providers falling behind"),
+    None,
+    providers_falling_behind,
+    {Role.DISTRICT_MANAGER},
+    describe=_provider_row,
+    due_field="late_since",
+    help=gettext_lazy(
+        "Providers with orders open past their completion deadline, or completing fewer than "
+        "four in five orders on time over 30 days; the one late the longest first."
+    ),
+    full_list="dispatch:monitoring",
+    order=25,
 )

@@ -327,6 +327,8 @@ class BeneficiaryAccount(models.Model):
     )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="accounts")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="accounts")
+    #: Large text, high contrast and fewer choices on every page, kept with the account.
+    elderly_mode = models.BooleanField(_("elderly-friendly mode"), default=False)
 
     class Meta:
         verbose_name = _("beneficiary account")

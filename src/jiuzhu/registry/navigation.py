@@ -14,7 +14,6 @@ register_nav(
     NavItem("registry:household_list", _("Households"), role_in(*AREA_ROLES, Role.ASSESSOR), 12)
 )
 register_nav(NavItem("registry:household_create", _("Register a household"), can_edit_registry, 13))
-register_start(Role.BENEFICIARY, "registry:my_household")
 register_start(Role.ASSESSOR, "registry:household_list")
 for _role in AREA_ROLES:
     register_start(_role, "registry:dashboard")

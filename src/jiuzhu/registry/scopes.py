@@ -61,8 +61,23 @@ def _household_visible(queryset: QuerySet, user: User, *, path: str) -> QuerySet
 
 
 _HOUSEHOLD_ROLES = [*AREA_ROLES, Role.BENEFICIARY, Role.ASSESSOR]
-for _model in (Member, HouseholdChange, ChainEntry):
+for _model in (Member, HouseholdChange):
     grant(_model, _HOUSEHOLD_ROLES, _through_household("household"))
+grant(ChainEntry, [*AREA_ROLES, Role.ASSESSOR], _through_household("household"))
+
+#: The steps of its own chain a household sees: what it received and what it did. Entries of
+#: assessments, plans, re-scoring and warnings carry the office's urgency tags, scores and
+#: department data, which are not shown to the household itself (issue 10).
+BENEFICIARY_CHAIN_SOURCES = ("order", "complaint", "consent", "transfer", "registry", "referral")
+
+
+def _own_chain(queryset: QuerySet, user: User) -> QuerySet:
+    return _household_visible(queryset, user, path="household").filter(
+        source__in=BENEFICIARY_CHAIN_SOURCES
+    )
+
+
+grant(ChainEntry, [Role.BENEFICIARY], _own_chain)
 
 
 # --- Casework ------------------------------------------------------------------------------

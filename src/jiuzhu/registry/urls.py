@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/sms/code/", signin.beneficiary_verify, name="beneficiary_verify"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("my-household/", households.my_household, name="my_household"),
+    path("my-household/elderly-mode/", signin.elderly_mode, name="elderly_mode"),
     path("households/", households.household_list_view, name="household_list"),
     path("households/export.xlsx", households.household_export_view, name="household_export"),
     path("households/new/", households.household_create, name="household_create"),

@@ -36,7 +36,7 @@ from jiuzhu.assessment.views.plans import plan_page_context
 from jiuzhu.catalog.selectors import need_categories
 from jiuzhu.core import audit
 from jiuzhu.core.errors import Conflict, ValidationFailed
-from jiuzhu.core.models import AuditAction
+from jiuzhu.core.models import AuditAction, Role
 from jiuzhu.core.views.common import domain_errors, is_htmx
 from jiuzhu.registry.models import HouseholdStatus
 from jiuzhu.registry.services.households import household_get_for
@@ -278,6 +278,9 @@ def submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @domain_errors
 def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = assessment_get_for(user=request.user, assessment_id=assessment_id)
+    if request.user.role == Role.BENEFICIARY:
+        # Scores and urgency tags are the office's, not shown to the household (issue 10).
+        return redirect("assessment:my_services")
     if assessment.status == AssessmentStatus.DRAFT:
         return redirect("assessment:form", assessment_id=assessment.pk)
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=assessment)

@@ -59,7 +59,7 @@ from jiuzhu.assessment.views.common import (
 from jiuzhu.catalog.selectors import catalog_items_for_household
 from jiuzhu.core import audit
 from jiuzhu.core.errors import DomainError, NotFound
-from jiuzhu.core.models import AuditAction
+from jiuzhu.core.models import AuditAction, Role
 from jiuzhu.core.views.common import add_domain_errors, domain_errors
 from jiuzhu.registry.policy import require_beneficiary
 from jiuzhu.registry.selectors.households import household_list
@@ -273,6 +273,10 @@ def _render_plan(request, plan: Plan, *, status: int = 200, **forms) -> HttpResp
 @domain_errors
 def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = plan_get_for(user=request.user, plan_id=plan_id)
+    if request.user.role == Role.BENEFICIARY:
+        # The plan page carries the urgency tag and scores; the household reads its plan in
+        # plain words (issue 10).
+        return redirect("assessment:my_services")
     audit.record(actor=request.user, action=AuditAction.VIEW, obj=plan)
     return _render_plan(request, plan)
 

@@ -147,6 +147,16 @@ def referral_send(
         raise PermissionDenied(_("This household is outside your area."))
     if plan.status not in LIVE_PLAN_STATUSES:
         raise Conflict("plan_not_live", _("Approve the plan before referring its assistance."))
+    if not household_has_sharing_consent(household):
+        # PIPL: a household's information goes to a department only with its consent to share,
+        # recorded on the household and not withdrawn (registry casework, issue 10).
+        raise Conflict(
+            "no_sharing_consent",
+            _(
+                "The household has not consented to sharing its information with departments "
+                "(or has withdrawn it). Record its consent on the household page first."
+            ),
+        )
     desk = desk_for(household=household, kind=recommendation.kind)
     if desk is None:
         raise Conflict(

@@ -174,3 +174,22 @@ def rating_averages(
         average=Avg("score"), count=Count("id")
     )
     return {pid: RatingSummary(float(avg), n) for pid, avg, n in rows}
+
+
+# ---------------------------------------------------------------- orders held
+
+
+def held_orders_subquery(condition: Q, *, among: QuerySet[Order] | None = None) -> Coalesce:
+    """An annotation for ``Provider`` querysets: how many of the provider's orders (``among``,
+    by default all) meet ``condition`` — a subquery, so several combine without multiplying
+    rows. Later capabilities pass conditions on their own relations (the dispatch centre's
+    deadlines: "open past its completion deadline", "completed on time")."""
+    base = among if among is not None else Order.objects.all()
+    counted = (
+        base.filter(condition, provider_id=OuterRef("pk"))
+        .order_by()
+        .values("provider_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)

@@ -24,9 +24,9 @@ from jiuzhu.core.views.common import domain_errors, is_htmx, paginate, vary_on_h
 from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 from jiuzhu.orders import policy
 from jiuzhu.orders.forms import DeclineForm, InboxFilterForm, OrderFilterForm, StatusFilterForm
-from jiuzhu.orders.models import OrderStatus
 from jiuzhu.orders.policy import can_list
 from jiuzhu.orders.scopes import provider_of
+from jiuzhu.orders.selectors.field_tasks import distance_km, field_tasks, origin_of
 from jiuzhu.orders.selectors.inbox import InboxFilters, provider_inbox_filtered
 from jiuzhu.orders.selectors.orders import (
     OrderFilters,
@@ -34,7 +34,6 @@ from jiuzhu.orders.selectors.orders import (
     provider_list,
 )
 from jiuzhu.orders.services.exports import order_export as order_export_service
-from jiuzhu.orders.views.common import OPEN_STATUSES
 
 PER_PAGE = 25
 SORT_LABELS = (
@@ -225,17 +224,19 @@ def tasks(request: HttpRequest) -> HttpResponse:
     user = request.user
     policy.require_task_role(user)
     done = request.GET.get("done") == "1"
-    orders = order_list(user=user).filter(assignee=user)
-    orders = (
-        orders.filter(status=OrderStatus.COMPLETED)
-        if done
-        else orders.filter(status__in=[*OPEN_STATUSES, OrderStatus.IN_SERVICE])
-    )
-    orders = orders.order_by("preferred_time", "created_at")
+    rows = field_tasks(user=user, done=done)
     if wants_export(request):
-        return export_list(request, orders, TASKS_EXPORT)
-    page = paginate(request, orders, per_page=PER_PAGE)
-    return render(request, "orders/tasks.html", {"page_obj": page, "done": done})
+        return export_list(request, rows, TASKS_EXPORT)
+    page = paginate(request, rows, per_page=PER_PAGE)
+    origin = origin_of(user)
+    for order in page.object_list:
+        order.distance_km = distance_km(origin, order)
+        order.map_query = f"{order.household.community.name} {order.household.address}"
+    return render(
+        request,
+        "orders/tasks.html",
+        {"page_obj": page, "done": done, "by_distance": origin is not None},
+    )
 
 
 INBOX_EXPORT = ListExport(

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
+from jiuzhu.core.errors import PermissionDenied
 from jiuzhu.core.identity import mask_mobile, validate_mobile
 from jiuzhu.core.models import AuditAction, AuditResult, Role, User
 from jiuzhu.core.services.signin_codes import (
@@ -15,6 +16,7 @@ from jiuzhu.core.services.signin_codes import (
     code_verify,
 )
 from jiuzhu.registry.models import BeneficiaryAccount, HouseholdStatus, Member
+from jiuzhu.registry.policy import require_beneficiary
 
 
 def _member_for(mobile: str) -> Member | None:
@@ -99,3 +101,31 @@ def _account_for(member: Member, mobile: str) -> User:
         actor=account.user, action=AuditAction.LOGIN, obj=account.user, detail={"method": "sms"}
     )
     return account.user
+
+
+def beneficiary_account_of(user: User) -> BeneficiaryAccount | None:
+    """The household account behind ``user`` (None for staff and unlinked accounts)."""
+    if not user.is_authenticated or user.role != Role.BENEFICIARY:
+        return None
+    return BeneficiaryAccount.objects.filter(user=user).first()
+
+
+@transaction.atomic
+def beneficiary_set_elderly_mode(*, actor: User, on: bool) -> BeneficiaryAccount:
+    """Turn the elderly-friendly mode (large text, high contrast, fewer choices) on or off for
+    the household's own account; it is kept with the account, so every device shows it."""
+    require_beneficiary(actor)
+    account = BeneficiaryAccount.objects.select_for_update().filter(user=actor).first()
+    if account is None:
+        raise PermissionDenied(_("Your account is not linked to a household."))
+    if account.elderly_mode != on:
+        account.elderly_mode = on
+        account.full_clean()
+        account.save(update_fields=["elderly_mode"])
+        audit.record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=account,
+            detail={"elderly_mode": on},
+        )
+    return account

@@ -6,15 +6,22 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
 
 from jiuzhu.core.identity import mask_mobile
 from jiuzhu.core.services.signin_codes import CodeRefused
-from jiuzhu.registry.services.beneficiaries import beneficiary_request_code, beneficiary_sign_in
+from jiuzhu.core.views.common import domain_errors
+from jiuzhu.registry.services.beneficiaries import (
+    beneficiary_request_code,
+    beneficiary_set_elderly_mode,
+    beneficiary_sign_in,
+)
 
 SESSION_MOBILE = "beneficiary_signin_mobile"
 SESSION_DEMO_CODE = "beneficiary_signin_demo_code"
@@ -82,10 +89,24 @@ def beneficiary_verify(request):
             form.add_error("code", str(error))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("registry:my_household")
+            return redirect("core:home")  # the household's start page (its own home)
     demo_code = request.session.get(SESSION_DEMO_CODE) if settings.DEMO_MODE else None
     return render(
         request,
         "core/beneficiary_verify.html",
         {"form": form, "mobile": mask_mobile(mobile), "demo_code": demo_code},
     )
+
+
+@login_required
+@require_POST
+@domain_errors
+def elderly_mode(request):
+    """Turn the elderly-friendly mode on or off (kept on the account), then back home."""
+    on = request.POST.get("on") == "1"
+    beneficiary_set_elderly_mode(actor=request.user, on=on)
+    messages.success(
+        request,
+        _("Large text is on.") if on else _("Large text is off."),
+    )
+    return redirect("core:home")
