@@ -111,3 +111,19 @@ def test_elderly_mode_is_kept_on_the_account_and_toggled_from_the_home(home):
 def test_staff_have_no_elderly_mode_to_toggle(home, client):
     client.force_login(home["staff_a"])
     assert client.post("/my-household/elderly-mode/", {"on": "1"}).status_code == 403
+
+
+def test_the_api_gives_the_household_no_classification_or_money_figures(home):
+    household = home["household"]
+    own = home["client"].get(f"/api/v1/households/{household.pk}").json()
+    assert own["id"] == household.pk and own["address"] == household.address
+    hidden = ("tier", "monthly_income", "medical_spending_12m", "education_spending_12m")
+    assert all(own[field] is None for field in (*hidden, "urgency_tag", "primary_group"))
+    assert own["groups"] == []
+    listed = home["client"].get("/api/v1/households").json()["items"]
+    assert [row["monthly_income"] for row in listed] == [None]
+    staff = Client()
+    staff.force_login(home["caseworker"])
+    seen = staff.get(f"/api/v1/households/{household.pk}").json()
+    assert seen["urgency_tag"] == "urgent" and seen["monthly_income"] == "1234.56"
+    assert seen["groups"] == ["elderly"]

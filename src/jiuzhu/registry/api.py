@@ -32,7 +32,7 @@ from jiuzhu.registry.models import (
     Tier,
     UrgencyTag,
 )
-from jiuzhu.registry.policy import require_registry_editor
+from jiuzhu.registry.policy import require_registry_editor, sees_office_figures
 from jiuzhu.registry.selectors.households import (
     HouseholdFilters,
     household_chain,
@@ -59,13 +59,15 @@ class HouseholdOut(Schema):
     address: str
     phone: str
     head_name: str
-    tier: str = choice(Tier)
-    monthly_income: Decimal
-    medical_spending_12m: Decimal
-    education_spending_12m: Decimal
-    urgency_tag: str = choice(UrgencyTag, blank=True)
+    # The office's classification and money figures: null (groups empty) for the household's own
+    # account, which is never shown them (registry.policy.sees_office_figures).
+    tier: str | None = choice(Tier, null=True)
+    monthly_income: Decimal | None
+    medical_spending_12m: Decimal | None
+    education_spending_12m: Decimal | None
+    urgency_tag: str | None = choice(UrgencyTag, blank=True, null=True)
     groups: list[str]
-    primary_group: str = choice(Group, blank=True)
+    primary_group: str | None = choice(Group, blank=True, null=True)
     member_count: int
     status: str = choice(HouseholdStatus)
     exit_reason: str
@@ -183,7 +185,17 @@ class ChangeOut(Schema):
     member_id: int | None
 
 
-def household_out(household: Household) -> dict[str, Any]:
+OFFICE_FIGURES = (
+    "tier",
+    "monthly_income",
+    "medical_spending_12m",
+    "education_spending_12m",
+    "urgency_tag",
+    "primary_group",
+)
+
+
+def household_out(household: Household, *, office_view: bool = True) -> dict[str, Any]:
     data = {field: getattr(household, field) for field in HouseholdOut.model_fields}
     data.update(
         district=household.district.name,
@@ -191,6 +203,8 @@ def household_out(household: Household) -> dict[str, Any]:
         community=household.community.name,
         groups=household.group_list,
     )
+    if not office_view:
+        data.update(dict.fromkeys(OFFICE_FIGURES), groups=[])
     return data
 
 
@@ -240,7 +254,8 @@ def list_households(
     items, count = paginate(
         household_list(user=request.user, filters=filters), limit=limit, offset=offset
     )
-    return {"count": count, "items": [household_out(h) for h in items]}
+    office_view = sees_office_figures(request.user)
+    return {"count": count, "items": [household_out(h, office_view=office_view) for h in items]}
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS})
@@ -260,7 +275,8 @@ def create_household(request, payload: HouseholdIn):
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
 def get_household(request, household_id: int):
     return household_out(
-        household_services.household_get_for(actor=request.user, household_id=household_id)
+        household_services.household_get_for(actor=request.user, household_id=household_id),
+        office_view=sees_office_figures(request.user),
     )
 
 

@@ -100,3 +100,11 @@ def require_beneficiary(user: User) -> None:
         raise PermissionDenied(
             _("This page is a household's own. Staff open a household's page from the registry.")
         )
+
+
+def sees_office_figures(user: User) -> bool:
+    """The office's classification of a household (tier, groups, urgency tag) and its money
+    figures (income, medical and education spending) are working facts for staff. The household
+    itself is never shown them — on its pages or through the API (issue 10: a home that speaks to
+    the household, not about it)."""
+    return not (user.is_authenticated and user.role == Role.BENEFICIARY)

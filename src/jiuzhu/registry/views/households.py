@@ -39,6 +39,7 @@ from jiuzhu.registry.policy import (
     can_reveal_identity,
     require_beneficiary,
     require_registry_editor,
+    sees_office_figures,
 )
 from jiuzhu.registry.selectors.households import (
     DEFAULT_SORT,
@@ -277,6 +278,7 @@ def household_detail(request, household_id: int):
         "changes": household_changes(user=user, household=household)[:HISTORY_LIMIT],
         "chain": household_chain(user=user, household=household)[:HISTORY_LIMIT],
         "can_edit": can_edit_registry(user),
+        "office_view": sees_office_figures(user),
         "can_reveal": can_reveal_identity(user),
         "can_assign": can_assign(user),
         "assign_form": AssignForm() if can_assign(user) else None,
