@@ -154,3 +154,22 @@ def test_a_broken_file_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(CatalogueFileError, match="unknown needs"):
         catalogue_load_defaults(catalogue_path=bad)
     assert not ServiceLevel.objects.exists()  # all or nothing
+
+
+def test_a_row_the_database_refuses_is_reported_with_its_code(tmp_path):
+    """The week limit above the month limit breaks a check constraint the loader leaves to the
+    database: the refusal still names the item, and nothing of the file is kept."""
+    needs = tmp_path / "needs.yaml"
+    needs.write_text("categories: []\n", encoding="utf-8")
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(
+        "levels:\n"
+        "  - code: lv9\n    name: 级\n    categories:\n"
+        "      - code: cat9\n        name: 类\n        items:\n"
+        "          - code: item9\n            name: 项\n            price: 1\n"
+        "            max_per_week: 5\n            max_per_month: 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueFileError, match="items item9"):
+        catalogue_load_defaults(catalogue_path=catalogue, needs_path=needs)
+    assert not ServiceLevel.objects.filter(code="lv9").exists()
