@@ -9,9 +9,13 @@ import io
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from jiuzhu.assessment.services.dues import due_for_registered
 from jiuzhu.core.models import AuditAction, AuditEntry
+from jiuzhu.registry.services.notes import note_create
+from jiuzhu.registry.services.transfers import transfer_request
 from market_cast import market  # noqa: F401
 
 #: (list URL, actor, list key in the audit trail, query)
@@ -23,11 +27,38 @@ LISTS = [
     ("dispatch:escalations", "qixia_manager", "dispatch.escalations", ""),
     ("discovery:warning_list", "yaohua_caseworker", "discovery.warnings", ""),
     ("core:account_list", "security_admin", "core.accounts", "role=street_caseworker"),
+    ("assessment:queue", "yaohua_caseworker", "assessment.queue", ""),
+    ("registry:followup_list", "yaohua_caseworker", "registry.followups", ""),
+    ("registry:transfer_list", "yaohua_caseworker", "registry.transfers", ""),
 ]
 
 
+#: lists the market world leaves empty: the test gives each a row first
+CASEWORK = {"registry.followups", "registry.transfers", "assessment.queue"}
+
+
+def _casework_rows(market, actors, areas) -> None:  # noqa: F811
+    caseworker, household = actors["yaohua_caseworker"], market["household"]
+    today = timezone.localdate()
+    due_for_registered(household_id=household.pk)
+    note_create(
+        actor=caseworker,
+        household=household,
+        kind="phone_call",
+        occurred_on=today,
+        findings="电话回访",
+        next_step="上门核实",
+        follow_up_on=today,
+    )
+    transfer_request(
+        actor=caseworker, household=household, to_community=areas["maqun_a"], reason="搬家"
+    )
+
+
 @pytest.mark.parametrize(("url", "actor", "key", "query"), LISTS, ids=[row[2] for row in LISTS])
-def test_export_holds_the_scoped_list_and_is_audited(market, actors, url, actor, key, query):  # noqa: F811
+def test_export_holds_the_scoped_list_and_is_audited(market, actors, areas, url, actor, key, query):  # noqa: F811
+    if key in CASEWORK:
+        _casework_rows(market, actors, areas)
     client = Client()
     client.force_login(actors[actor])
     address = reverse(url) + "?" + query
@@ -36,6 +67,8 @@ def test_export_holds_the_scoped_list_and_is_audited(market, actors, url, actor,
     assert response.status_code == 200, response.content[:300]
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.max_row - 1 == listed
+    if key in CASEWORK:
+        assert listed >= 1
     entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).latest("pk")
     assert entry.detail["list"] == key and entry.detail["rows"] == listed
     assert entry.actor_id == actors[actor].pk

@@ -9,12 +9,14 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError, PermissionDenied
 from jiuzhu.core.models import Area, AreaLevel
 from jiuzhu.core.scoping import require_granted
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 from jiuzhu.registry import policy
 from jiuzhu.registry.forms import (
     CaseNoteForm,
@@ -132,7 +134,10 @@ def note_follow_up_done(request, note_id: int):
 def followup_list(request):
     """The signed-in worker's follow-ups that are due, earliest first; overdue ones flagged."""
     policy.require_note_writer(request.user)
-    page = paginate(request, followups_due_for(request.user))
+    rows = followups_due_for(request.user)
+    if wants_export(request):
+        return export_list(request, rows, FOLLOWUPS_EXPORT)
+    page = paginate(request, rows)
     return render(request, "registry/followup_list.html", {"page_obj": page})
 
 
@@ -294,7 +299,10 @@ def transfer_list_view(request):
     direction = direction if direction in TRANSFER_DIRECTIONS else ""
     status = request.GET.get("status", "")
     status = status if status in TransferStatus.values else ""
-    page = paginate(request, transfer_list(user=request.user, direction=direction, status=status))
+    rows = transfer_list(user=request.user, direction=direction, status=status)
+    if wants_export(request):
+        return export_list(request, rows, TRANSFERS_EXPORT)
+    page = paginate(request, rows)
     return render(
         request,
         "registry/transfer_list.html",
@@ -348,3 +356,34 @@ def transfer_act(request, transfer_id: int, action: str):
     else:
         messages.success(request, _("Done."))
     return redirect("registry:transfer_detail", transfer_id=transfer.pk)
+
+
+FOLLOWUPS_EXPORT = ListExport(
+    key="registry.followups",
+    title=gettext_lazy("My follow-ups"),
+    object_type="registry.casenote",
+    columns=(
+        col(gettext_lazy("Follow up on"), "follow_up_on", 12),
+        col(gettext_lazy("Household"), "household_id", 10),
+        col(gettext_lazy("Head of household"), "household.head_name"),
+        col(gettext_lazy("Community"), "household.community.name"),
+        col(gettext_lazy("Type of record"), "get_kind_display"),
+        col(gettext_lazy("Date"), "occurred_on", 12),
+        col(gettext_lazy("Next step"), "next_step", 40),
+    ),
+)
+TRANSFERS_EXPORT = ListExport(
+    key="registry.transfers",
+    title=gettext_lazy("Transfers"),
+    object_type="registry.transfer",
+    columns=(
+        col(gettext_lazy("Requested"), lambda t: t.requested_at.date(), 12),
+        col(gettext_lazy("Household"), "household_id", 10),
+        col(gettext_lazy("Head of household"), "household.head_name"),
+        col(gettext_lazy("From street"), "from_street.name"),
+        col(gettext_lazy("From community"), "from_community.name"),
+        col(gettext_lazy("To street"), "to_street.name"),
+        col(gettext_lazy("To community"), "to_community.name"),
+        col(gettext_lazy("Status"), "get_status_display"),
+    ),
+)
