@@ -185,25 +185,30 @@ def referral_send(
     DepartmentReferralEvent.objects.create(referral=referral, action="send", actor=actor, note=note)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=referral)
     material_follow_referral(recommendation=recommendation, status=MaterialStatus.REFERRED)
-    title = _("%(kind)s referred to %(department)s") % {
-        "kind": recommendation.get_kind_display(),
-        "department": desk.department.name,
-    }
+    _announce(referral, household=household, desk=desk, actor=actor)
+    return referral
+
+
+def _announce(
+    referral: DepartmentReferral, *, household: Household, desk: DepartmentDesk, actor: User
+) -> None:
+    """A sent referral goes on the household's assistance chain and to the department's staff,
+    whether it started from a plan or from the household page."""
     chain_add(
         household=household,
         source="referral",
         source_id=referral.pk,
-        title=title,
+        title=_("%(kind)s referred to %(department)s")
+        % {"kind": referral.get_kind_display(), "department": desk.department.name},
         url=referral_url(referral),
         actor=actor,
     )
     notify(
         users=_department_staff(referral),
-        title=_("New referral: %(kind)s") % {"kind": recommendation.get_kind_display()},
+        title=_("New referral: %(kind)s") % {"kind": referral.get_kind_display()},
         body=str(referral),
         url=referral_url(referral),
     )
-    return referral
 
 
 def _follow(referral: DepartmentReferral, status: str) -> None:
@@ -284,24 +289,7 @@ def referral_send_for_household(
         ) from None
     DepartmentReferralEvent.objects.create(referral=referral, action="send", actor=actor, note=note)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=referral, detail={"from": "household"})
-    title = _("%(kind)s referred to %(department)s") % {
-        "kind": referral.get_kind_display(),
-        "department": desk.department.name,
-    }
-    chain_add(
-        household=household,
-        source="referral",
-        source_id=referral.pk,
-        title=title,
-        url=referral_url(referral),
-        actor=actor,
-    )
-    notify(
-        users=_department_staff(referral),
-        title=_("New referral: %(kind)s") % {"kind": referral.get_kind_display()},
-        body=str(referral),
-        url=referral_url(referral),
-    )
+    _announce(referral, household=household, desk=desk, actor=actor)
     return referral
 
 
