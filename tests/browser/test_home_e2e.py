@@ -7,13 +7,12 @@ the task cards, all at phone size."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from browser_support import screenshot
+from browser_support import screenshot, sign_in_by_sms
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PASSWORD = "Jiuzhu-Demo-2026"
@@ -22,22 +21,6 @@ BENEFICIARY_MOBILE = "13800000001"
 STAFF_NAME = "郑红"
 #: Items the demo provider offers (orders/demo.py).
 PROVIDER_ITEMS = ("助餐", "助浴", "助洁", "助行", "助医", "探访关爱", "健康监测", "助聊")
-
-
-def _sign_in_by_sms(page, outbox, mobile: str) -> None:
-    page.goto("/login/sms/")
-    for _attempt in range(4):
-        page.fill("input[name=mobile]", mobile)
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        if page.locator("input[name=code]").count():
-            break
-        page.wait_for_timeout(10_000)  # one code per number every 30 seconds
-    lines = outbox.read_text(encoding="utf-8").splitlines()
-    message = [json.loads(line) for line in lines if json.loads(line)["to"] == mobile][-1]
-    page.fill("input[name=code]", re.search(r"\d{6}", message["text"]).group(0))
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def _fits(page) -> None:
@@ -63,7 +46,7 @@ def test_an_elderly_household_books_from_its_home_and_the_provider_gets_a_task_c
     narrow_pages, jiuzhu_server
 ):
     home, staff = narrow_pages
-    _sign_in_by_sms(home, jiuzhu_server["outbox"], BENEFICIARY_MOBILE)
+    sign_in_by_sms(home, jiuzhu_server["outbox"], BENEFICIARY_MOBILE)
     assert home.url.endswith("/assessment/my-home/")
     main = home.locator("main")
     first_button = main.locator("a.btn, button").first

@@ -9,12 +9,11 @@ phone. Screenshots: the assessment form, the plan page, the household's services
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from browser_support import screenshot
+from browser_support import screenshot, sign_in_by_sms
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 MEAL = "助餐"
@@ -27,22 +26,6 @@ def sign_in(page, username: str) -> None:
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
-def sign_in_by_sms(page, outbox, mobile: str) -> None:
-    page.goto("/login/sms/")
-    for _attempt in range(4):
-        page.fill("input[name=mobile]", mobile)
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        if page.locator("input[name=code]").count():
-            break
-        page.wait_for_timeout(10_000)  # one code per number every 30 seconds
-    lines = outbox.read_text(encoding="utf-8").splitlines()
-    message = [json.loads(line) for line in lines if json.loads(line)["to"] == mobile][-1]
-    page.fill("input[name=code]", re.search(r"\d{6}", message["text"]).group(0))
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
 
