@@ -115,8 +115,11 @@ def test_an_elderly_household_books_from_its_home_and_the_provider_gets_a_task_c
     assert card.locator("a[href^='geo:0,0?q=']").count() == 1
     copy = card.locator("button[data-copy]")
     assert copy.is_visible()
+    from playwright.sync_api import expect
+
     copy.click()
-    assert copy.inner_text().strip() == "地址已复制"
+    # The label changes when the clipboard answers (a promise) and reverts after two seconds.
+    expect(copy).to_have_text("地址已复制", timeout=10_000)
     _fits(staff)
     card.scroll_into_view_if_needed()
     screenshot(staff, "home-03-provider-task-cards-phone")
