@@ -12,7 +12,8 @@ only a handful of orders wait. Three pieces, each usable on its own (and tested 
   providers eligible for it) towards each eligible provider; a provider's daily capacity becomes
   ``ceil(share × margin)``, at least ``minimum``.
 - :func:`providers_answer` — the providers' staff accept most waiting orders through the real
-  services (and move some on to assigned, in service, completed), so the board starts calm.
+  services (and move some on to assigned, in service, completed), so the board starts calm;
+  each provider keeps room for a few more orders today, for whoever tries the demo as its staff.
 """
 
 from __future__ import annotations
@@ -176,9 +177,11 @@ def advance(order: Order, provider: Provider, outcome: str, rng: random.Random) 
     )
 
 
-def providers_answer(*, rng: random.Random, taken: float = 0.9) -> int:
+def providers_answer(*, rng: random.Random, taken: float = 0.9, room: int = 5) -> int:
     """The providers answer the waiting orders: each is taken with probability ``taken`` by
-    the eligible provider with the most room left today; return how many were taken."""
+    the eligible provider with the most room left today, and no provider is filled closer than
+    ``room`` orders to its capacity — whoever opens the demo as provider staff (or a browser
+    test) must still be able to accept today; return how many were taken."""
     providers = _providers()
     today = timezone.localdate()
     used = {p.pk: accepted_on(p, today) for p in providers}
@@ -192,7 +195,7 @@ def providers_answer(*, rng: random.Random, taken: float = 0.9) -> int:
     for order in waiting:
         if rng.random() >= taken:
             continue
-        eligible = [p for p in _eligible(order, providers) if used[p.pk] < p.daily_capacity]
+        eligible = [p for p in _eligible(order, providers) if used[p.pk] + room < p.daily_capacity]
         if not eligible:
             continue
         provider = max(eligible, key=lambda p: (p.daily_capacity - used[p.pk], -p.pk))
