@@ -88,6 +88,9 @@ def test_a_volunteers_task_confirmed_by_the_household_shows_in_their_balance(
         inbox_card.locator(f"form[action='{order_url}accept/'] button[type=submit]").click()
         staff.wait_for_url(f"**{order_url}")
         staff.wait_for_load_state("networkidle")
+        assert staff.locator("select[name=assignee]").count(), (
+            "no assign form after accepting: " + staff.locator("main").inner_text()[:1500]
+        )
         option = staff.locator("select[name=assignee] option", has_text=VOLUNTEER_NAME).first
         staff.select_option("select[name=assignee]", option.get_attribute("value"))
         staff.click(f"form[action='{order_url}assign/'] button[type=submit]")
