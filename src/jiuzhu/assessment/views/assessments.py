@@ -39,6 +39,7 @@ from jiuzhu.core.errors import Conflict, ValidationFailed
 from jiuzhu.core.models import AuditAction, Role
 from jiuzhu.core.views.common import domain_errors, is_htmx
 from jiuzhu.registry.models import HouseholdStatus
+from jiuzhu.registry.policy import sees_office_figures
 from jiuzhu.registry.services.households import household_get_for
 
 REVISION_HEADER = "X-Assessment-Revision"
@@ -310,5 +311,6 @@ def household_box(request: HttpRequest, household_id: int) -> HttpResponse:
         "dues": list(dues_of(user=user, household=household)[:3]),
         "can_start": can_start(user) and household.status == HouseholdStatus.ACTIVE,
         "can_fill_draft": draft is not None and can_fill(user, draft),
+        "office_view": sees_office_figures(user),
     }
     return render(request, "assessment/_household_box.html", context)
