@@ -2,8 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.core.navigation import NavItem, register_nav
+from jiuzhu.core.navigation import SERVICES, NavItem, register_nav
 
 register_nav(
-    NavItem("catalog:item_list", _("Service catalogue"), lambda user: user.is_authenticated, 40)
+    NavItem(
+        "catalog:item_list",
+        _("Service catalogue"),
+        lambda user: user.is_authenticated,
+        40,
+        group=SERVICES,
+    )
 )

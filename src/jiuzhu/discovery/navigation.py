@@ -3,16 +3,28 @@
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.core.models import Role
-from jiuzhu.core.navigation import NavItem, register_nav, register_start, role_in
+from jiuzhu.core.navigation import DISCOVERY, NavItem, register_nav, register_start, role_in
 
 # Department referrals
 from jiuzhu.discovery.policy import HIDDEN_POVERTY_READERS, REFERRAL_READERS  # noqa: E402
 
 register_nav(
-    NavItem("discovery:referral_list", _("Department referrals"), role_in(*REFERRAL_READERS), 40)
+    NavItem(
+        "discovery:referral_list",
+        _("Department referrals"),
+        role_in(*REFERRAL_READERS),
+        40,
+        group=DISCOVERY,
+    )
 )
 register_nav(
-    NavItem("discovery:hidden_list", _("Hidden poverty"), role_in(*HIDDEN_POVERTY_READERS), 41)
+    NavItem(
+        "discovery:hidden_list",
+        _("Hidden poverty"),
+        role_in(*HIDDEN_POVERTY_READERS),
+        41,
+        group=DISCOVERY,
+    )
 )
 # A department's staff start at the referrals sent to them.
 register_start(Role.DEPARTMENT, "discovery:referral_list")
@@ -28,19 +40,44 @@ from jiuzhu.discovery.policy import (  # noqa: E402
     WARNING_READERS,
 )
 
-register_nav(NavItem("discovery:warning_list", _("Early warnings"), role_in(*WARNING_READERS), 40))
-register_nav(NavItem("discovery:batch_list", _("Department data"), role_in(*IMPORTERS), 41))
-register_nav(NavItem("discovery:referral_create", _("Refer a neighbour"), role_in(*REFERRERS), 42))
+register_nav(
+    NavItem(
+        "discovery:warning_list",
+        _("Early warnings"),
+        role_in(*WARNING_READERS),
+        40,
+        group=DISCOVERY,
+    )
+)
+register_nav(
+    NavItem("discovery:batch_list", _("Department data"), role_in(*IMPORTERS), 41, group=DISCOVERY)
+)
+register_nav(
+    NavItem(
+        "discovery:referral_create",
+        _("Refer a neighbour"),
+        role_in(*REFERRERS),
+        42,
+        group=DISCOVERY,
+    )
+)
 register_nav(
     NavItem(
         "discovery:rule_list",
         _("Early-warning rules"),
         role_in(*RULE_READERS),
         43,
+        group=DISCOVERY,
     )
 )
 register_nav(
-    NavItem("discovery:referral_network", _("Referral network"), role_in(*NETWORK_VIEWERS), 44)
+    NavItem(
+        "discovery:referral_network",
+        _("Referral network"),
+        role_in(*NETWORK_VIEWERS),
+        44,
+        group=DISCOVERY,
+    )
 )
 
 

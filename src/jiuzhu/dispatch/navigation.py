@@ -4,8 +4,12 @@ Escalations, monitoring, SLA policies and wall screens are tabs of the board's p
 
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.core.navigation import NavItem, register_nav, role_in
+from jiuzhu.core.navigation import SERVICES, NavItem, register_nav, role_in
 from jiuzhu.dispatch.policy import BOARD_ROLES, TICKET_ROLES
 
-register_nav(NavItem("dispatch:board", _("Dispatch board"), role_in(*BOARD_ROLES), 30))
-register_nav(NavItem("dispatch:ticket_list", _("Hotline"), role_in(*TICKET_ROLES), 31))
+register_nav(
+    NavItem("dispatch:board", _("Dispatch board"), role_in(*BOARD_ROLES), 30, group=SERVICES)
+)
+register_nav(
+    NavItem("dispatch:ticket_list", _("Hotline"), role_in(*TICKET_ROLES), 31, group=SERVICES)
+)

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from jiuzhu.core.models import Role
-from jiuzhu.core.navigation import nav_items
+from jiuzhu.core.navigation import nav_menu
 
 register = template.Library()
 _ROLES = dict(Role.choices)
@@ -18,7 +18,7 @@ def nav_links(context) -> list[dict]:
     request = context.get("request")
     if request is None:
         return []
-    return nav_items(request.user, request.path)
+    return nav_menu(request.user, request.path)
 
 
 @register.filter

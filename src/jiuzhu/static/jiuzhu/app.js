@@ -12,6 +12,14 @@
     if (panel) panel.classList.toggle("open", open);
   });
 
+  // Menus of grouped links: opening one closes the others; a click elsewhere closes them all.
+  document.addEventListener("click", function (event) {
+    var inside = event.target.closest("[data-nav-group]");
+    document.querySelectorAll("[data-nav-group][open]").forEach(function (menu) {
+      if (menu !== inside) menu.removeAttribute("open");
+    });
+  });
+
   // Forms that do something hard to undo ask first.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -138,6 +146,10 @@
       button.textContent = button.getAttribute("data-copied") || label;
       setTimeout(function () { button.textContent = label; }, 2000);
     }
+    var answered = false;
+    function once(then) {
+      return function () { if (!answered) { answered = true; then(); } };
+    }
     function fallback() {
       var field = document.createElement("textarea");
       field.value = text;
@@ -146,11 +158,14 @@
       field.style.left = "-9999px";
       document.body.appendChild(field);
       field.select();
-      try { document.execCommand("copy"); done(); } catch (e) { /* nothing to copy with */ }
+      try { if (document.execCommand("copy")) done(); } catch (e) { /* nothing to copy with */ }
       document.body.removeChild(field);
     }
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, fallback);
+      // Some browsers leave the promise pending (a permission never asked): copy the old way
+      // after a second rather than leave the button silent.
+      navigator.clipboard.writeText(text).then(once(done), once(fallback));
+      setTimeout(once(fallback), 1000);
     } else {
       fallback();
     }
