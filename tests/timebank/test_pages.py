@@ -20,6 +20,20 @@ def test_the_volunteer_sees_balance_stars_history_and_tasks(
     assert "助餐" in page
 
 
+def test_the_history_counts_in_hours_under_its_hour_headings(
+    client, completed, market, actors, inline
+):
+    order = completed(minutes=90)
+    inline(delivery_confirm, actor=market["beneficiary"], order=order)
+    client.force_login(actors["volunteer"])
+    page = client.get(reverse("timebank:mine"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    history = page[page.find("<table") :]
+    # 90 minutes deposited into an empty account: +1.5 hours, 1.5 hours after.
+    assert '<td data-label="小时数">+1.50</td>' in history, history[:1500]
+    assert '<td data-label="变动后余额">1.50</td>' in history
+    assert "学时" not in history  # the training-hours word is not the bank's
+
+
 def test_the_volunteer_donates_from_the_page(client, funded):
     account = funded(120)
     client.force_login(account.holder)

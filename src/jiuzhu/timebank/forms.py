@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiuzhu.core.forms import Form
 from jiuzhu.timebank.engine.ledger import FAMILY_RELATIONS
@@ -85,7 +86,7 @@ class ActivityForm(Form):
 
 class CounterForm(Form):
     account_id = forms.IntegerField(label=_("Account number"), min_value=1)
-    hours = hours_field(_("Hours"))
+    hours = hours_field(pgettext_lazy("timebank", "Hours"))
     service = forms.CharField(label=_("Service the hours buy"), max_length=120)
     relation = forms.ChoiceField(
         label=_("Person served (volunteer's account)"), choices=RELATIONS, required=False

@@ -179,6 +179,15 @@ class Entry(models.Model):
     def __str__(self) -> str:
         return f"{self.account} {self.minutes:+d}"
 
+    @property
+    def hours(self) -> float:
+        """The movement in hours, as people read the bank (the ledger counts minutes)."""
+        return self.minutes / 60
+
+    @property
+    def balance_after_hours(self) -> float:
+        return self.balance_after / 60
+
 
 class GroupActivity(models.Model):
     """One group activity (e.g. a community visit day) whose volunteers were deposited their

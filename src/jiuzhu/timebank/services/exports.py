@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiuzhu.core.models import User
 from jiuzhu.core.services.exports import (
@@ -123,7 +124,7 @@ def account_statement_export(*, actor: User, account: Account) -> IO[bytes]:
             _("Movement"),
             _("Note"),
             _("Counterparty"),
-            _("Hours"),
+            pgettext("timebank", "Hours"),
             _("Balance after (hours)"),
         ],
         rows=rows(),
