@@ -62,6 +62,12 @@ def world(actors, areas):
     OrderFactory(household=h["B"], item=item, status="waiting")
     OrderSlaFactory(order=o1, complete_by=now + dt.timedelta(days=1))
     OrderSlaFactory(order=o2, complete_by=now - dt.timedelta(hours=2))
+    # Still being delivered: one already past its deadline (late, like a late completion),
+    # one not yet due (left out until its deadline comes).
+    late = OrderFactory(household=h["C"], item=item, provider=p1, status="in_service")
+    OrderSlaFactory(order=late, complete_by=now - dt.timedelta(hours=1))
+    not_due = OrderFactory(household=h["A"], item=item, provider=p1, status="accepted")
+    OrderSlaFactory(order=not_due, complete_by=now + dt.timedelta(days=2))
     RatingFactory(order=o1, score=5)
     RatingFactory(order=o2, score=3)
     RatingFactory(order=o4, score=4)
@@ -74,6 +80,11 @@ def world(actors, areas):
     )
     DepositFactory(account=account, street=areas["maqun"], minutes=30)  # not yet confirmed
     return base
+
+
+def late_and_unfinished(order: Order) -> bool:
+    unfinished = order.status in ("waiting", "accepted", "assigned", "in_service")
+    return unfinished and hasattr(order, "sla") and order.sla.complete_by <= timezone.now()
 
 
 def by_hand(street_ids: set[int]) -> dict[str, float]:
@@ -97,7 +108,7 @@ def by_hand(street_ids: set[int]) -> dict[str, float]:
         "orders.completed": len(completed),
         "orders.cancelled": sum(o.status == "cancelled" for o in orders),
         "orders.waiting": sum(o.status == "waiting" for o in orders),
-        "sla.due": len(with_sla),
+        "sla.due": len(with_sla) + sum(late_and_unfinished(o) for o in orders),
         "sla.on_time": sum(o.completed_at <= o.sla.complete_by for o in with_sla),
         "money.spent": float(sum(o.item.price * o.quantity for o in completed)),
         "served.person_times": len(completed),
@@ -145,13 +156,15 @@ def test_every_figure_equals_the_raw_rows_and_the_poverty_measures_the_hand_work
     # Providers: completed orders, SLA and ratings per provider, from the rows.
     ranking = {row["name"]: row for row in board["providers"]}
     assert ranking["服务机构一"]["completed"] == 2
-    assert ranking["服务机构一"]["on_time_rate"] == pytest.approx(0.5)
+    # Of its three orders whose deadline has come, one was completed by it (o1); o2 was
+    # completed late and the one still in service is late already: 1 / 3, not 1 / 2.
+    assert ranking["服务机构一"]["on_time_rate"] == pytest.approx(1 / 3)
     assert ranking["服务机构一"]["rating"] == pytest.approx(4.0)
     assert "服务机构二" not in ranking  # its only order is in Jianye
     # The supply gap (street × item, from the current figures): orders not cancelled, and
     # those still waiting.
     gap = {row["street"]: (row["demand"], row["unmet"]) for row in board["supply"]}
-    assert gap == {"尧化街道": (2, 1), "马群街道": (1, 0)}
+    assert gap == {"尧化街道": (3, 1), "马群街道": (2, 0)}
 
 
 def test_a_street_manager_sees_only_their_street(world, actors, areas):
@@ -185,7 +198,7 @@ def test_a_snapshot_keeps_its_values_when_todays_data_changes(world, actors, are
 
     before = {key: taken(this, key) for key in ("households.active", "orders.placed", "mpi.M0")}
     assert before["households.active"] == 3  # A, B, F (X has exited)
-    assert before["orders.placed"] == 2
+    assert before["orders.placed"] == 3  # A's completed and accepted orders, B's waiting one
     assert taken(last, "orders.placed") == 0  # every order was placed this month
     # Today's data changes: a household exits, an order is placed; taking the month again
     # writes nothing and every value stays as it was.
@@ -205,7 +218,7 @@ def test_a_snapshot_keeps_its_values_when_todays_data_changes(world, actors, are
     )
     rows = {row["name"]: row for row in data["rows"]}
     assert (data["before"], data["after"]) == (last, this)
-    assert rows["尧化街道"]["change"] == 2
+    assert rows["尧化街道"]["change"] == 3
     assert data["after_taken"] is not None
     with pytest.raises(ValidationFailed):
         trend(user=city, filters=filters_for(user=city), metric="nonsense")

@@ -160,7 +160,8 @@ def provider_ranking(*, user: User, filters: Filters) -> list[dict[str, Any]]:
         return []
     start, end = filters.period.bounds
     completed = Q(status=OrderStatus.COMPLETED)
-    due = completed & Q(sla__isnull=False)
+    with_deadline = completed & Q(sla__isnull=False)
+    due = with_deadline | figures.late_unfinished(timezone.now())
     rows = (
         orders.filter(created_at__gte=start, created_at__lt=end, provider__isnull=False)
         .order_by()
@@ -169,7 +170,7 @@ def provider_ranking(*, user: User, filters: Filters) -> list[dict[str, Any]]:
             placed=Count("id"),
             completed=Count("id", filter=completed),
             due=Count("id", filter=due),
-            on_time=Count("id", filter=due & Q(completed_at__lte=F("sla__complete_by"))),
+            on_time=Count("id", filter=with_deadline & Q(completed_at__lte=F("sla__complete_by"))),
             rated=Count("rating"),
             rating=Avg("rating__score"),
         )

@@ -22,7 +22,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jiuzhu.discovery.models import EarlyWarning, WarningOrigin, WarningStatus
-from jiuzhu.orders.models import Order, OrderStatus, Rating
+from jiuzhu.orders.models import UNFINISHED_STATUSES, Order, OrderStatus, Rating
 from jiuzhu.registry.models import Group, Household, HouseholdStatus, Tier, UrgencyTag
 from jiuzhu.timebank.models import Deposit, DepositStatus
 
@@ -83,12 +83,16 @@ def households_parts(households: QuerySet[Household]) -> dict[StreetKey, Parts]:
     )
 
 
-def orders_parts(orders: QuerySet[Order], period: Period) -> dict[StreetKey, Parts]:
-    """Orders placed in the period: the funnel, SLA compliance (completed orders with a
-    completion deadline, and those completed by it), money spent (completed orders at the
+def orders_parts(
+    orders: QuerySet[Order], period: Period, now: dt.datetime | None = None
+) -> dict[StreetKey, Parts]:
+    """Orders placed in the period: the funnel, SLA compliance (orders whose completion
+    deadline has come — completed ones that had a deadline and unfinished ones past it — and
+    those completed by it, as provider monitoring counts), money spent (completed orders at the
     item's price) and person-times served (completed orders)."""
     start, end = period.bounds
     completed = Q(status=OrderStatus.COMPLETED)
+    late_open = late_unfinished(now or timezone.now())
     with_deadline = completed & Q(sla__isnull=False)
     return _grouped(
         orders.filter(created_at__gte=start, created_at__lt=end),
@@ -101,7 +105,7 @@ def orders_parts(orders: QuerySet[Order], period: Period) -> dict[StreetKey, Par
             "orders.completed": Count("id", filter=completed),
             "orders.cancelled": Count("id", filter=Q(status=OrderStatus.CANCELLED)),
             "orders.waiting": Count("id", filter=Q(status=OrderStatus.WAITING)),
-            "sla.due": Count("id", filter=with_deadline),
+            "sla.due": Count("id", filter=with_deadline | late_open),
             "sla.on_time": Count(
                 "id", filter=with_deadline & Q(completed_at__lte=F("sla__complete_by"))
             ),
@@ -109,6 +113,11 @@ def orders_parts(orders: QuerySet[Order], period: Period) -> dict[StreetKey, Par
             "served.person_times": Count("id", filter=completed),
         },
     )
+
+
+def late_unfinished(now: dt.datetime) -> Q:
+    """Orders not yet delivered whose completion deadline has passed: late already."""
+    return Q(status__in=UNFINISHED_STATUSES, sla__complete_by__lte=now)
 
 
 def ratings_parts(ratings: QuerySet[Rating], period: Period) -> dict[StreetKey, Parts]:

@@ -1,5 +1,6 @@
 from jiuzhu.orders.models.evidence import Confirmation, DeliveryEvidence
 from jiuzhu.orders.models.orders import (
+    UNFINISHED_STATUSES,
     Channel,
     Complaint,
     ComplaintStatus,
@@ -25,6 +26,7 @@ __all__ = [
     "OrderDecline",
     "OrderEvent",
     "OrderStatus",
+    "UNFINISHED_STATUSES",
     "Provider",
     "Rating",
     "SupplyType",

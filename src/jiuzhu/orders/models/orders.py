@@ -20,6 +20,17 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+#: Orders still to be delivered: past their completion deadline, they count as late in every
+#: on-time figure (a rate computed over completed orders only would read 100 % beside a pile of
+#: overdue ones).
+UNFINISHED_STATUSES = (
+    OrderStatus.WAITING,
+    OrderStatus.ACCEPTED,
+    OrderStatus.ASSIGNED,
+    OrderStatus.IN_SERVICE,
+)
+
+
 class Channel(models.TextChoices):
     """Who placed the order."""
 
