@@ -1,8 +1,10 @@
 """Accounts: a volunteer sees their own; district managers the accounts serving their district;
 city administrators all. Entries and movements are seen with their account. Deposits: the
 volunteer's own; the household's community worker and beneficiary, and the provider's staff,
-those of orders they see; managers by account. A provider's staff see the redemptions made at
-their provider's counter and the group activities their organisation recorded."""
+those of orders they see; managers by account, and district managers also the volunteer work
+done in their district whatever the account (volunteers' own accounts name no district, and
+a district's dashboard counts the hours served there). A provider's staff see the redemptions
+made at their provider's counter and the group activities their organisation recorded."""
 
 from __future__ import annotations
 
@@ -48,6 +50,16 @@ def _movements(queryset: QuerySet, user: User) -> QuerySet:
 
 grant(Movement, [Role.VOLUNTEER, Role.DISTRICT_MANAGER, Role.CITY_ADMIN], _movements)
 grant(Deposit, [Role.VOLUNTEER, Role.DISTRICT_MANAGER, Role.CITY_ADMIN], _with_account)
+
+
+def _served_in_district(queryset: QuerySet, user: User) -> QuerySet:
+    area = user.area
+    if area is None or area.level != AreaLevel.DISTRICT:
+        return queryset.none()
+    return queryset.filter(street__parent=area)
+
+
+grant(Deposit, [Role.DISTRICT_MANAGER], _served_in_district)
 
 
 def _by_order(queryset: QuerySet, user: User) -> QuerySet:
