@@ -23,11 +23,13 @@ def _warning_row(warning: EarlyWarning) -> TaskRow:
     else:
         title = f"#{warning.pk}"
     place = warning.community or warning.street
+    # What raised it (a rule's title, or "neighbour referral"): one household may carry several
+    # warnings, and the rows must not read as duplicates.
+    reason = warning.rule.title if warning.rule is not None else warning.get_origin_display()
+    parts = (place.name if place else "", reason, warning.get_grade_display())
     return TaskRow(
         title=title,
-        detail=" · ".join(
-            str(part) for part in (place.name if place else "", warning.get_grade_display()) if part
-        ),
+        detail=" · ".join(str(part) for part in parts if part),
         url=reverse("discovery:warning_detail", args=[warning.pk]),
     )
 
