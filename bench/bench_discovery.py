@@ -2,6 +2,7 @@
 registry's 100,000 households, on SQLite (issue 12 item 9: under 60 s).
 
     .venv/bin/python bench/bench_discovery.py [--rows N] [--households H] [--write bench/RESULTS.md]
+        [--profile import.prof]    # then: python -m pstats import.prof
 
 Data: H demo households (``generate_households``, fixed seed) in a fresh SQLite file; a CSV of N
 medical rows (UTF-8): 60% about 50,000 registry members (their identity numbers decrypted once),
@@ -14,6 +15,7 @@ records and evaluating the warning rules for every touched household, one transa
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import os
 import random
@@ -70,6 +72,11 @@ def main() -> int:
         help="rows for the whole import (b, c); default: --rows",
     )
     parser.add_argument("--write", type=Path)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="write a cProfile (CPU time) of the whole import (b) to this file",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var_dir:
         setup_django(var_dir)
@@ -130,8 +137,14 @@ def main() -> int:
         org = Organisation.objects.create(name="医保局", kind="department", area=qixia)
         user = User.objects.create(username="bench_dept", role=Role.DEPARTMENT, organisation=org)
         assert Area.objects.filter(level=AreaLevel.CITY).exists()
+        profiler = cProfile.Profile(time.process_time) if args.profile else None
         start, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         batch = import_file(actor=user, source="medical", path=import_path, channel="cli")
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(str(args.profile))
         import_s, import_cpu = time.perf_counter() - start, time.process_time() - cpu
         start, cpu = time.perf_counter(), time.process_time()
         again = import_file(actor=user, source="medical", path=import_path, channel="cli")

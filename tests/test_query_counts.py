@@ -11,6 +11,7 @@ query per row (an N+1) and fails here with the numbers and the queries that repe
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 from decimal import Decimal
@@ -20,7 +21,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from factories import OrganisationFactory, UserFactory
+from factories import (
+    ApplicationFactory,
+    CommunityReferralFactory,
+    DepartmentReferralFactory,
+    DepositFactory,
+    EarlyWarningFactory,
+    GroupActivityFactory,
+    HiddenPovertyEntryFactory,
+    ImportBatchFactory,
+    MovementFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    ProjectItemFactory,
+    SpotCheckFactory,
+    StatementFactory,
+    TimebankAccountFactory,
+    UserFactory,
+    WarningRuleFactory,
+)
 from factories_registry import add_member, make_household
 from jiuzhu.assessment.models import Assessment
 from jiuzhu.assessment.services.defaults import framework_load_default
@@ -39,6 +58,7 @@ from jiuzhu.orders.services.orders import (
     order_start,
 )
 from jiuzhu.registry.models import HouseholdAssignment
+from jiuzhu.timebank.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +249,11 @@ def _count(client, actors, who, url, headers):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, **headers)
     assert response.status_code == 200, (url, response.status_code, response.content[:500])
-    return len(captured), [query["sql"] for query in captured.captured_queries]
+    return (
+        len(captured),
+        [query["sql"] for query in captured.captured_queries],
+        response.content.decode(),
+    )
 
 
 def _shape(sql: str) -> str:
@@ -242,28 +266,131 @@ def _repeated(small: list[str], large: list[str]) -> list[str]:
     return [f"{times}x {sql}" for sql, times in grew.most_common(3)]
 
 
-def _check(client, actors, areas, cases, bearer: bool):
-    world = World(actors, areas)
+def _check(client, actors, areas, cases, bearer: bool, world_class=None):
+    """Each case is (who, url) or (who, url, marker): with a marker, the larger world's answer
+    must contain it (e.g. the newest row's name), so a page that shows no row cannot pass by
+    running no row query. ``{household}`` and ``{account}`` in a url are the world's first."""
+    world = (world_class or World)(actors, areas)
     headers = {}
     measured = {}
     for size in (SMALL, LARGE):
         world.grow(size)
-        for who, url in cases:
+        for who, url, *_ in cases:
             if bearer:
                 _, secret = token_create(user=_user(actors, who), name="count")
                 headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-            concrete = url.format(household=world.households[0].pk)
+            concrete = url.format(
+                household=world.households[0].pk,
+                account=getattr(getattr(world, "volunteer_account", None), "pk", 0),
+            )
             measured.setdefault((who, url), []).append(
                 _count(client, actors, who, concrete, headers)
             )
     failures = []
-    for (who, url), [(small, small_sql), (large, large_sql)] in measured.items():
+    markers = {(case[0], case[1]): case[2] for case in cases if len(case) > 2}
+    for (who, url), [(small, small_sql, _), (large, large_sql, body)] in measured.items():
         if small != large:
             failures.append(
                 f"{url} as {who}: {small} queries with {SMALL} rows, {large} with {LARGE}; "
                 f"repeated: {_repeated(small_sql, large_sql)}"
             )
+        marker = markers.get((who, url))
+        if marker is None:
+            continue
+        shown = marker(world)
+        # As written on a page, or escaped in JSON.
+        if shown not in body and json.dumps(shown)[1:-1] not in body:
+            failures.append(f"{url} as {who}: the newest row ({shown}) is not shown")
     assert not failures, "\n".join(failures)
+
+
+class NewerWorld(World):
+    """:class:`World` plus the rows of the later capabilities' lists: evaluation (projects,
+    statements, applications), the time bank (accounts, transfers, deposits, group activities,
+    counter redemptions), discovery (warnings, department and community referrals, import
+    batches, the hidden-poverty list) and the dashboards' snapshots."""
+
+    def __init__(self, actors, areas):
+        super().__init__(actors, areas)
+        self.volunteer_account = TimebankAccountFactory(
+            holder=actors["volunteer"], district=areas["qixia"], balance_minutes=6000
+        )
+        self.department = actors["department"].organisation
+        self.referrals: list = []
+        self.warnings: list = []
+        self.rule = WarningRuleFactory(status="active")
+
+    def grow(self, n: int) -> None:
+        start = len(self.households)
+        super().grow(n)
+        qixia, manager = self.areas["qixia"], self.actors["qixia_manager"]
+        for i in range(start, n):
+            household = self.households[i]
+            provider = Provider.objects.get(uscc=f"91320113MA1N{i:04d}XX")
+            project = ProjectFactory(
+                name=f"助餐项目{i}", provider=provider, district=qixia, created_by=manager
+            )
+            ProjectItemFactory(project=project, item=self.meal)
+            SpotCheckFactory(project=project, by=manager)
+            StatementFactory(project=project)
+            ApplicationFactory(name=f"申请机构{i}", street=self.areas["yaohua"], district=qixia)
+            account = TimebankAccountFactory(
+                holder=UserFactory(username=f"vol{i}", role=Role.VOLUNTEER),
+                name=f"志愿者{i}",
+                district=qixia,
+            )
+            transfer = MovementFactory(
+                kind="transfer",
+                status="posted",
+                source=self.volunteer_account,
+                target=account,
+                created_by=self.actors["volunteer"],
+                note=f"转赠{i}",
+            )
+            Entry.objects.create(
+                movement=transfer, account=self.volunteer_account, minutes=-60, balance_after=600
+            )
+            Entry.objects.create(movement=transfer, account=account, minutes=60, balance_after=60)
+            MovementFactory(
+                kind="redemption",
+                status="posted",
+                source=account,
+                target=self.volunteer_account,
+                provider=self.provider,
+                created_by=self.staff,
+                note=f"兑换{i}",
+            )
+            activity = GroupActivityFactory(
+                title=f"活动{i}", recorded_by=manager, organisation=self.staff.organisation
+            )
+            DepositFactory(
+                account=account,
+                order=self.orders[i],
+                activity=activity,
+                street=self.areas["yaohua"],
+                title=f"助餐{i}",
+            )
+            self.warnings.append(EarlyWarningFactory(household=household, rule=self.rule))
+            self.referrals.append(
+                DepartmentReferralFactory(
+                    recommendation__plan__household=household,
+                    recommendation__plan__assessment__household=household,
+                    department=self.department,
+                    sent_by=self.actors["yaohua_caseworker"],
+                )
+            )
+            ImportBatchFactory(
+                uploaded_by=self.actors["department"],
+                organisation=self.department,
+                file_name=f"医保批次{i}.csv",
+            )
+            HiddenPovertyEntryFactory(household=household)
+            CommunityReferralFactory(
+                referrer=self.actors["volunteer"],
+                community=self.areas["yaohua_a"],
+                district=qixia,
+                name=f"邻居{i}",
+            )
 
 
 def test_list_pages_run_a_constant_number_of_queries(client, actors, areas):
@@ -272,3 +399,68 @@ def test_list_pages_run_a_constant_number_of_queries(client, actors, areas):
 
 def test_list_endpoints_run_a_constant_number_of_queries(client, actors, areas):
     _check(client, actors, areas, ENDPOINTS, bearer=True)
+
+
+def _newest(prefix: str):
+    """The marker of the newest row a world of LARGE rows made (named ``prefix`` + index)."""
+    return lambda world: f"{prefix}{LARGE - 1}"
+
+
+def _newest_warning(world) -> str:
+    return f"/discovery/warnings/{world.warnings[-1].pk}/"
+
+
+def _newest_referral(world) -> str:
+    return world.referrals[-1].number
+
+
+def _newest_household(world) -> str:
+    return f"/households/{world.households[-1].pk}/"
+
+
+#: The later capabilities' list pages (issue 15 item 6, extended): (who, url, marker of the
+#: newest row, where the page lists rows; None where it shows totals only).
+NEWER_PAGES = [
+    ("qixia_manager", "/evaluation/projects/", _newest("助餐项目")),
+    ("qixia_manager", "/evaluation/statements/", _newest("服务机构")),
+    ("qixia_manager", "/evaluation/applications/", _newest("申请机构")),
+    ("qixia_manager", "/evaluation/rankings/", _newest("服务机构")),
+    ("qixia_manager", "/timebank/accounts/", _newest("志愿者")),
+    ("qixia_manager", "/timebank/accounts/{account}/", _newest("转赠")),
+    ("qixia_manager", "/timebank/report/", None),
+    ("qixia_manager", "/timebank/pool/", None),
+    ("qixia_manager", "/timebank/activities/new/", _newest("活动")),
+    ("volunteer", "/timebank/", _newest("转赠")),
+    ("staff", "/timebank/deposits/", _newest("助餐")),
+    ("staff", "/timebank/counter/", _newest("兑换")),
+    ("qixia_manager", "/discovery/warnings/", _newest_warning),
+    ("qixia_manager", "/discovery/referrals/", _newest_referral),
+    ("department", "/discovery/referrals/", _newest_referral),
+    ("department", "/discovery/batches/", _newest("医保批次")),
+    ("qixia_manager", "/discovery/hidden-poverty/", _newest_household),
+    ("volunteer", "/discovery/refer/mine/", _newest("邻居")),
+    ("qixia_manager", "/discovery/refer/network/", None),
+    ("qixia_manager", "/dashboards/", None),
+    ("city_admin", "/dashboards/", None),
+    ("yaohua_caseworker", "/dashboards/", None),
+]
+NEWER_ENDPOINTS = [
+    ("qixia_manager", "/api/v1/projects", _newest("助餐项目")),
+    ("qixia_manager", "/api/v1/settlements", None),
+    ("qixia_manager", "/api/v1/applications", _newest("申请机构")),
+    ("qixia_manager", "/api/v1/timebank/accounts", _newest("志愿者")),
+    ("qixia_manager", "/api/v1/timebank/accounts/{account}/entries", _newest("转赠")),
+    ("department", "/api/v1/discovery/batches", _newest("医保批次")),
+    ("qixia_manager", "/api/v1/discovery/warnings", None),
+    ("qixia_manager", "/api/v1/discovery/referrals", _newest_referral),
+    ("qixia_manager", "/api/v1/discovery/hidden-poverty", None),
+    ("qixia_manager", "/api/v1/analytics/dashboard", None),
+]
+
+
+def test_newer_list_pages_run_a_constant_number_of_queries(client, actors, areas):
+    _check(client, actors, areas, NEWER_PAGES, bearer=False, world_class=NewerWorld)
+
+
+def test_newer_list_endpoints_run_a_constant_number_of_queries(client, actors, areas):
+    _check(client, actors, areas, NEWER_ENDPOINTS, bearer=True, world_class=NewerWorld)

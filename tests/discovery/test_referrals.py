@@ -137,19 +137,6 @@ def test_no_department_on_the_platform_is_a_conflict(material, caseworker):
     assert caught.value.code == "no_department"
 
 
-def test_without_consent_to_share_nothing_goes_to_the_department(material, medical, caseworker):
-    from jiuzhu.registry.models import Consent
-    from jiuzhu.registry.services.consents import consent_withdraw
-
-    consent = Consent.objects.get(household=material.plan.household)
-    consent_withdraw(actor=caseworker, consent=consent, reason="户主撤回")
-    with pytest.raises(Conflict) as refused:
-        referral_send(actor=caseworker, recommendation=material)
-    assert refused.value.code == "no_sharing_consent"
-    assert "consented to sharing" in refused.value.message
-    assert not DepartmentReferral.objects.exists()
-
-
 def test_a_draft_plan_is_not_referred(material, medical, caseworker):
     material.plan.status = "draft"
     material.plan.save()

@@ -33,6 +33,7 @@ class MaterialReferral:
     overdue: bool = False
     url: str = ""  # the referral's page
     send_url: str = ""  # where a caseworker posts to refer it now ("" when they cannot)
+    blocked: str = ""  # why it cannot be referred now although it otherwise could (no consent)
 
 
 Lookup = Callable[[User, Sequence[MaterialRecommendation]], dict[int, MaterialReferral]]

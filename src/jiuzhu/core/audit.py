@@ -106,6 +106,35 @@ def record(
     return AuditEntry.objects.create(**content, mac=entry_mac(**content))
 
 
+def record_system_many(
+    *, actor_label: str, action: str, items: list[tuple[models.Model, dict[str, Any]]]
+) -> None:
+    """One entry per (object, detail) written by a job or handler (no signed-in actor), in one
+    ``bulk_create``: the same rows :func:`record` would write one by one (each with its own
+    MAC), for jobs that audit thousands of objects at once (a department import's warnings)."""
+    if not items:
+        return
+    info = current_request_info()
+    at = timezone.now()
+    entries = []
+    for obj, detail in items:
+        content: dict[str, Any] = {
+            "at": at,
+            "actor_id": None,
+            "actor_label": actor_label[:150],
+            "actor_role": "",
+            "ip_address": info.ip_address,
+            "action": action,
+            "object_type": obj._meta.label_lower,
+            "object_id": str(obj.pk),
+            "object_label": object_label_for(obj)[:200],
+            "result": AuditResult.SUCCESS,
+            "detail": {"channel": info.channel, **_without_free_text(detail)},
+        }
+        entries.append(AuditEntry(**content, mac=entry_mac(**content)))
+    AuditEntry.objects.bulk_create(entries)
+
+
 def record_changes(
     *, actor: User, action: str, obj: models.Model, before: dict, after: dict
 ) -> AuditEntry:
@@ -115,4 +144,4 @@ def record_changes(
     return record(actor=actor, action=action, obj=obj, detail={"fields": changed})
 
 
-__all__ = ["AuditAction", "AuditResult", "record", "record_changes"]
+__all__ = ["AuditAction", "AuditResult", "record", "record_changes", "record_system_many"]

@@ -148,3 +148,42 @@ def test_a_gbk_file_imports(department, registered, write_csv):
 def test_roles_that_may_not_import_are_refused(actors, write_csv):
     with pytest.raises(PermissionDenied):
         run(actors["yaohua_a_worker"], write_csv([[HEAD_ID, "x", DAY, "1"]]))
+
+
+def test_the_rows_written_in_bulk_are_complete(department, registered, write_csv):
+    """Records and potential cases are written with one prepared INSERT each chunk, warnings
+    with their history and audit entries per chunk of subjects: every column is there, and the
+    audit trail verifies (each entry's MAC)."""
+    from jiuzhu.core.audit_chain import verify
+    from jiuzhu.core.models import AuditEntry
+    from jiuzhu.discovery.models import WarningEvent
+
+    household, head = registered
+    batch = run(
+        department,
+        write_csv([[HEAD_ID, "户主", DAY, "21000.00"], [STRANGER_ID, "王某", DAY, "30000"]]),
+    )
+    case = PotentialCase.objects.get()
+    assert case.first_batch == batch and case.status == "open" and case.created_at is not None
+    born = STRANGER_ID[6:14]
+    assert case.birth_date == dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
+    stranger = DepartmentRecord.objects.get(potential_case=case)
+    assert (stranger.batch, stranger.source, stranger.on) == (
+        batch,
+        "medical",
+        TODAY - dt.timedelta(days=10),
+    )
+    assert stranger.values == {"settled_on": DAY, "out_of_pocket": "30000"}
+    assert stranger.member is None and stranger.household is None
+    warnings = list(EarlyWarning.objects.order_by("pk"))
+    assert len(warnings) == batch.warnings == 2
+    for warning in warnings:
+        assert list(WarningEvent.objects.filter(warning=warning).values_list("action")) == [
+            ("raise",)
+        ]
+        entry = AuditEntry.objects.get(
+            object_type="discovery.earlywarning", object_id=str(warning.pk)
+        )
+        assert (entry.action, entry.actor_id, entry.actor_label) == ("create", None, "system")
+        assert entry.detail["origin"] == "department" and entry.detail["grade"] == warning.grade
+    assert verify().ok

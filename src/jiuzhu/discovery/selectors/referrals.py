@@ -19,7 +19,12 @@ from jiuzhu.core.scoping import visible
 from jiuzhu.discovery import policy
 from jiuzhu.discovery.models import DepartmentDesk, DepartmentReferral
 from jiuzhu.discovery.models.referrals import OPEN_STATUSES, DepartmentReferralStatus
-from jiuzhu.discovery.services.referrals import overdue_q, referral_url
+from jiuzhu.discovery.services.referrals import (
+    no_sharing_consent_message,
+    overdue_q,
+    referral_url,
+)
+from jiuzhu.registry.selectors.casework import household_has_sharing_consent
 
 REFERRAL_SORTS = ("deadline", "new", "old")
 RESENDABLE = (DepartmentReferralStatus.DECLINED, DepartmentReferralStatus.WITHDRAWN)
@@ -127,6 +132,9 @@ def material_referrals_for(
         if referral.recommendation_id is not None:
             newest[referral.recommendation_id] = referral
     can_send = policy.can_send_referrals(user) and plan.status in LIVE_PLAN_STATUSES
+    # The same rule as the services' (``require_sharing_consent``): without the household's
+    # consent to share, the page says so in place of the button.
+    consent = can_send and household_has_sharing_consent(plan.household_id)
     now = timezone.now()
     result: dict[int, MaterialReferral] = {}
     for recommendation in recommendations:
@@ -137,15 +145,19 @@ def material_referrals_for(
         # Referred (again) while none is open and none has been completed: a declined or
         # withdrawn referral may be sent again, with new facts.
         may_send = found is None or found.status in RESENDABLE
-        send_url = ""
+        send_url = blocked = ""
         if can_send and desk is not None and may_send:
-            send_url = reverse("discovery:referral_send", args=[plan.pk, recommendation.pk])
+            if consent:
+                send_url = reverse("discovery:referral_send", args=[plan.pk, recommendation.pk])
+            else:
+                blocked = no_sharing_consent_message()
         if found is None:
             result[recommendation.pk] = MaterialReferral(
                 department=desk.department.name if desk else "",
                 status="",
                 status_label=_("Not referred yet"),
                 send_url=send_url,
+                blocked=blocked,
             )
             continue
         referral = found
@@ -160,6 +172,7 @@ def material_referrals_for(
             overdue=referral_overdue(referral, now),
             url=referral_url(referral) if policy.can_read_referrals(user) else "",
             send_url=send_url,
+            blocked=blocked,
         )
     return result
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,7 @@ from jiuzhu.discovery.models import (
     ImportStatus,
     PotentialCase,
 )
+from jiuzhu.discovery.models.imports import PotentialCaseStatus
 from jiuzhu.registry.models import Member
 
 #: Rows stored per database round trip.
@@ -42,6 +43,29 @@ CHUNK = 2000
 #: before the rows are matched (one query, then dict look-ups); below it each chunk asks the
 #: database for its own hashes (a small file should not read the whole register).
 PRELOAD_BYTES = 512 * 1024
+#: The columns the store writes (``_insert``), in the order of its tuples.
+CASE_COLUMNS = [
+    "id_number_encrypted",
+    "id_number_hash",
+    "id_last4",
+    "name",
+    "birth_date",
+    "district",
+    "status",
+    "first_batch",
+    "created_at",
+]
+RECORD_COLUMNS = [
+    "batch",
+    "source",
+    "row_key",
+    "id_number_hash",
+    "on",
+    "values",
+    "member",
+    "household",
+    "potential_case",
+]
 #: Errors kept in a batch's report (the count is always complete).
 REPORT_MAX = 10_000
 Progress = Callable[[int], None]
@@ -49,6 +73,23 @@ Progress = Callable[[int], None]
 
 def max_bytes() -> int:
     return int(getattr(settings, "JIUZHU_IMPORT_MAX_MB", 64)) * 2**20
+
+
+def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Write ``rows`` (values already in the database's form) with one prepared INSERT run by
+    ``executemany``. Profiled on a 50,000-row file, ORM ``bulk_create`` spent more time building
+    model instances and compiling SQL (one statement per ~100 rows on SQLite, whose parameter
+    limit splits the batches) than the database spent writing."""
+    quote = connection.ops.quote_name
+    column_of = {field.name: field.column for field in model._meta.concrete_fields}
+    names = ", ".join(quote(column_of[name]) for name in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            # Table and column names from the model, placeholders only: no input in the SQL.
+            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",  # noqa: S608
+            rows,
+        )
 
 
 class _Rollback(Exception):
@@ -151,33 +192,41 @@ class _Store:
                 "id_number_hash", "pk"
             )
         )
-        new_cases = []
+        ops = connection.ops
+        created_at = ops.adapt_datetimefield_value(timezone.now())
+        district_id = self.batch.district_id
+        new_cases: list[tuple[Any, ...]] = []
         for record, _key in fresh:
             digest = hashes[record.id_number]
             if digest in members or digest in cases:
                 continue
             number = record.id_number
+            birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
             new_cases.append(
-                PotentialCase(
-                    id_number_encrypted=self.enc(number),
-                    id_number_hash=digest,
-                    id_last4=number[-4:],
-                    name=record.name[:64],
-                    birth_date=dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                    district=self.batch.district,
-                    first_batch=self.batch,
+                (
+                    self.enc(number),
+                    digest,
+                    number[-4:],
+                    record.name[:64],
+                    ops.adapt_datefield_value(birth),
+                    district_id,
+                    PotentialCaseStatus.OPEN,
+                    self.batch.pk,
+                    created_at,
                 )
             )
             cases[digest] = -1  # created below
         if new_cases:
-            PotentialCase.objects.bulk_create(new_cases)
+            _insert(PotentialCase, CASE_COLUMNS, new_cases)
             self.new_cases += len(new_cases)
             cases.update(
                 PotentialCase.objects.filter(
-                    id_number_hash__in=[c.id_number_hash for c in new_cases]
+                    id_number_hash__in=[case[1] for case in new_cases]
                 ).values_list("id_number_hash", "pk")
             )
-        rows = []
+        values_field = DepartmentRecord._meta.get_field("values")
+        batch_id = self.batch.pk
+        rows: list[tuple[Any, ...]] = []
         for record, key in fresh:
             digest = hashes[record.id_number]
             member = members.get(digest)
@@ -187,19 +236,19 @@ class _Store:
             else:
                 self.touched_cases.add(cases[digest])
             rows.append(
-                DepartmentRecord(
-                    batch=self.batch,
-                    source=source,
-                    row_key=key,
-                    id_number_hash=digest,
-                    on=record.on,
-                    values=record.values,
-                    member_id=member[0] if member else None,
-                    household_id=member[1] if member else None,
-                    potential_case_id=None if member else cases[digest],
+                (
+                    batch_id,
+                    source,
+                    key,
+                    digest,
+                    ops.adapt_datefield_value(record.on),
+                    values_field.get_db_prep_save(record.values, connection),
+                    member[0] if member else None,
+                    member[1] if member else None,
+                    None if member else cases[digest],
                 )
             )
-        DepartmentRecord.objects.bulk_create(rows, batch_size=CHUNK)
+        _insert(DepartmentRecord, RECORD_COLUMNS, rows)
         self.new_records += len(rows)
 
 

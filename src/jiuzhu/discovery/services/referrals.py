@@ -117,6 +117,24 @@ def desk_for(*, household: Household, kind: str) -> DepartmentDesk | None:
     )
 
 
+def no_sharing_consent_message() -> str:
+    """What a caseworker is told when a referral is refused for want of consent (the plan page
+    shows it in place of the button, too)."""
+    return _(
+        "The household has not consented to share its information with partner "
+        "departments (or withdrew its consent): record the consent on the household "
+        "page before referring."
+    )
+
+
+def require_sharing_consent(household: Household | int) -> None:
+    """The one rule for every referral out, from a plan or from the household page (PIPL): a
+    household's information goes to a department only with its consent to share, recorded on
+    the household and not withdrawn (``registry`` casework)."""
+    if not household_has_sharing_consent(household):
+        raise Conflict("no_sharing_consent", no_sharing_consent_message())
+
+
 def referral_actions(referral: DepartmentReferral, user: User) -> list[str]:
     """The buttons ``user`` may press on ``referral`` now."""
     names = REFERRAL_FLOW.actions_for(referral.status, user.role)
@@ -147,16 +165,7 @@ def referral_send(
         raise PermissionDenied(_("This household is outside your area."))
     if plan.status not in LIVE_PLAN_STATUSES:
         raise Conflict("plan_not_live", _("Approve the plan before referring its assistance."))
-    if not household_has_sharing_consent(household):
-        # PIPL: a household's information goes to a department only with its consent to share,
-        # recorded on the household and not withdrawn (registry casework, issue 10).
-        raise Conflict(
-            "no_sharing_consent",
-            _(
-                "The household has not consented to sharing its information with departments "
-                "(or has withdrawn it). Record its consent on the household page first."
-            ),
-        )
+    require_sharing_consent(household)
     desk = desk_for(household=household, kind=recommendation.kind)
     if desk is None:
         raise Conflict(
@@ -236,15 +245,7 @@ def referral_send_for_household(
         raise ValidationFailed({"note": [_("At most 500 characters.")]})
     if household.status != HouseholdStatus.ACTIVE:
         raise Conflict("household_exited", _("This household has left the register."))
-    if not household_has_sharing_consent(household):
-        raise Conflict(
-            "no_sharing_consent",
-            _(
-                "The household has not consented to share its information with partner "
-                "departments (or withdrew its consent): record the consent on the household "
-                "page before referring."
-            ),
-        )
+    require_sharing_consent(household)
     if DepartmentReferral.objects.filter(
         household=household, kind=kind, status__in=OPEN_STATUSES
     ).exists():

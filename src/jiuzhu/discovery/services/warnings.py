@@ -199,6 +199,32 @@ def _facts_for(records: Iterable[_Record], members: dict[int, _Member]) -> list[
     return facts
 
 
+class _Pending:
+    """Warnings raised by an import's rules, written per chunk of subjects: the warnings, their
+    history rows and their audit entries in three ``bulk_create`` calls instead of three
+    INSERTs per warning (the same rows; profiled, the per-warning writes were the biggest cost
+    of evaluating a 50,000-row file once its records were stored in bulk)."""
+
+    def __init__(self) -> None:
+        self.warnings: list[EarlyWarning] = []
+
+    def write(self) -> None:
+        warnings, self.warnings = self.warnings, []
+        if not warnings:
+            return
+        EarlyWarning.objects.bulk_create(warnings)  # sets each pk (RETURNING)
+        WarningEvent.objects.bulk_create(
+            WarningEvent(warning=w, action="raise", note="") for w in warnings
+        )
+        audit.record_system_many(
+            actor_label=SYSTEM,
+            action=AuditAction.CREATE,
+            items=[(w, {"origin": w.origin, "grade": w.grade}) for w in warnings],
+        )
+        for warning in warnings:
+            publish(WARNING_RAISED, warning_id=warning.pk)
+
+
 def _create(
     *,
     origin: str,
@@ -216,17 +242,20 @@ def _create(
     indicator: str = "",
     referral: Any = None,
     known: set[str] | None = None,
+    pending: _Pending | None = None,
 ) -> EarlyWarning | None:
     """One warning, unless the same one was raised before (``dedupe_key``). ``known``: the
     dedupe keys already raised among those the caller may raise (loaded in one query for a
-    whole chunk, so a big import asks once, not per warning); it gets the new key."""
+    whole chunk, so a big import asks once, not per warning); it gets the new key. With
+    ``pending`` the warning is only collected, and written with the chunk's others by
+    :meth:`_Pending.write`."""
     if known is not None:
         if dedupe_key in known:
             return None
         known.add(dedupe_key)
     elif EarlyWarning.objects.filter(dedupe_key=dedupe_key).exists():
         return None
-    warning = EarlyWarning.objects.create(
+    warning = EarlyWarning(
         origin=origin,
         dedupe_key=dedupe_key,
         grade=grade,
@@ -242,6 +271,10 @@ def _create(
         explanation=explanation,
         referral=referral,
     )
+    if pending is not None:
+        pending.warnings.append(warning)
+        return warning
+    warning.save(force_insert=True)
     WarningEvent.objects.create(warning=warning, action="raise", note="")
     audit.record(
         actor=None,
@@ -289,6 +322,7 @@ def _raise_hits(
     records: dict[int, _Record],
     known: set[str],
     open_pairs: set[tuple[str, str]],
+    pending: _Pending,
     **subject: Any,
 ) -> int:
     raised = 0
@@ -309,6 +343,7 @@ def _raise_hits(
             indicator=hit.indicator,
             explanation=hit.explanation(record.source),
             known=known,
+            pending=pending,
             **subject,
         )
         if created is not None:
@@ -358,6 +393,7 @@ def warnings_evaluate(
             if m.is_active and m.employed:
                 earners_of[m.household_id] += 1
         known, open_pairs = _known_for_chunk((f"h{i}" for i in by_household), rules)
+        pending = _Pending()
         for household_id, records in by_household.items():
             household = households[household_id]
             earners = earners_of[household_id]
@@ -375,11 +411,13 @@ def warnings_evaluate(
                 {r.pk: r for r in records},
                 known,
                 open_pairs,
+                pending,
                 household=household,
                 street=household.street,
                 community=household.community,
                 district=household.district,
             )
+        pending.write()
     case_ids = sorted(set(case_ids))
     for start in range(0, len(case_ids), 500):
         ids = case_ids[start : start + 500]
@@ -390,6 +428,7 @@ def warnings_evaluate(
             by_case[row[5]].append(_Record(*row))
         cases = PotentialCase.objects.select_related("district", "street", "community").in_bulk(ids)
         known, open_pairs = _known_for_chunk((f"p{i}" for i in by_case), rules)
+        pending = _Pending()
         for case_id, records in by_case.items():
             case = cases[case_id]
             if case.district_id is None or case.status != PotentialCaseStatus.OPEN:
@@ -406,11 +445,13 @@ def warnings_evaluate(
                 {r.pk: r for r in records},
                 known,
                 open_pairs,
+                pending,
                 potential_case=case,
                 district=case.district,
                 street=case.street,
                 community=case.community,
             )
+        pending.write()
     return raised
 
 
