@@ -22,6 +22,7 @@ checked again when the job runs.
 from __future__ import annotations
 
 import logging
+import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -107,7 +108,7 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if isinstance(value, int | float | str) or hasattr(value, "isoformat"):
+    if isinstance(value, numbers.Number | str) or hasattr(value, "isoformat"):
         return value
     return str(value)
 
@@ -134,6 +135,13 @@ def _filters(request: HttpRequest) -> QueryDict:
     for name in NOT_FILTERS:
         query.pop(name, None)
     return query
+
+
+def list_address(request: HttpRequest, name: str) -> str:
+    """A list's own address (URL name) with this request's filters: where "back" goes from a
+    list's separate export address."""
+    query = _filters(request)
+    return reverse(name) + (f"?{query.urlencode()}" if query else "")
 
 
 def export_list(
