@@ -148,3 +148,22 @@ def test_past_the_background_limit_there_is_no_offer(client, three, settings):
     response = client.get(LIST + "?export=xlsx")
     assert response.context["token"] == ""
     assert 'name="token"' not in response.content.decode()
+
+
+def test_progress_is_saved_as_the_rows_are_written(three, monkeypatch):
+    from jiuzhu.core.services import background_exports
+
+    job = ExportJob.objects.create(
+        user=three, list_key="core.notifications", title="t", path=LIST, status="running", total=5
+    )
+    monkeypatch.setattr(background_exports, "PROGRESS_EVERY", 2)
+    rows = background_exports.with_progress(job, iter("abcde"))
+    assert [next(rows), next(rows)] == ["a", "b"]
+    job.refresh_from_db()
+    assert job.written == 0  # saved once the second row has been written, not before
+    next(rows)
+    job.refresh_from_db()
+    assert (job.written, job.percent) == (2, 40)
+    assert list(rows) == ["d", "e"]
+    job.refresh_from_db()
+    assert job.written == 4
