@@ -222,6 +222,9 @@ def build_world() -> dict:
     # outside is someone else's.
     sides["out"]["notification"] = NotificationFactory(user=jianye_manager)
     own_notifications = {role: NotificationFactory(user=user) for role, user in actors.items()}
+    # Background exports belong to one user too: inside the actor's own, outside someone else's.
+    sides["out"]["export_job"] = _export_job(jianye_manager)
+    own_export_jobs = {role: _export_job(user) for role, user in actors.items()}
     # Accounts: inside is a colleague in Yaohua, outside one in Jianye.
     sides["in"]["account"] = actors[Role.COMMUNITY_WORKER]
     sides["out"]["account"] = jianye_manager
@@ -282,4 +285,25 @@ def build_world() -> dict:
         "actors": actors,
         "sides": sides,
         "own_notifications": own_notifications,
+        "own_export_jobs": own_export_jobs,
     }
+
+
+def _export_job(user):
+    """A finished background export of ``user``'s, with its file."""
+    from jiuzhu.core.models import ExportJob, ExportStatus
+    from jiuzhu.core.services.background_exports import exports_dir
+
+    job = ExportJob.objects.create(
+        user=user,
+        list_key="core.notifications",
+        title="sweep",
+        path="/notifications/",
+        status=ExportStatus.DONE,
+        total=0,
+        expires_at=timezone.now() + dt.timedelta(days=365),
+    )
+    job.file_name = f"sweep-{job.pk}.xlsx"
+    job.save(update_fields=["file_name"])
+    (exports_dir() / job.file_name).write_bytes(b"sweep")
+    return job

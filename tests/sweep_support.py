@@ -24,6 +24,7 @@ PARAMETERS = {
     "token": lambda side: side["display_raw"],
     "user_id": lambda side: side["account"].pk,
     "notification_id": lambda side: side["notification"].pk,
+    "job_id": lambda side: side["export_job"].pk,
     "delivery_id": lambda side: side["delivery"].pk,
     "need_id": lambda side: side["need"].pk,
     "category_id": lambda side: side["need"].category_id,

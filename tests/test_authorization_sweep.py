@@ -350,6 +350,11 @@ EXPECTED.update(
         "core:notifications_read": post(ALL),
         # Inside is the actor's own notification, outside someone else's.
         "core:notification_open": row(ALL, 302, everywhere=frozenset()),
+        # Background exports: the list of one's own; inside is the actor's own job (its page
+        # and its file), outside someone else's, which nobody else sees.
+        "core:export_jobs": row(ALL),
+        "core:export_job": row(ALL, everywhere=frozenset()),
+        "core:export_job_file": row(ALL, everywhere=frozenset()),
     }
 )
 
@@ -727,8 +732,10 @@ def call(world: dict, endpoint: Endpoint, role: str, side_name: str) -> int | st
     side = dict(world["sides"][side_name])
     if side_name == "in" and role != ANONYMOUS:
         side["notification"] = world["own_notifications"][role]
+        side["export_job"] = world["own_export_jobs"][role]
     elif side_name == "in":
         side["notification"] = world["sides"]["out"]["notification"]
+        side["export_job"] = world["sides"]["out"]["export_job"]
     url = url_for(endpoint, side)
     body = endpoint.body
     if body:

@@ -40,3 +40,12 @@ def schedule_periodic_jobs(sender, **kwargs):
 
     for job in periodic_jobs():
         sender.add_periodic_task(job.every_seconds, run_periodic_job.s(job.name), name=job.name)
+
+
+@app.task(name="jiuzhu.run_export")
+def run_export_task(job_id: int):
+    """Write one background export (queued on commit when EXPORTS_INLINE is off); a lost task
+    is picked up by the ``core.exports`` periodic job."""
+    from jiuzhu.core.views.list_export import run_export_job
+
+    return run_export_job(job_id)

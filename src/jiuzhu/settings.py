@@ -265,6 +265,15 @@ if not re.fullmatch(r"[0-9][0-9-]{2,19}", HOTLINE_PHONE):
         f"JIUZHU_HOTLINE_PHONE must be a phone number (digits and dashes), not {HOTLINE_PHONE!r}"
     )
 EXPORT_MAX_ROWS = env_int("JIUZHU_EXPORT_MAX_ROWS", 20_000, minimum=1)
+# Past EXPORT_MAX_ROWS a list can be exported in the background
+# (core/services/background_exports.py): up to this many rows (an Excel sheet holds
+# 1,048,576), kept for download this many hours.
+# Inline (the default) the job runs in the same process right after the request that asked for
+# it commits; otherwise Celery runs it when a broker is set, else the worker's `core.exports` job.
+EXPORT_BACKGROUND_MAX_ROWS = env_int("JIUZHU_EXPORT_BACKGROUND_MAX_ROWS", 1_000_000, minimum=1)
+EXPORT_KEEP_HOURS = env_int("JIUZHU_EXPORT_KEEP_HOURS", 24, minimum=1)
+EXPORTS_INLINE = env_bool("JIUZHU_EXPORTS_INLINE", True)
+EXPORTS_DIR = VAR_DIR / "exports"
 # The service directory in Open Referral HSDS 3.0 (/api/v1/hsds/…): readable without signing in
 # only when this is on (docs/hsds.md).
 HSDS_PUBLIC = env_bool("JIUZHU_HSDS_PUBLIC", False)

@@ -4,13 +4,16 @@ delivery now (audited); nobody else sees it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from django.utils.html import escape
+from openpyxl import load_workbook
 
 from jiuzhu.core import events, outbox
-from jiuzhu.core.models import AuditEntry, DeliveryStatus, OutboxDelivery
+from jiuzhu.core.models import AuditAction, AuditEntry, DeliveryStatus, OutboxDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +151,37 @@ def test_every_view_filter_answers(client, actors, broken_partner, view):
     client.force_login(actors["city_admin"])
     response = client.get(PAGE, {"view": view, "page": "x"})
     assert response.status_code == 200
+
+
+def test_event_deliveries_export_for_the_city_admin_only(client, actors, broken_partner):
+    dead = fail_until_dead()
+    client.force_login(actors["city_admin"])
+    assert 'href="?export=xlsx"' in client.get("/events/").content.decode()
+    response = client.get("/events/?export=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    # the failing handler's delivery only: the other handler of the event succeeded
+    assert len(rows) == 1
+    assert rows[0][0] == "test.notice" and rows[0][1] == dead.event_id
+    assert rows[0][5] == 3
+    assert rows[0][8] == "ConnectionError: partner gateway refused the connection"
+    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    assert (entry.detail["list"], entry.detail["filters"], entry.detail["rows"]) == (
+        "core.event_deliveries",
+        {},
+        1,
+    )
+    client.force_login(actors["security_admin"])
+    assert client.get("/events/?export=xlsx").status_code == 403
+
+
+def test_event_deliveries_past_the_limit_are_not_exported_at_once(client, actors, broken_partner):
+    fail_until_dead()
+    events.publish(NOTICE, household_id=43)  # a second failing delivery
+    outbox.drain(now=timezone.now() + dt.timedelta(minutes=1))
+    client.force_login(actors["city_admin"])
+    with override_settings(EXPORT_MAX_ROWS=1):
+        response = client.get("/events/?export=xlsx")
+    assert not response.has_header("Content-Disposition")
+    assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from jiuzhu.core.models import AuditEntry
+from jiuzhu.core.models import AuditEntry, ExportJob
 from jiuzhu.dispatch.models import Ticket, TicketStatus
 from jiuzhu.dispatch.services.tickets import ticket_assign, ticket_open
 from jiuzhu.orders.services.orders import order_complain, order_create
@@ -128,6 +128,34 @@ def test_the_export_is_audited_and_leaves_out_the_callers_phone(client, actors, 
     assert not any("13900001111" in str(cell) for row in rows for cell in row)
     entry = AuditEntry.objects.get(action="export", object_type="dispatch.ticket")
     assert entry.detail["rows"] == 1 and entry.detail["filters"] == {"kind": "feedback"}
+
+
+def test_past_the_limit_the_tickets_export_in_the_background_with_every_row(
+    client, actors, areas, ticket, settings, django_capture_on_commit_callbacks
+):
+    second = ticket_open(
+        actor=actors["qixia_hotline"],
+        kind="feedback",
+        description="送餐晚了",
+        district=areas["qixia"],
+        caller_name="王先生",
+        caller_phone="13900002222",
+    )
+    settings.EXPORT_MAX_ROWS = 1
+    client.force_login(actors["qixia_hotline"])
+    offer = client.get(f"{LIST}export.xlsx?kind=feedback")
+    assert offer.status_code == 200 and offer.context["count"] == 2
+    assert offer.context["back"] == f"{LIST}?kind=feedback"
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("core:export_jobs"), {"token": offer.context["token"]})
+    job = ExportJob.objects.get()
+    assert started["Location"] == reverse("core:export_job", args=[job.pk])
+    download = client.get(reverse("core:export_job_file", args=[job.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.values)
+    assert rows[0][0] == "Ticket"
+    assert sorted(row[0] for row in rows[1:]) == sorted([ticket.number, second.number])
+    entry = AuditEntry.objects.get(action="export", object_type="dispatch.ticket")
+    assert (entry.detail["rows"], entry.detail["filters"]) == (2, {"kind": "feedback"})
 
 
 # ---------------------------------------------------------------- a new ticket

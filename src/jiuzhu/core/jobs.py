@@ -8,6 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,13 @@ class PeriodicJob:
 _jobs: dict[str, PeriodicJob] = {}
 
 
-def periodic(name: str, every_seconds: int):
+_Run = TypeVar("_Run", bound=Callable[[], object])
+
+
+def periodic(name: str, every_seconds: int) -> Callable[[_Run], _Run]:
     """Register ``run()`` to be called every ``every_seconds``."""
 
-    def register(run: Callable[[], object]):
+    def register(run: _Run) -> _Run:
         _jobs[name] = PeriodicJob(name=name, every_seconds=every_seconds, run=run)
         return run
 

@@ -368,3 +368,55 @@ class OutboxDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} ← event #{self.event_id} ({self.status})"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    RUNNING = "running", _("being written")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+    EXPIRED = "expired", _("expired")
+
+
+class ExportJob(models.Model):
+    """A list exported in the background because it holds more rows than an export inside the
+    request may: the list's address and filters (replayed as its owner by the worker), progress,
+    and the finished workbook under ``EXPORTS_DIR`` that only its owner may download until it
+    expires."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="export_jobs")
+    list_key = models.CharField(_("list"), max_length=64)
+    title = models.CharField(_("title"), max_length=120)
+    path = models.CharField(max_length=200)
+    query = models.CharField(max_length=2000, blank=True)
+    back = models.CharField(max_length=2200, blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    written = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background export")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.list_key} #{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:
+            return 100 if self.status == ExportStatus.DONE else 0
+        return min(100, self.written * 100 // self.total)
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ExportStatus.PENDING, ExportStatus.RUNNING)

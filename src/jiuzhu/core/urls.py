@@ -4,6 +4,7 @@ from jiuzhu.core.views import (
     accounts,
     audit,
     auth,
+    exports,
     health,
     home,
     notifications,
@@ -38,6 +39,9 @@ urlpatterns = [
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export.xlsx", audit.audit_export, name="audit_export"),
     path("events/", outbox.event_deliveries, name="event_deliveries"),
+    path("exports/", exports.export_jobs, name="export_jobs"),
+    path("exports/<int:job_id>/", exports.export_job, name="export_job"),
+    path("exports/<int:job_id>/download/", exports.export_job_file, name="export_job_file"),
     path(
         "events/<int:delivery_id>/retry/",
         outbox.event_delivery_retry,

@@ -54,3 +54,10 @@ def notification_groups(*, user: User, keys) -> list[NotificationGroup]:
 
 def notifications_of_subject(*, user: User, subject: str) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, subject=subject).order_by("-created_at", "-id")
+
+
+def notifications_of(*, user: User, subject: str = "") -> QuerySet[Notification]:
+    """The user's notifications one by one, newest first: every one, or one subject's."""
+    if subject:
+        return notifications_of_subject(user=user, subject=subject)
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")

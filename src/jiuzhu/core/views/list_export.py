@@ -9,25 +9,40 @@ A list view declares its columns once (a :class:`ListExport`) and, before pagina
 
 So the workbook holds exactly the rows of the list — the user's scope and filters — never a
 second query that could drift from it. Each export is audited (the list's key, its filters, the
-row count); beyond ``EXPORT_MAX_ROWS`` the user is sent back to the list with a message asking
-to narrow the filters. The template shows the button with ``{% export_link %}``.
+row count). A list with its own export address (``/tickets/export.xlsx``) calls
+:func:`export_list` unconditionally. The template shows the button with ``{% export_link %}``.
+
+Beyond ``EXPORT_MAX_ROWS`` the user gets a page that says so and offers a **background
+export** (up to ``EXPORT_BACKGROUND_MAX_ROWS``): the job (``core/services/background_exports.py``)
+replays the list's own view as that user, with the same filters, and this function then writes
+the workbook to a file instead of answering — the same rows, the same columns, the user's scope
+checked again when the job runs.
 """
 
 from __future__ import annotations
 
+import logging
+import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jiuzhu.core.errors import DomainError
-from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
+from jiuzhu.core.models import ExportJob
+from jiuzhu.core.services import background_exports as background
+from jiuzhu.core.services.exports import Sheet, export_audited, write_xlsx
 from jiuzhu.core.views.common import xlsx_response
+
+log = logging.getLogger(__name__)
 
 EXPORT_PARAM = "export"
 #: query parameters that are the list's own, not filters
@@ -49,6 +64,21 @@ class ListExport:
     title: Any
     object_type: str
     columns: Sequence[Column]
+    #: the file name's stem (default: from ``key``)
+    stem: str = ""
+    #: the "too many rows" message, with ``%(count)d`` and ``%(limit)d`` (default: a general one)
+    too_large: Any = None
+    #: the workbook's rows from the list's rows, when a row's cells are worked out together
+    #: (default: each column's ``value`` of each row)
+    rows: Callable[[Any], Iterable[Sequence[Any]]] | None = None
+
+    def file_stem(self) -> str:
+        return self.stem or self.key.replace(".", "-").replace("_", "-")
+
+
+def heading(header: Any, width: int = 16) -> Column:
+    """A column whose cells the list's ``ListExport.rows`` writes."""
+    return Column(header, lambda row: "", width)
 
 
 def col(header: Any, path: str | Callable[[Any], Any], width: int = 16) -> Column:
@@ -78,45 +108,173 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if isinstance(value, int | float | str) or hasattr(value, "isoformat"):
+    if isinstance(value, numbers.Number | str) or hasattr(value, "isoformat"):
         return value
     return str(value)
 
 
 def _rows(rows: Iterable[Any], spec: ListExport) -> Iterator[list[Any]]:
+    if spec.rows is not None:
+        yield from spec.rows(rows)
+        return
     source = rows.iterator(chunk_size=500) if isinstance(rows, QuerySet) else iter(rows)
     for row in source:
         yield [_cell(column.value(row)) for column in spec.columns]
 
 
-def export_list(request: HttpRequest, rows: Any, spec: ListExport) -> HttpResponse:
-    """The rows of a list page as a workbook (audited), or back to the list with a message
-    when there are more than ``EXPORT_MAX_ROWS``."""
+#: the attribute a replayed request carries: the background job to write
+BACKGROUND = "jiuzhu_export_job"
+TOO_LARGE = gettext_noop(
+    "This list holds %(count)d rows; an export may hold at most %(limit)d. "
+    "Narrow the filters and export again."
+)
+
+
+def _filters(request: HttpRequest) -> QueryDict:
     query = request.GET.copy()
     for name in NOT_FILTERS:
         query.pop(name, None)
+    return query
+
+
+def list_address(request: HttpRequest, name: str) -> str:
+    """A list's own address (URL name) with this request's filters: where "back" goes from a
+    list's separate export address."""
+    query = _filters(request)
+    return reverse(name) + (f"?{query.urlencode()}" if query else "")
+
+
+def export_list(
+    request: HttpRequest,
+    rows: Any,
+    spec: ListExport,
+    *,
+    back: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The rows of a list page as a workbook (audited). With more than ``EXPORT_MAX_ROWS``, a
+    page that says so and offers a background export; ``back`` is the list's address (default:
+    this address without ``export``), ``detail`` adds to or replaces the audit entry's."""
+    query = _filters(request)
+    detail = {"list": spec.key, "filters": {k: query.getlist(k) for k in sorted(query)}} | (
+        detail or {}
+    )
     count = rows.count() if isinstance(rows, QuerySet) else len(rows)
-    try:
-        export_size_check(
-            count=count,
-            message=_(
-                "This list holds %(count)d rows; an export may hold at most %(limit)d. "
-                "Narrow the filters and export again."
-            ),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(request.path + (f"?{query.urlencode()}" if query else ""))
     sheet = Sheet(
         title=str(spec.title),
         headers=[str(column.header) for column in spec.columns],
         rows=_rows(rows, spec),
         widths=[column.width for column in spec.columns],
     )
+    job = getattr(request, BACKGROUND, None)
+    if job is not None:
+        return _write_background(job, sheet, count=count, spec=spec, detail=detail)
+    if count > settings.EXPORT_MAX_ROWS:
+        back = back or request.path + (f"?{query.urlencode()}" if query else "")
+        return _too_large(request, spec, count=count, back=back)
     output = export_audited(
-        actor=request.user,
-        sheets=[sheet],
-        object_type=spec.object_type,
-        detail={"list": spec.key, "filters": {k: query.getlist(k) for k in sorted(query)}},
+        actor=request.user, sheets=[sheet], object_type=spec.object_type, detail=detail
     )
-    return xlsx_response(output, stem=spec.key.replace(".", "-").replace("_", "-"))
+    return xlsx_response(output, stem=spec.file_stem())
+
+
+def _too_large(request: HttpRequest, spec: ListExport, *, count: int, back: str) -> HttpResponse:
+    """Say the list is too large to export at once; offer the background export."""
+    limit = settings.EXPORT_MAX_ROWS
+    wording = str(spec.too_large) if spec.too_large else _(TOO_LARGE)
+    offer = count <= settings.EXPORT_BACKGROUND_MAX_ROWS
+    token = (
+        background.export_offer_token(
+            user=request.user,
+            path=request.path,
+            query=request.GET.urlencode(),
+            key=spec.key,
+            title=str(spec.title),
+            back=back,
+        )
+        if offer
+        else ""
+    )
+    context = {
+        "message": wording % {"count": count, "limit": limit},
+        "title": spec.title,
+        "count": count,
+        "limit": limit,
+        "background_limit": settings.EXPORT_BACKGROUND_MAX_ROWS,
+        "keep_hours": settings.EXPORT_KEEP_HOURS,
+        "back": back,
+        "token": token,
+    }
+    return render(request, "core/exports/too_large.html", context)
+
+
+# ---------------------------------------------------------------- the background job
+
+
+def _write_background(
+    job: ExportJob, sheet: Sheet, *, count: int, spec: ListExport, detail: dict[str, Any]
+) -> HttpResponse:
+    if count > settings.EXPORT_BACKGROUND_MAX_ROWS:
+        background.export_job_fail(
+            job,
+            _("This list holds %(count)d rows; a background export may hold at most %(limit)d.")
+            % {"count": count, "limit": settings.EXPORT_BACKGROUND_MAX_ROWS},
+        )
+        return HttpResponse(status=204)
+    background.export_job_total(job, count)
+    sheet.rows = background.with_progress(job, sheet.rows)
+    output = write_xlsx([sheet])
+    background.export_job_finish(
+        job, output=output, rows=sheet.count, object_type=spec.object_type, detail=detail
+    )
+    return HttpResponse(status=204)
+
+
+def _replayed_request(job: ExportJob) -> HttpRequest:
+    """The list's request as its owner made it, for its view to run again in the worker."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = job.path
+    request.GET = QueryDict(job.query)
+    request.META = {
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": job.query,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+    }
+    request.user = job.user
+    setattr(request, BACKGROUND, job)
+    return request
+
+
+def run_export_job(job_id: int) -> str:
+    """Write one waiting background export: replay its list's view as its owner (who must still
+    be allowed to see the list). Returns the job's status."""
+    job = background.export_job_claim(job_id)
+    if job is None:
+        return "not waiting"
+    if not job.user.is_active:
+        background.export_job_fail(job, _("The account that asked for this export is disabled."))
+        return "failed"
+    try:
+        match = resolve(job.path)
+    except Resolver404:
+        background.export_job_fail(job, _("This list no longer exists."))
+        return "failed"
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        try:
+            match.func(_replayed_request(job), *match.args, **match.kwargs)
+        except (PermissionDenied, Http404):
+            background.export_job_fail(job, _("This list is no longer yours to export."))
+            return "failed"
+        except Exception as error:
+            log.exception("background export #%s failed", job.pk)
+            background.export_job_fail(
+                job, _("The export failed (%(error)s).") % {"error": type(error).__name__}
+            )
+            return "failed"
+    job.refresh_from_db()
+    if job.status == "running":  # the view answered without exporting: not allowed any more
+        background.export_job_fail(job, _("This list is no longer yours to export."))
+        return "failed"
+    return job.status

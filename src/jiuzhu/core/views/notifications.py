@@ -7,23 +7,41 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.models import Notification
 from jiuzhu.core.selectors.notifications import (
     notification_group_keys,
     notification_groups,
+    notifications_of,
     notifications_of_subject,
 )
 from jiuzhu.core.services.notifications import notifications_mark_read
 from jiuzhu.core.views.common import paginate
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
 
 PER_PAGE = 30
+
+#: One row per notification (the page groups them by subject; the workbook lists each update).
+EXPORT = ListExport(
+    key="core.notifications",
+    title=_("Notifications"),
+    object_type="core.notification",
+    columns=[
+        col(_("Time"), "created_at", 18),
+        col(_("Title"), "title", 30),
+        col(_("Message"), "body", 60),
+        col(_("Read at"), "read_at", 18),
+    ],
+)
 
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     subject = request.GET.get("subject", "")[:200]
+    if wants_export(request):
+        return export_list(request, notifications_of(user=request.user, subject=subject), EXPORT)
     if subject:
         # One subject's notifications, each on its own line.
         page = paginate(

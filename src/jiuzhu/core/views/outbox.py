@@ -23,6 +23,30 @@ from jiuzhu.core.selectors.outbox import (
 )
 from jiuzhu.core.services.outbox import outbox_delivery_retry
 from jiuzhu.core.views.common import domain_errors, paginate
+from jiuzhu.core.views.list_export import ListExport, col, export_list, wants_export
+
+
+def _last_error_line(delivery) -> str:
+    """The error's last line: its type and message (the whole traceback stays on the page)."""
+    return (delivery.last_error.strip().splitlines() or [""])[-1]
+
+
+EXPORT = ListExport(
+    key="core.event_deliveries",
+    title=gettext_lazy("Event deliveries"),
+    object_type="core.outboxdelivery",
+    columns=[
+        col(gettext_lazy("Event"), "event.name", 24),
+        col(gettext_lazy("Event number"), "event_id", 10),
+        col(gettext_lazy("Created"), "event.created_at", 18),
+        col(gettext_lazy("Handler"), "handler", 40),
+        col(gettext_lazy("Status"), "get_status_display", 12),
+        col(gettext_lazy("Attempts"), "attempts", 8),
+        col(gettext_lazy("Last attempt"), "last_attempt_at", 18),
+        col(gettext_lazy("Next attempt"), "next_attempt_at", 18),
+        col(gettext_lazy("Last error"), _last_error_line, 60),
+    ],
+)
 
 VIEW_LABELS = {
     PROBLEMS: gettext_lazy("Failing and failed"),
@@ -38,9 +62,12 @@ def event_deliveries(request):
     view = request.GET.get("view", PROBLEMS)
     if view not in VIEWS:
         view = PROBLEMS
-    page = paginate(request, outbox_deliveries(actor=request.user, view=view))
-    for delivery in page:  # the error's last line (its type and message) heads the details
-        delivery.error_summary = (delivery.last_error.strip().splitlines() or [""])[-1]
+    deliveries = outbox_deliveries(actor=request.user, view=view)
+    if wants_export(request):
+        return export_list(request, deliveries, EXPORT)
+    page = paginate(request, deliveries)
+    for delivery in page:  # the error's last line heads the details
+        delivery.error_summary = _last_error_line(delivery)
     context = {
         "page_obj": page,
         "view": view,

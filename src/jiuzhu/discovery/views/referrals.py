@@ -5,6 +5,7 @@ material assistance to the department, and the hidden-poverty list."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,15 +22,14 @@ from jiuzhu.assessment.selectors.queue import plan_get_for
 from jiuzhu.core import audit
 from jiuzhu.core.errors import DomainError, NotFound
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, Organisation, OrganisationKind, Role
-from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
 from jiuzhu.core.views.common import (
     add_domain_errors,
     domain_errors,
     is_htmx,
     paginate,
     vary_on_htmx,
-    xlsx_response,
 )
+from jiuzhu.core.views.list_export import ListExport, export_list, heading, list_address
 from jiuzhu.discovery import policy
 from jiuzhu.discovery.forms_referrals import (
     DeskForm,
@@ -182,6 +182,33 @@ def _export_rows(referrals, now):
         )
 
 
+REFERRALS_EXPORT = ListExport(
+    key="discovery.referrals",
+    title=gettext_lazy("Department referrals"),
+    object_type="discovery.departmentreferral",
+    stem="referrals",
+    too_large=gettext_lazy(
+        "The export would hold %(count)d referrals; narrow the filters to at most %(limit)d."
+    ),
+    rows=lambda referrals: _export_rows(referrals, timezone.now()),
+    columns=[
+        heading(gettext_lazy("Referral"), 10),
+        heading(gettext_lazy("Kind of assistance"), 24),
+        heading(gettext_lazy("Department"), 24),
+        heading(gettext_lazy("Status"), 16),
+        heading(gettext_lazy("Outcome"), 12),
+        heading(gettext_lazy("Street"), 12),
+        heading(gettext_lazy("Community"), 14),
+        heading(gettext_lazy("Household"), 10),
+        heading(gettext_lazy("Sent"), 18),
+        heading(gettext_lazy("Deadline"), 18),
+        heading(gettext_lazy("Overdue"), 8),
+        heading(gettext_lazy("Escalated"), 8),
+        heading(gettext_lazy("Reason or outcome details"), 40),
+    ],
+)
+
+
 @login_required
 @require_GET
 @domain_errors
@@ -190,45 +217,13 @@ def referral_export(request: HttpRequest) -> HttpResponse:
     user = request.user
     policy.require_referral_reader(user)
     filters = _filters(ReferralFilterForm(request.GET, streets=referral_streets(user)))
-    referrals = referral_list(user=user, filters=filters)
-    try:
-        export_size_check(
-            count=referrals.count(),
-            message=_(
-                "The export would hold %(count)d referrals; narrow the filters to at most "
-                "%(limit)d."
-            ),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("discovery:referral_list")
-    sheet = Sheet(
-        title=_("Department referrals"),
-        headers=[
-            _("Referral"),
-            _("Kind of assistance"),
-            _("Department"),
-            _("Status"),
-            _("Outcome"),
-            _("Street"),
-            _("Community"),
-            _("Household"),
-            _("Sent"),
-            _("Deadline"),
-            _("Overdue"),
-            _("Escalated"),
-            _("Reason or outcome details"),
-        ],
-        rows=_export_rows(referrals, timezone.now()),
-        widths=(10, 24, 24, 16, 12, 12, 14, 10, 18, 18, 8, 8, 40),
-    )
-    output = export_audited(
-        actor=user,
-        sheets=[sheet],
-        object_type="discovery.departmentreferral",
+    return export_list(
+        request,
+        referral_list(user=user, filters=filters),
+        REFERRALS_EXPORT,
+        back=list_address(request, "discovery:referral_list"),
         detail={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}},
     )
-    return xlsx_response(output, stem="referrals")
 
 
 def _forms_for(referral: DepartmentReferral, user, bound: tuple[str, object] | None = None):
@@ -415,57 +410,58 @@ def hidden_list(request: HttpRequest) -> HttpResponse:
     return render(request, "discovery/hidden.html", context)
 
 
+HIDDEN_EXPORT = ListExport(
+    key="discovery.hidden_poverty",
+    title=gettext_lazy("Hidden poverty"),
+    object_type="discovery.hidden_poverty",
+    stem="hidden-poverty",
+    too_large=gettext_lazy(
+        "The export would hold %(count)d rows; choose a street to hold at most %(limit)d."
+    ),
+    columns=[
+        heading(gettext_lazy("Street"), 12),
+        heading(gettext_lazy("Community"), 14),
+        heading(gettext_lazy("Household"), 10),
+        heading(gettext_lazy("Potential case"), 20),
+        heading(gettext_lazy("Evidence"), 20),
+        heading(gettext_lazy("What was found"), 60),
+        heading(gettext_lazy("When"), 18),
+    ],
+)
+
+
+def _hidden_rows(entries, source, labels) -> Iterator[tuple]:
+    """One row per piece of evidence of each household or potential case."""
+    for entry in entries.iterator(chunk_size=500):
+        row = entry_row(entry, source)
+        for evidence in row.evidence:
+            yield (
+                row.street.name if row.street else "",
+                row.household.community.name if row.household else "",
+                row.household.pk if row.household else "",
+                "" if row.household else row.case_label,
+                str(labels.get(evidence.source, evidence.source)),
+                evidence.text,
+                evidence.at,
+            )
+
+
 @login_required
 @require_GET
 @domain_errors
 def hidden_export(request: HttpRequest) -> HttpResponse:
-    form, street, source, entries, labels = _hidden(request)
-    try:
-        export_size_check(
-            count=entries.count(),
-            message=_(
-                "The export would hold %(count)d rows; choose a street to hold at most %(limit)d."
-            ),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("discovery:hidden_list")
-
-    def export_rows():
-        for entry in entries.iterator(chunk_size=500):
-            row = entry_row(entry, source)
-            for evidence in row.evidence:
-                yield (
-                    row.street.name if row.street else "",
-                    row.household.community.name if row.household else "",
-                    row.household.pk if row.household else "",
-                    "" if row.household else row.case_label,
-                    str(labels.get(evidence.source, evidence.source)),
-                    evidence.text,
-                    evidence.at,
-                )
-
-    sheet = Sheet(
-        title=_("Hidden poverty"),
-        headers=[
-            _("Street"),
-            _("Community"),
-            _("Household"),
-            _("Potential case"),
-            _("Evidence"),
-            _("What was found"),
-            _("When"),
-        ],
-        rows=export_rows(),
-        widths=(12, 14, 10, 20, 20, 60, 18),
+    """The limit counts households and cases (each may give several rows of evidence)."""
+    _form, street, source, entries, labels = _hidden(request)
+    spec = dataclasses.replace(
+        HIDDEN_EXPORT, rows=lambda listed: _hidden_rows(listed, source, labels)
     )
-    output = export_audited(
-        actor=request.user,
-        sheets=[sheet],
-        object_type="discovery.hidden_poverty",
+    return export_list(
+        request,
+        entries,
+        spec,
+        back=list_address(request, "discovery:hidden_list"),
         detail={"street": street.pk if street else None},
     )
-    return xlsx_response(output, stem="hidden-poverty")
 
 
 # ---------------------------------------------------------------- the departments' desks

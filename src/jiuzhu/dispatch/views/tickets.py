@@ -9,23 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiuzhu.core.errors import DomainError, NotFound, PermissionDenied
 from jiuzhu.core.selectors.areas import district_of
-from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
 from jiuzhu.core.views.common import (
     add_domain_errors,
     domain_errors,
     is_htmx,
     paginate,
     vary_on_htmx,
-    xlsx_response,
 )
+from jiuzhu.core.views.list_export import ListExport, export_list, heading, list_address
 from jiuzhu.dispatch.forms import (
     AssignForm,
     CallBackForm,
@@ -130,54 +128,48 @@ def _export_rows(tickets, now):
         ]
 
 
+TICKETS_EXPORT = ListExport(
+    key="dispatch.tickets",
+    title=gettext_lazy("Hotline tickets"),
+    object_type="dispatch.ticket",
+    stem="tickets",
+    too_large=gettext_lazy(
+        "The export would hold %(count)d tickets; narrow the filters to at most %(limit)d."
+    ),
+    rows=lambda tickets: _export_rows(tickets, timezone.now()),
+    columns=[
+        heading(gettext_lazy("Ticket"), 20),
+        heading(gettext_lazy("Received at"), 18),
+        heading(pgettext_lazy("ticket", "Kind"), 12),
+        heading(gettext_lazy("Status"), 14),
+        heading(gettext_lazy("Respond by"), 18),
+        heading(gettext_lazy("Overdue"), 8),
+        heading(gettext_lazy("Street"), 14),
+        heading(gettext_lazy("Household"), 10),
+        heading(gettext_lazy("Order number"), 20),
+        heading(gettext_lazy("Provider"), 24),
+        heading(gettext_lazy("Description"), 40),
+        heading(gettext_lazy("Assigned to"), 14),
+        heading(gettext_lazy("How it was handled"), 40),
+        heading(gettext_lazy("Closed at"), 18),
+        heading(gettext_lazy("Satisfaction"), 10),
+    ],
+)
+
+
 @login_required
 @domain_errors
 def ticket_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as a workbook (no caller names or phones); each export is audited."""
     _require_reader(request)
-    user = request.user
     filters = _filters(TicketFilterForm(request.GET))
-    tickets = ticket_list(user=user, filters=filters)
-    try:
-        export_size_check(
-            count=tickets.count(),
-            message=_(
-                "The export would hold %(count)d tickets; narrow the filters to at most %(limit)d."
-            ),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        query = request.GET.urlencode()
-        return redirect(reverse("dispatch:ticket_list") + (f"?{query}" if query else ""))
-    sheet = Sheet(
-        title=_("Hotline tickets"),
-        headers=[
-            _("Ticket"),
-            _("Received at"),
-            pgettext("ticket", "Kind"),
-            _("Status"),
-            _("Respond by"),
-            _("Overdue"),
-            _("Street"),
-            _("Household"),
-            _("Order number"),
-            _("Provider"),
-            _("Description"),
-            _("Assigned to"),
-            _("How it was handled"),
-            _("Closed at"),
-            _("Satisfaction"),
-        ],
-        rows=_export_rows(tickets, timezone.now()),
-        widths=(20, 18, 12, 14, 18, 8, 14, 10, 20, 24, 40, 14, 40, 18, 10),
-    )
-    output = export_audited(
-        actor=user,
-        sheets=[sheet],
-        object_type="dispatch.ticket",
+    return export_list(
+        request,
+        ticket_list(user=request.user, filters=filters),
+        TICKETS_EXPORT,
+        back=list_address(request, "dispatch:ticket_list"),
         detail={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}},
     )
-    return xlsx_response(output, stem="tickets")
 
 
 # ---------------------------------------------------------------- a new ticket

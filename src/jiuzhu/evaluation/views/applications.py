@@ -18,15 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 from jiuzhu.core.errors import Conflict, DomainError, PermissionDenied
 from jiuzhu.core.models import Area
 from jiuzhu.core.selectors.areas import district_of
-from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
 from jiuzhu.core.views.common import (
     add_domain_errors,
     domain_errors,
     is_htmx,
     paginate,
     vary_on_htmx,
-    xlsx_response,
 )
+from jiuzhu.core.views.list_export import ListExport, export_list, heading, list_address
 from jiuzhu.evaluation import policy
 from jiuzhu.evaluation.engine.screening import application_score
 from jiuzhu.evaluation.forms_applications import (
@@ -166,6 +165,33 @@ def _export_rows(applications):
         ]
 
 
+APPLICATIONS_EXPORT = ListExport(
+    key="evaluation.applications",
+    title=gettext_lazy("Applications"),
+    object_type="evaluation.application",
+    stem="applications",
+    too_large=gettext_lazy(
+        "The export would hold %(count)d applications; narrow the filters to at most %(limit)d."
+    ),
+    rows=_export_rows,
+    columns=[
+        heading(gettext_lazy("Application"), 18),
+        heading(gettext_lazy("Submitted at"), 18),
+        heading(gettext_lazy("Organisation"), 30),
+        heading(gettext_lazy("Unified social credit code"), 20),
+        heading(gettext_lazy("Status"), 12),
+        heading(gettext_lazy("District"), 12),
+        heading(gettext_lazy("Street"), 12),
+        heading(gettext_lazy("Supply type"), 16),
+        heading(gettext_lazy("Staff"), 8),
+        heading(gettext_lazy("Qualified social workers"), 8),
+        heading(gettext_lazy("Reviews"), 8),
+        heading(gettext_lazy("Decided at"), 18),
+        heading(gettext_lazy("Reason"), 40),
+    ],
+)
+
+
 @login_required
 @domain_errors
 def application_export(request: HttpRequest) -> HttpResponse:
@@ -173,45 +199,13 @@ def application_export(request: HttpRequest) -> HttpResponse:
     user = request.user
     policy.require_application_reader(user)
     filters = _filters(ApplicationFilterForm(request.GET))
-    applications = application_list(user=user, filters=filters)
-    try:
-        export_size_check(
-            count=applications.count(),
-            message=_(
-                "The export would hold %(count)d applications; narrow the filters to at most "
-                "%(limit)d."
-            ),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("evaluation:application_list")
-    sheet = Sheet(
-        title=_("Applications"),
-        headers=[
-            _("Application"),
-            _("Submitted at"),
-            _("Organisation"),
-            _("Unified social credit code"),
-            _("Status"),
-            _("District"),
-            _("Street"),
-            _("Supply type"),
-            _("Staff"),
-            _("Qualified social workers"),
-            _("Reviews"),
-            _("Decided at"),
-            _("Reason"),
-        ],
-        rows=_export_rows(applications),
-        widths=(18, 18, 30, 20, 12, 12, 12, 16, 8, 8, 8, 18, 40),
-    )
-    output = export_audited(
-        actor=user,
-        sheets=[sheet],
-        object_type="evaluation.application",
+    return export_list(
+        request,
+        application_list(user=user, filters=filters),
+        APPLICATIONS_EXPORT,
+        back=list_address(request, "evaluation:application_list"),
         detail={"filters": {k: v for k, v in dataclasses.asdict(filters).items() if v}},
     )
-    return xlsx_response(output, stem="applications")
 
 
 # ---------------------------------------------------------------- the application page

@@ -5,6 +5,7 @@ print view, rankings; Excel exports of each list. Thin: services and selectors d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -14,13 +15,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiuzhu.catalog.models import ServiceItem
 from jiuzhu.core.errors import DomainError, NotFound, ValidationFailed
 from jiuzhu.core.pdf import pdf_download
-from jiuzhu.core.services.exports import Sheet, export_audited, export_size_check
+from jiuzhu.core.services.exports import Sheet, export_audited
 from jiuzhu.core.views.common import add_domain_errors, domain_errors, paginate, xlsx_response
+from jiuzhu.core.views.list_export import ListExport, col, export_list, heading
 from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
 from jiuzhu.evaluation import policy
 from jiuzhu.evaluation.documents import kpi_label as _kpi_label
@@ -100,51 +103,51 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _project_rows(projects) -> Iterator[list]:
+    for p in projects:
+        budget = budget_spent(p)
+        yield [
+            p.code,
+            p.name,
+            p.provider.organisation.name,
+            p.district.name,
+            p.starts_on.isoformat(),
+            p.ends_on.isoformat(),
+            p.get_period_kind_display(),
+            p.budget,
+            budget["spent"],
+            budget["left"],
+        ]
+
+
+PROJECTS_EXPORT = ListExport(
+    key="evaluation.projects",
+    title=gettext_lazy("Projects"),
+    object_type="evaluation.project",
+    stem="projects",
+    too_large=gettext_lazy("%(count)d projects; at most %(limit)d can be exported."),
+    rows=_project_rows,
+    columns=[
+        heading(gettext_lazy("Contract number"), 18),
+        heading(gettext_lazy("Project"), 30),
+        heading(gettext_lazy("Provider"), 30),
+        heading(gettext_lazy("District"), 12),
+        heading(gettext_lazy("Starts"), 12),
+        heading(gettext_lazy("Ends"), 12),
+        heading(gettext_lazy("Settlement period"), 12),
+        heading(gettext_lazy("Budget (yuan)"), 14),
+        heading(gettext_lazy("Spent (yuan)"), 14),
+        heading(gettext_lazy("Left (yuan)"), 14),
+    ],
+)
+
+
 @login_required
 @domain_errors
 def project_export(request: HttpRequest) -> HttpResponse:
     policy.require_project_reader(request.user)
     projects, _q, _s = _projects(request)
-    export_size_check(
-        count=projects.count(), message=_("%(count)d projects; at most %(limit)d can be exported.")
-    )
-
-    def rows():
-        for p in projects:
-            budget = budget_spent(p)
-            yield [
-                p.code,
-                p.name,
-                p.provider.organisation.name,
-                p.district.name,
-                p.starts_on.isoformat(),
-                p.ends_on.isoformat(),
-                p.get_period_kind_display(),
-                p.budget,
-                budget["spent"],
-                budget["left"],
-            ]
-
-    sheet = Sheet(
-        title=_("Projects"),
-        headers=[
-            _("Contract number"),
-            _("Project"),
-            _("Provider"),
-            _("District"),
-            _("Starts"),
-            _("Ends"),
-            _("Settlement period"),
-            _("Budget (yuan)"),
-            _("Spent (yuan)"),
-            _("Left (yuan)"),
-        ],
-        rows=rows(),
-    )
-    output = export_audited(
-        actor=request.user, sheets=[sheet], object_type="evaluation.project", detail={}
-    )
-    return xlsx_response(output, stem="projects")
+    return export_list(request, projects, PROJECTS_EXPORT, back=reverse("evaluation:project_list"))
 
 
 @login_required
@@ -274,49 +277,35 @@ def statement_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+STATEMENTS_EXPORT = ListExport(
+    key="evaluation.statements",
+    title=gettext_lazy("Statements"),
+    object_type="evaluation.statement",
+    stem="statements",
+    too_large=gettext_lazy("%(count)d statements; at most %(limit)d can be exported."),
+    columns=[
+        col(gettext_lazy("Contract number"), "project.code", 18),
+        col(gettext_lazy("Provider"), "project.provider.organisation.name", 30),
+        col(gettext_lazy("Period"), "period", 10),
+        col(gettext_lazy("Status"), "get_status_display", 12),
+        col(gettext_lazy("Quality score"), "score", 10),
+        col(gettext_lazy("Pay percent"), "percent", 10),
+        col(gettext_lazy("Deliveries at unit price"), "gross", 14),
+        col(gettext_lazy("Withheld"), "withheld", 12),
+        col(gettext_lazy("Corrections"), "corrections_total", 12),
+        col(gettext_lazy("Total (yuan)"), "total", 14),
+    ],
+)
+
+
 @login_required
 @domain_errors
 def statement_export(request: HttpRequest) -> HttpResponse:
     policy.require_project_reader(request.user)
     statements, _status, _period = _statements(request)
-    export_size_check(
-        count=statements.count(),
-        message=_("%(count)d statements; at most %(limit)d can be exported."),
+    return export_list(
+        request, statements, STATEMENTS_EXPORT, back=reverse("evaluation:statement_list")
     )
-    sheet = Sheet(
-        title=_("Statements"),
-        headers=[
-            _("Contract number"),
-            _("Provider"),
-            _("Period"),
-            _("Status"),
-            _("Quality score"),
-            _("Pay percent"),
-            _("Deliveries at unit price"),
-            _("Withheld"),
-            _("Corrections"),
-            _("Total (yuan)"),
-        ],
-        rows=(
-            [
-                s.project.code,
-                s.project.provider.organisation.name,
-                s.period,
-                s.get_status_display(),
-                s.score,
-                s.percent,
-                s.gross,
-                s.withheld,
-                s.corrections_total,
-                s.total,
-            ]
-            for s in statements
-        ),
-    )
-    output = export_audited(
-        actor=request.user, sheets=[sheet], object_type="evaluation.statement", detail={}
-    )
-    return xlsx_response(output, stem="statements")
 
 
 def _statement_context(request: HttpRequest, statement) -> dict:
