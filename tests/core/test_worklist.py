@@ -118,6 +118,7 @@ def test_signing_in_lands_on_the_workspace_which_shows_the_lists(world, client):
     for key in EXPECTED[Role.STREET_CASEWORKER]:
         assert reverse("core:task_list", args=[key]) in page
     assert world["sides"]["in"]["household"].head_name in page
+    assert reverse("core:export_jobs") in page  # background exports are found from here
 
 
 def test_roles_without_lists_keep_their_start_page(world, client):
