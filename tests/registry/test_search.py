@@ -10,9 +10,9 @@ from django.db import connection, transaction
 
 from factories import identity_number, years_ago
 from factories_registry import add_member, make_household
+from jiuzhu.core.encrypted_fields import phone_search_key
 from jiuzhu.registry import search
 from jiuzhu.registry.models import Household, Member
-from jiuzhu.core.encrypted_fields import phone_search_key
 from jiuzhu.registry.selectors.households import PHONE_NUMBER, HouseholdFilters, household_list
 
 pytestmark = pytest.mark.django_db
