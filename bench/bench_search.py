@@ -23,14 +23,18 @@ from results import machine, write_section
 
 
 def legacy_search(queryset, q: str):
-    """The search as it was before the search table (kept here as the baseline)."""
+    """The search as it was before the search table (kept here as the baseline). Phones are
+    encrypted at rest now (issue 16 item 15), so the baseline compares their keyed hashes, as
+    the search does, instead of scanning them by substring."""
     from django.db.models import Exists, OuterRef, Q
 
+    from jiuzhu.core.encrypted_fields import phone_hashes
     from jiuzhu.registry.models import Member
 
     members = Member.objects.filter(household=OuterRef("pk"))
-    condition = Q(head_name__contains=q) | Q(phone__contains=q)
-    member_match = Q(name__contains=q) | Q(mobile__contains=q)
+    hashes = phone_hashes(q)
+    condition = Q(head_name__contains=q) | Q(phone_hash__in=hashes)
+    member_match = Q(name__contains=q) | Q(mobile_hash__in=hashes)
     if len(q) == 4 and (q[:3].isdigit() and (q[3].isdigit() or q[3] in "xX")):
         member_match |= Q(id_last4=q.upper())
     return queryset.filter(condition | Exists(members.filter(member_match)))

@@ -139,6 +139,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("backup", "write a backup of the database [--out FILE]", _management("backup")),
     Command("restore", "restore a backup into an empty database: FILE", _management("restore")),
     Command("keygen", "print a new JIUZHU_FIELD_KEY", _keygen),
+    Command(
+        "rotate-key",
+        "re-encrypt every encrypted field under JIUZHU_FIELD_KEY [--batch-size N]",
+        _management("rotate_key"),
+    ),
     Command("manage", "any Django management command (jiuzhu manage help)", _django),
 )
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -52,14 +52,31 @@ def _fernet_key() -> str:
 
 SECRET_KEY = _secret("SECRET_KEY", "secret_key", random_secret_key)
 FIELD_ENCRYPTION_KEY = _secret("JIUZHU_FIELD_KEY", "field_key", _fernet_key)
-try:
-    if len(base64.urlsafe_b64decode(FIELD_ENCRYPTION_KEY.encode("ascii"))) != 32:
-        raise ValueError
-except (ValueError, UnicodeEncodeError):
+#: Earlier field keys, newest first, while ``jiuzhu rotate-key`` moves the data to the current
+#: one: values encrypted under them stay readable and their lookup hashes stay searchable.
+FIELD_ENCRYPTION_KEYS_OLD = tuple(env_list("JIUZHU_FIELD_KEY_OLD", []))
+#: The audit trail's MACs are keyed from this, not from whichever field key is current: they are
+#: written once and cannot be re-keyed, so a rotation must not change it (see
+#: docs/operations.md, "Rotating the field key").
+AUDIT_KEY = env_str("JIUZHU_AUDIT_KEY") or FIELD_ENCRYPTION_KEY
+for _name, _key in (
+    ("JIUZHU_FIELD_KEY", FIELD_ENCRYPTION_KEY),
+    ("JIUZHU_AUDIT_KEY", AUDIT_KEY),
+    *(("JIUZHU_FIELD_KEY_OLD", old) for old in FIELD_ENCRYPTION_KEYS_OLD),
+):
+    try:
+        if len(base64.urlsafe_b64decode(_key.encode("ascii"))) != 32:
+            raise ValueError
+    except (ValueError, UnicodeEncodeError):
+        raise ImproperlyConfigured(
+            f"{_name} must be 32 bytes in URL-safe base64 (44 characters), e.g. the output "
+            "of `jiuzhu keygen`."
+        ) from None
+if FIELD_ENCRYPTION_KEYS_OLD and not env_str("JIUZHU_AUDIT_KEY"):
     raise ImproperlyConfigured(
-        "JIUZHU_FIELD_KEY must be 32 bytes in URL-safe base64 (44 characters), e.g. the output "
-        "of `jiuzhu keygen`."
-    ) from None
+        "JIUZHU_FIELD_KEY_OLD is set but JIUZHU_AUDIT_KEY is not: set JIUZHU_AUDIT_KEY to the "
+        "field key the audit trail was started with (the oldest one) before rotating."
+    )
 
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if (DEMO_MODE or DEBUG or TESTING) else []

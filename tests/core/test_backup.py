@@ -155,3 +155,44 @@ def test_checksums_do_not_depend_on_how_the_database_spells_a_decimal(recorded):
     )
     household.save(update_fields=["monthly_income"])
     assert table_checksums()["registry.household"] == before
+
+
+@pytest.mark.django_db
+def test_encrypted_fields_stay_encrypted_in_the_file_and_come_back(
+    caseworker, actors, tmp_path, settings
+):
+    """Issue 16 item 15: the mobile number, phone and illness details are tokens in the backup
+    (never plaintext), and the restored database reads them back and finds the phone."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    household = make_household(
+        actor=caseworker, community=actors["yaohua_a_worker"].area, phone="025-86669999"
+    )
+    member = add_member(
+        actor=caseworker,
+        household=household,
+        name="吴敏",
+        mobile="13966667777",
+        illness="chronic",
+        illness_note="哮喘",
+    )
+    backup = tmp_path / "backup.zip"
+    backup_write(backup)
+    with zipfile.ZipFile(backup) as zf:
+        data = zf.read("data.jsonl").decode()
+    for plain in ("13966667777", "025-86669999", "哮喘"):
+        assert plain not in data
+    database_url, drop = _target_database(tmp_path)
+    try:
+        result = _jiuzhu("restore", str(backup), database_url=database_url, tmp_path=tmp_path)
+        assert result.returncode == 0, result.stderr
+        shown = _jiuzhu(
+            "manage", "shell", "-c",
+            "from jiuzhu.registry.models import Member; from jiuzhu.core.encrypted_fields import "
+            f"phone_hash; m = Member.objects.get(pk={member.pk}); "
+            "print(m.mobile, m.illness_note, m.household.phone, "
+            "Member.objects.filter(mobile_hash=phone_hash('13966667777')).count())",
+            database_url=database_url, tmp_path=tmp_path,
+        )  # fmt: skip
+        assert shown.stdout.strip().splitlines()[-1] == "13966667777 哮喘 025-86669999 1"
+    finally:
+        drop()

@@ -34,6 +34,12 @@ def start(env_overrides: dict[str, str], tmp_path) -> subprocess.CompletedProces
         ({"JIUZHU_DEMO": "1", "DATABASE_URL": "mysql://x@y/z"}, "SQLite or PostgreSQL"),
         ({"JIUZHU_DEMO": "1", "JIUZHU_IDLE_MINUTES": "ten"}, "JIUZHU_IDLE_MINUTES must be"),
         ({"JIUZHU_DEMO": "1", "JIUZHU_SMS_BACKEND": "carrier-pigeon"}, "JIUZHU_SMS_BACKEND"),
+        ({"JIUZHU_DEMO": "1", "JIUZHU_FIELD_KEY_OLD": "short"}, "JIUZHU_FIELD_KEY_OLD must be 32"),
+        # A rotation must not move the audit trail's key: the old key needs the audit key pinned.
+        (
+            {"JIUZHU_DEMO": "1", "JIUZHU_FIELD_KEY_OLD": "A" * 43 + "="},
+            "JIUZHU_FIELD_KEY_OLD is set but JIUZHU_AUDIT_KEY is not",
+        ),
     ],
 )
 def test_bad_values_stop_start_up(tmp_path, overrides, fragment):

@@ -96,7 +96,7 @@ def test_a_purpose_key_is_hkdf_of_the_master_key_with_the_purposes_label():
     import base64
 
     master = base64.urlsafe_b64decode(OTHER_KEY)
-    with override_settings(FIELD_ENCRYPTION_KEY=OTHER_KEY):
+    with override_settings(AUDIT_KEY=OTHER_KEY):
         assert crypto.purpose_key("audit chain") == hkdf_sha256(master, b"jiuzhu audit chain v1")
         assert crypto.purpose_key("audit chain") != crypto.purpose_key("lookup hash")
         assert crypto.purpose_key("lookup hash") == hkdf_sha256(master, b"jiuzhu lookup hash v1")

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.test import RequestFactory
 
 from jiuzhu.core import crypto
+from jiuzhu.core.encrypted_fields import phone_hash
 from jiuzhu.core.identity import MOBILE_PATTERN, parse_identity_number
 from jiuzhu.core.models import AuditAction, AuditEntry, Role, User
 from jiuzhu.core.services.areas import load_default_areas
@@ -259,7 +260,7 @@ def test_the_beneficiary_head_has_the_known_mobile(nanjing):
     demo_accounts_refresh()
     demo_accounts_refresh()
 
-    head = Member.objects.get(mobile=BENEFICIARY_MOBILE)
+    head = Member.objects.get(mobile_hash=phone_hash(BENEFICIARY_MOBILE))
     assert head.relation == "head"
     assert head.household.community.code == "320113001001"
     account = BeneficiaryAccount.objects.get(member=head)
@@ -305,7 +306,7 @@ def test_demo_data_reset_keeps_the_demo_sign_ins_working(nanjing):
     )
 
     assert Household.objects.count() == 31
-    assert Member.objects.get(mobile=BENEFICIARY_MOBILE).relation == "head"
+    assert Member.objects.get(mobile_hash=phone_hash(BENEFICIARY_MOBILE)).relation == "head"
     assert BeneficiaryAccount.objects.get().user.username == f"m{BENEFICIARY_MOBILE}"
     assert HouseholdAssignment.objects.filter(assignee__username="assessor").exists()
 

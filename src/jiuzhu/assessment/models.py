@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiuzhu.catalog.models import Need, ServiceItem
+from jiuzhu.core.encrypted_fields import EncryptedTextField
 from jiuzhu.core.models import Organisation
 from jiuzhu.registry.models import Household, HouseholdChange, UrgencyTag
 
@@ -148,7 +149,7 @@ class Assessment(models.Model):
     # 评 — the answers, by indicator code; None is "not answered".
     answers = models.JSONField(default=dict, blank=True)
     # 问 — the household's own wishes.
-    wishes = models.TextField(_("the household's wishes"), blank=True)
+    wishes = EncryptedTextField(_("the household's wishes"), blank=True)
     wished_needs = models.ManyToManyField(Need, blank=True, related_name="+")
     revision = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)

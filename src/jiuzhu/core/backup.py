@@ -6,8 +6,10 @@ milliseconds, which would change records — and break the audit trail's MACs �
 ``media/…`` (uploaded files such as delivery photos) and ``manifest.json`` (when, which
 database, per model the row count and a SHA-256 checksum over its rows in primary-key order,
 and each media file's checksum). Encrypted fields travel
-encrypted: the backup never holds ``JIUZHU_FIELD_KEY``, which must be kept apart (restoring
-needs the same key to read identity numbers).
+encrypted (identity numbers as stored; the fields of ``core.encrypted_fields``, which models
+hand over decrypted, are encrypted again as they are written out and decrypted as they are read
+back): the backup never holds ``JIUZHU_FIELD_KEY``, which must be kept apart (restoring needs
+the same key, or it in ``JIUZHU_FIELD_KEY_OLD``).
 
 A restore goes into an empty, migrated database and recomputes every checksum against the
 manifest, so "restored" means "every record is back as it was", not merely "the load did not
@@ -35,6 +37,9 @@ from django.core import serializers
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+
+from jiuzhu.core import crypto
+from jiuzhu.core.encrypted_fields import EncryptedField
 
 FORMAT = 1
 #: Rebuilt by ``migrate`` with their own ids; nothing of ours points at them.
@@ -109,7 +114,7 @@ def backup_write(path: Path) -> dict[str, Any]:
     with os.fdopen(descriptor, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
         with zf.open("data.jsonl", "w") as data:
             for obj in _all_rows():
-                record = serializers.serialize("python", [obj])[0]
+                record = _sealed(serializers.serialize("python", [obj])[0], type(obj))
                 data.write(json.dumps(record, cls=_ExactEncoder, ensure_ascii=False).encode())
                 data.write(b"\n")
         for name, file in media.items():
@@ -157,6 +162,27 @@ class _ExactEncoder(json.JSONEncoder):
         return super().default(o)
 
 
+def _encrypted_names(model: type[models.Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+
+
+def _sealed(record: dict[str, Any], model: type[models.Model]) -> dict[str, Any]:
+    """The record with its encrypted fields' values encrypted, as the file keeps them."""
+    for name in _encrypted_names(model):
+        if record["fields"].get(name):
+            record["fields"][name] = crypto.encrypt(record["fields"][name])
+    return record
+
+
+def _opened(record: dict[str, Any]) -> dict[str, Any]:
+    """The inverse of :func:`_sealed`: plaintext, which the fields encrypt again on saving."""
+    for name in _encrypted_names(apps.get_model(record["model"])):
+        value = record["fields"].get(name)
+        if value and crypto.is_token(value):
+            record["fields"][name] = crypto.decrypt(value)
+    return record
+
+
 def _load(lines: Iterable[bytes]) -> list[type[models.Model]]:
     loaded: set[type[models.Model]] = set()
     batch: list[dict[str, Any]] = []
@@ -169,7 +195,7 @@ def _load(lines: Iterable[bytes]) -> list[type[models.Model]]:
 
     for line in lines:
         if line.strip():
-            batch.append(json.loads(line))
+            batch.append(_opened(json.loads(line)))
         if len(batch) >= 1000:
             flush()
     flush()

@@ -6,6 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.core.encrypted_fields import (
+    IDENTITY,
+    EncryptedCharField,
+    EncryptedTextField,
+    LookupHashField,
+)
 from jiuzhu.core.models import Area, Organisation
 
 
@@ -48,7 +54,8 @@ class Household(models.Model):
     street = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="households")
     address = models.CharField(_("address"), max_length=200)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_hash = LookupHashField(source="phone", blank=True)
     head_name = models.CharField(_("head of household"), max_length=64, blank=True)
     tier = models.CharField(_("assistance tier"), max_length=20, choices=Tier.choices)
     monthly_income = models.DecimalField(
@@ -88,7 +95,7 @@ class Household(models.Model):
             models.Index(fields=["street", "status", "id"]),
             models.Index(fields=["community", "status", "id"]),
             models.Index(fields=["tier"]),
-            models.Index(fields=["phone"]),
+            models.Index(fields=["phone_hash"]),
             models.Index(fields=["head_name"]),
         ]
         constraints = [
@@ -164,11 +171,14 @@ class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     name = models.CharField(_("name"), max_length=64)
     id_number_encrypted = models.TextField()
-    id_number_hash = models.CharField(max_length=64, db_index=True)
+    id_number_hash = LookupHashField(
+        source="id_number_encrypted", kind=IDENTITY, from_token=True, automatic=False, db_index=True
+    )
     id_last4 = models.CharField(max_length=4, db_index=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))])
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, db_index=True)
+    mobile = EncryptedCharField(_("mobile number"), max_length=11, blank=True)
+    mobile_hash = LookupHashField(source="mobile", blank=True, db_index=True)
     relation = models.CharField(_("relation to the head"), max_length=12, choices=Relation.choices)
     disability_type = models.CharField(
         _("disability"), max_length=12, choices=DisabilityType.choices, blank=True
@@ -177,7 +187,7 @@ class Member(models.Model):
         _("disability grade"), null=True, blank=True, help_text="1 (most severe) to 4"
     )
     illness = models.CharField(_("illness"), max_length=8, choices=Illness.choices, blank=True)
-    illness_note = models.CharField(_("illness details"), max_length=120, blank=True)
+    illness_note = EncryptedCharField(_("illness details"), max_length=120, blank=True)
     employment = models.CharField(_("employment status"), max_length=12, choices=Employment.choices)
     schooling = models.CharField(
         _("school enrolment"), max_length=12, choices=Schooling.choices, blank=True
@@ -362,8 +372,9 @@ class CaseNote(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_notes"
     )
-    findings = models.TextField(_("what was found"), max_length=2000)
-    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    # Encrypted for every note, not only sensitive ones: the flag can change after writing.
+    findings = EncryptedTextField(_("what was found"), max_length=2000)
+    next_step = EncryptedCharField(_("next step"), max_length=500, blank=True)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     follow_up_done_at = models.DateTimeField(_("follow-up done"), null=True, blank=True)
     follow_up_done_by = models.ForeignKey(

@@ -1,11 +1,12 @@
-"""Name and phone search that scales: a search table kept by database triggers.
+"""Name search that scales: a search table kept by database triggers.
 
-Searching households "by name or phone" means: the query is a substring of the head's name, the
-household's phone, or any member's name or mobile (current and former members). A
+Searching households by name means: the query is a substring of the head's name or any member's
+name (current and former members). Phone numbers are not in this table: they are encrypted at
+rest and found whole, by their keyed lookup hash (``registry.selectors.households``). A
 ``LIKE '%…%'`` over households with an ``EXISTS`` over members reads every row (170 ms at
 100,000 households). Instead, ``registry_householdsearch`` keeps one row per household:
 
-* ``text``  -- head name, phone, then each member's name and mobile, separated by newlines;
+* ``text``  -- head name, then each member's name, separated by newlines;
 * ``text3`` -- the same text with every character written three times ("王芳" -> "王王王芳芳芳").
 
 and the database indexes both by trigrams: an FTS5 table with the ``trigram`` tokenizer on
@@ -18,8 +19,8 @@ serves. A match of the tripled query in the tripled text is a match of the query
 match anyway), so the results are exactly the substring matches. The newline separator keeps a
 match inside one field: queries with a newline never reach this path.
 
-Triggers on households (insert, delete, update of head name or phone) and members (insert,
-delete, update of name, mobile or household) rebuild the household's row in the same
+Triggers on households (insert, delete, update of head name) and members (insert,
+delete, update of name or household) rebuild the household's row in the same
 transaction, so every write path (services, bulk generator, admin, raw SQL) keeps it current.
 Bulk loaders can ``pause()`` the triggers and ``rebuild()`` the rows they wrote at the end.
 
@@ -59,8 +60,8 @@ def _sql_triple(text):
 
 _SQLITE_ROW = """
     SELECT id, text, jiuzhu_triple(text) FROM (
-        SELECT h.id AS id, h.head_name || char(10) || h.phone || coalesce((
-            SELECT group_concat(char(10) || m.name || char(10) || m.mobile, '')
+        SELECT h.id AS id, h.head_name || coalesce((
+            SELECT group_concat(char(10) || m.name, '')
             FROM registry_member m WHERE m.household_id = h.id), '') AS text
         FROM registry_household h WHERE h.id = {id})"""
 
@@ -78,13 +79,13 @@ SQLITE_CREATE = [
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER registry_search_h_ins AFTER INSERT ON registry_household BEGIN
         {_sqlite_refresh("new.id")} END""",
-    f"""CREATE TRIGGER registry_search_h_upd AFTER UPDATE OF head_name, phone
+    f"""CREATE TRIGGER registry_search_h_upd AFTER UPDATE OF head_name
         ON registry_household BEGIN {_sqlite_refresh("new.id")} END""",
     f"""CREATE TRIGGER registry_search_h_del AFTER DELETE ON registry_household BEGIN
         DELETE FROM {TABLE} WHERE rowid = old.id; END""",
     f"""CREATE TRIGGER registry_search_m_ins AFTER INSERT ON registry_member BEGIN
         {_sqlite_refresh("new.household_id")} END""",
-    f"""CREATE TRIGGER registry_search_m_upd AFTER UPDATE OF name, mobile, household_id
+    f"""CREATE TRIGGER registry_search_m_upd AFTER UPDATE OF name, household_id
         ON registry_member BEGIN {_sqlite_refresh("old.household_id")}
         {_sqlite_refresh("new.household_id")} END""",
     f"""CREATE TRIGGER registry_search_m_del AFTER DELETE ON registry_member BEGIN
@@ -99,8 +100,8 @@ SQLITE_TRIGGER_NAMES = [
     "registry_search_m_del",
 ]
 
-_PG_TEXT = """h.head_name || E'\\n' || h.phone || coalesce((
-            SELECT string_agg(E'\\n' || m.name || E'\\n' || m.mobile, '' ORDER BY m.id)
+_PG_TEXT = """h.head_name || coalesce((
+            SELECT string_agg(E'\\n' || m.name, '' ORDER BY m.id)
             FROM registry_member m WHERE m.household_id = h.id), '')"""
 
 POSTGRES_CREATE = [
@@ -144,10 +145,10 @@ POSTGRES_CREATE = [
     f"CREATE INDEX registry_search_text3_trgm ON {TABLE} USING gin (text3 gin_trgm_ops)",
 ]
 POSTGRES_TRIGGERS = [
-    """CREATE TRIGGER registry_search_h AFTER INSERT OR DELETE OR UPDATE OF head_name, phone
+    """CREATE TRIGGER registry_search_h AFTER INSERT OR DELETE OR UPDATE OF head_name
         ON registry_household FOR EACH ROW EXECUTE FUNCTION registry_search_household()""",
     """CREATE TRIGGER registry_search_m
-        AFTER INSERT OR DELETE OR UPDATE OF name, mobile, household_id
+        AFTER INSERT OR DELETE OR UPDATE OF name, household_id
         ON registry_member FOR EACH ROW EXECUTE FUNCTION registry_search_member()""",
 ]
 POSTGRES_DROP = [
@@ -215,9 +216,8 @@ def rebuild(*, first_id: int | None = None, last_id: int | None = None, conn=Non
             cursor.execute(
                 f"""INSERT INTO {TABLE}(rowid, text, text3)
                 SELECT id, text, jiuzhu_triple(text) FROM (
-                    SELECT h.id, h.head_name || char(10) || h.phone
-                        || coalesce(group_concat(char(10) || m.name || char(10) || m.mobile, ''),
-                                    '') AS text
+                    SELECT h.id, h.head_name
+                        || coalesce(group_concat(char(10) || m.name, ''), '') AS text
                     FROM registry_household h
                     LEFT JOIN registry_member m ON m.household_id = h.id
                     {where} GROUP BY h.id)""",
@@ -227,8 +227,8 @@ def rebuild(*, first_id: int | None = None, last_id: int | None = None, conn=Non
             cursor.execute(
                 f"""INSERT INTO {TABLE} (household_id, text, text3)
                 SELECT id, text, regexp_replace(text, '(.)', '\\1\\1\\1', 'g') FROM (
-                    SELECT h.id, h.head_name || E'\\n' || h.phone || coalesce(string_agg(
-                        E'\\n' || m.name || E'\\n' || m.mobile, '' ORDER BY m.id), '') AS text
+                    SELECT h.id, h.head_name || coalesce(string_agg(
+                        E'\\n' || m.name, '' ORDER BY m.id), '') AS text
                     FROM registry_household h
                     LEFT JOIN registry_member m ON m.household_id = h.id
                     {where} GROUP BY h.id) rows

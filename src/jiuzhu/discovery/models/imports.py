@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.core.encrypted_fields import IDENTITY, LookupHashField
 from jiuzhu.core.models import Area, Organisation
 from jiuzhu.registry.models import Household, Member
 
@@ -106,7 +107,9 @@ class PotentialCase(models.Model):
     The identity number is stored encrypted, with its keyed hash and last four characters."""
 
     id_number_encrypted = models.TextField()
-    id_number_hash = models.CharField(max_length=64, unique=True)
+    id_number_hash = LookupHashField(
+        source="id_number_encrypted", kind=IDENTITY, from_token=True, automatic=False, unique=True
+    )
     id_last4 = models.CharField(max_length=4)
     name = models.CharField(_("name"), max_length=64)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
+from jiuzhu.core.encrypted_fields import phone_hashes
 from jiuzhu.core.models import Area, AuditAction, Organisation, OrganisationKind, Role, User
 from jiuzhu.registry.demo.generate import HouseholdWriter, Place
 from jiuzhu.registry.demo.people import HouseholdPlan, PersonPlan
@@ -190,7 +191,11 @@ def _beneficiary(on: dt.date) -> tuple[User, Household]:
     """The fixed beneficiary household (created once) and its sign-in account."""
     head = (
         Member.objects.select_related("household")
-        .filter(mobile=BENEFICIARY_MOBILE, is_active=True, household__status=HouseholdStatus.ACTIVE)
+        .filter(
+            mobile_hash__in=phone_hashes(BENEFICIARY_MOBILE),
+            is_active=True,
+            household__status=HouseholdStatus.ACTIVE,
+        )
         .order_by("id")
         .first()
     )
@@ -201,7 +206,7 @@ def _beneficiary(on: dt.date) -> tuple[User, Household]:
         )
         place = Place(community, community.parent, community.parent.parent)
         household = writer.write([(_beneficiary_plan(on), place)])[0]
-        head = household.members.get(mobile=BENEFICIARY_MOBILE)
+        head = household.members.get(mobile_hash__in=phone_hashes(BENEFICIARY_MOBILE))
     user = User.objects.filter(username=f"m{BENEFICIARY_MOBILE}").first()
     if user is None:
         user = User(username=f"m{BENEFICIARY_MOBILE}")

@@ -4,6 +4,7 @@ little casework (``registry.demo.casework``)."""
 from __future__ import annotations
 
 from jiuzhu.core.demo import DemoContext, demo_step
+from jiuzhu.core.encrypted_fields import phone_hashes
 from jiuzhu.registry.demo.accounts import (
     BENEFICIARY_MOBILE,
     NotADemoAccount,
@@ -16,7 +17,9 @@ from jiuzhu.registry.models import Household, Member
 
 def generated_households_exist() -> bool:
     """Households other than the demo beneficiary's (which the accounts step may have made)."""
-    fixed = Member.objects.filter(mobile=BENEFICIARY_MOBILE).values("household_id")
+    fixed = Member.objects.filter(mobile_hash__in=phone_hashes(BENEFICIARY_MOBILE)).values(
+        "household_id"
+    )
     return Household.objects.exclude(pk__in=fixed).exists()
 
 

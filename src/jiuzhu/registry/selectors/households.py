@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from jiuzhu.core import crypto
+from jiuzhu.core.encrypted_fields import phone_hashes
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
@@ -55,24 +56,27 @@ class HouseholdFilters:
 
 
 IDENTITY_NUMBER = re.compile(r"^[0-9]{17}[0-9Xx]$")
+#: A whole phone number as typed: digits (full-width too), spaces, hyphens, a leading +.
+PHONE_NUMBER = re.compile(r"^\+?[0-9０-９][0-9０-９\s\-－]{5,}$")
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _search(queryset: QuerySet, q: str) -> QuerySet:
-    """Name (head or any member), phone (household or member), last 4 of an identity number,
-    or a whole identity number.
+    """Name (head or any member), a whole phone number (household or member), last 4 of an
+    identity number, or a whole identity number.
 
-    Names and phones are looked up in the trigram-indexed search table (``registry.search``);
-    the last 4 digits through their index; a whole identity number through its keyed hash
-    (the number itself is stored only encrypted)."""
+    Names are looked up in the trigram-indexed search table (``registry.search``); the last 4
+    digits through their index; a whole phone or identity number through its keyed hash under
+    every configured key (both are stored only encrypted, so a part of one finds nothing)."""
     q = q.strip()
     if not q:
         return queryset
     if search.SEPARATOR in q:  # no single field contains a newline: the old scan, same answer
         members = Member.objects.filter(household=OuterRef("pk"))
-        condition = Q(head_name__contains=q) | Q(phone__contains=q)
-        return queryset.filter(
-            condition | Exists(members.filter(Q(name__contains=q) | Q(mobile__contains=q)))
-        )
+        return queryset.filter(Q(head_name__contains=q) | Exists(members.filter(name__contains=q)))
     sql, params = search.matching_household_ids(q)
     # One ``IN`` over a UNION (not an OR of several ``IN``s, which PostgreSQL answers with a
     # scan of every household): each part is an index lookup.
@@ -81,8 +85,19 @@ def _search(queryset: QuerySet, q: str) -> QuerySet:
         parts.append("SELECT household_id FROM registry_member WHERE id_last4 = %s")
         values.append(q.upper())
     if IDENTITY_NUMBER.match(q):
-        parts.append("SELECT household_id FROM registry_member WHERE id_number_hash = %s")
-        values.append(crypto.lookup_hash(q.upper()))
+        hashes = crypto.lookup_hashes(q.upper())
+        parts.append(
+            "SELECT household_id FROM registry_member WHERE id_number_hash IN "  # noqa: S608
+            f"({_marks(hashes)})"
+        )
+        values.extend(hashes)
+    if PHONE_NUMBER.match(q) and (hashes := phone_hashes(q)):
+        parts.append(f"SELECT id FROM registry_household WHERE phone_hash IN ({_marks(hashes)})")  # noqa: S608
+        parts.append(
+            "SELECT household_id FROM registry_member WHERE mobile_hash IN "  # noqa: S608
+            f"({_marks(hashes)})"
+        )
+        values.extend(hashes + hashes)
     union = " UNION ".join(parts)
     return queryset.filter(pk__in=RawSQL(union, values))  # noqa: S611 - values are parameters
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
+from jiuzhu.core.encrypted_fields import phone_hashes
 from jiuzhu.core.errors import PermissionDenied
 from jiuzhu.core.identity import mask_mobile, validate_mobile
 from jiuzhu.core.models import AuditAction, AuditResult, Role, User
@@ -22,7 +23,11 @@ from jiuzhu.registry.policy import require_beneficiary
 def _member_for(mobile: str) -> Member | None:
     return (
         Member.objects.select_related("household")
-        .filter(mobile=mobile, is_active=True, household__status=HouseholdStatus.ACTIVE)
+        .filter(
+            mobile_hash__in=phone_hashes(mobile),
+            is_active=True,
+            household__status=HouseholdStatus.ACTIVE,
+        )
         .order_by("id")
         .first()
     )

@@ -61,7 +61,7 @@ def _identity_errors(raw: str, *, exclude_member: Member | None = None) -> tuple
     except InvalidIdentityNumber as error:
         return None, [str(error)]
     duplicates = Member.objects.filter(
-        id_number_hash=crypto.lookup_hash(facts.number), is_active=True
+        id_number_hash__in=crypto.lookup_hashes(facts.number), is_active=True
     )
     if exclude_member is not None:
         duplicates = duplicates.exclude(pk=exclude_member.pk)
@@ -201,7 +201,7 @@ def member_update(
     if "mobile" in merged and merged.get("mobile"):
         member.mobile = merged["mobile"]
     changed = [key for key in MEMBER_FIELDS if before[key] != getattr(member, key)]
-    if facts is not None and crypto.lookup_hash(facts.number) != member.id_number_hash:
+    if facts is not None and member.id_number_hash not in crypto.lookup_hashes(facts.number):
         member.id_number_encrypted = crypto.encrypt(facts.number)
         member.id_number_hash = crypto.lookup_hash(facts.number)
         member.id_last4 = facts.number[-4:]

@@ -84,7 +84,7 @@ class HouseholdFilterForm(Form):
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": gettext_lazy("Name, phone or last 4 of ID number"),
+                "placeholder": gettext_lazy("Name, whole phone number or last 4 of ID number"),
                 "autocomplete": "off",
             }
         ),
