@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -194,6 +195,11 @@ def render(tally, seconds, samples, verdict, args, vendor, total) -> str:
         f".venv/bin/python bench/bench_soak.py --minutes {args.minutes:g} "
         f"--clients {args.clients} --workers {args.workers}` (the full soak: `--minutes 10`).",
         "",
+        f"Load average of the machine (1 min) at the start and the end: {args.load[0]:.1f}, "
+        f"{args.load[1]:.1f} on {os.cpu_count()} CPUs — above the CPU count the machine was busy "
+        "with other work and absolute figures are depressed; errors and memory are what the soak "
+        "checks.",
+        "",
         "Mix of work (weights; a lifecycle is create, accept, start, complete, rate): "
         + ", ".join(f"{name} {weight}" for name, weight in MIX)
         + ".",
@@ -263,11 +269,13 @@ def main() -> None:
     vendor = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     world = prepare(args.households)
     server = start_server(var_dir, args.port, args.workers)
+    load_before = os.getloadavg()[0]
     try:
         tally, seconds, samples = asyncio.run(soak(world, args.port, server.pid, args))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    args.load = (load_before, os.getloadavg()[0])
     verdict = memory_verdict(samples, args.growth)
     report = render(tally, seconds, samples, verdict, args, vendor, world["total"])
     print(report)
