@@ -22,6 +22,7 @@ SCRIPTS = [
     "bench_search.py",
     "bench_load.py",
     "bench_outbox.py",
+    "bench_soak.py",  # ten minutes of mixed work at 50 clients (issue 16 item 19)
 ]
 
 

@@ -91,3 +91,9 @@ def test_dashboards_benchmark_smoke(tmp_path):
         tmp_path=tmp_path,
     )
     assert "| street caseworker |" in out and "`snapshot_take`" in out
+
+
+def test_soak_benchmark_smoke(tmp_path):
+    out = run("bench_soak.py", "--smoke", "--port", str(free_port()), tmp_path=tmp_path)
+    assert "| requests | errors |" in out
+    assert "Server memory (RSS of the gunicorn master" in out

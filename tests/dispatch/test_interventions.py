@@ -124,6 +124,33 @@ def test_a_reoffer_goes_to_the_next_best_provider_not_the_one_it_withdraws(place
     assert order_reoffer(actor=manager, order=order).provider == market["provider_a"]
 
 
+def test_an_order_whose_sla_clock_has_not_started_can_be_reoffered(market, actors, client, clock):
+    """Found by the API fuzzer (issue 16 item 18): the clock is started by the order's creation
+    event, which may still wait in the outbox; re-offering such an order answered 500."""
+    order = order_create(
+        actor=market["beneficiary"], household=market["household"], item=market["meal"]
+    )
+    assert not hasattr(Order.objects.get(pk=order.pk), "sla")  # the event did not run
+    client.force_login(actors["qixia_manager"])
+    response = client.post(f"{API}/dispatch/orders/{order.pk}/reoffer")
+    assert response.status_code == 200, response.content
+    offer = DispatchOffer.objects.get(order=order, status=OfferStatus.OFFERED)
+    assert offer.provider in (market["provider_a"], market["provider_b"])
+    # no acceptance deadline known: the provider gets the longest response time, four hours
+    assert offer.respond_by == dt.datetime(2026, 3, 2, 21, 0, tzinfo=dt.UTC)  # 17:00 + 4 h
+
+
+def test_an_order_whose_sla_clock_has_not_started_can_be_offered_by_hand(market, actors, clock):
+    order = order_create(
+        actor=market["beneficiary"], household=market["household"], item=market["meal"]
+    )
+    order = Order.objects.get(pk=order.pk)
+    manager, provider = actors["qixia_manager"], market["provider_b"]
+    offer = order_offer_to(actor=manager, order=order, provider=provider, reason="就近")
+    assert offer.provider == provider
+    assert offer.respond_by == dt.datetime(2026, 3, 2, 21, 0, tzinfo=dt.UTC)  # 17:00 + 4 h
+
+
 def test_a_reoffer_with_nobody_left_changes_nothing(place, market, actors):
     order = place()
     order_decline(actor=market["staff_a"], order=order, reason="没人")

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -36,6 +37,7 @@ from jiuzhu.dispatch.models import (
     Escalation,
     EscalationReason,
     OfferStatus,
+    OrderSla,
 )
 from jiuzhu.dispatch.policy import require_dispatch_now
 from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider
@@ -137,6 +139,21 @@ def providers_with_capacity(*, now: dt.datetime) -> list[ProviderWithFacts]:
     )
 
 
+def _clock(order: Order) -> OrderSla | None:
+    """The order's SLA clock, or None: a dispatcher may offer or re-offer an order whose clock
+    its creation event has not started yet (the event waits in the outbox)."""
+    try:
+        return order.sla
+    except ObjectDoesNotExist:
+        return None
+
+
+def _urgent(order: Order) -> bool:
+    """Urgent by the order's clock; an order without a clock yet counts as standard."""
+    clock = _clock(order)
+    return bool(clock is not None and clock.urgent)
+
+
 def plan_dispatch(
     *,
     orders: list[Order],
@@ -172,7 +189,7 @@ def plan_dispatch(
         "lat": np.array([_coordinate(o.household.community.latitude) for o in orders]),
         "lon": np.array([_coordinate(o.household.community.longitude) for o in orders]),
         "item": np.array([o.item_id for o in orders]),
-        "urgency": np.array([2.0 if o.sla.urgent else 1.0 for o in orders]),
+        "urgency": np.array([2.0 if _urgent(o) else 1.0 for o in orders]),
         "excluded": [banned.get(o.pk, set()) for o in orders],
     }
     engine_providers = matching.Providers(
@@ -230,9 +247,12 @@ def _coordinate(value: float | Decimal | None) -> float:
 
 
 def respond_by(order: Order, now: dt.datetime) -> dt.datetime:
-    if order.sla.urgent:
+    clock = _clock(order)
+    if clock is None:  # no acceptance deadline known yet: the longest response time
+        return now + MAX_RESPONSE
+    if clock.urgent:
         return now + URGENT_RESPONSE
-    remaining = order.sla.accept_by - now
+    remaining = clock.accept_by - now
     return now + min(MAX_RESPONSE, max(dt.timedelta(hours=1), remaining))
 
 
