@@ -93,6 +93,17 @@ MODULES: dict[str, Module] = {
         functions=["check_can_order", "used_in_period"],
         tests=["tests/orders/test_ordering_limits.py", "tests/orders/test_order_lifecycle.py"],
     ),
+    "settlement": Module(
+        files=[
+            "src/jiuzhu/evaluation/engine/settlement.py",
+            "src/jiuzhu/evaluation/engine/quality.py",
+        ],
+        tests=["tests/evaluation/test_engine_settlement.py"],
+    ),
+    "timebank": Module(
+        files=["src/jiuzhu/timebank/engine/ledger.py", "src/jiuzhu/timebank/engine/pool.py"],
+        tests=["tests/timebank/engine"],
+    ),
 }
 
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
