@@ -77,7 +77,13 @@ MODULES: dict[str, Module] = {
     ),
     "scoping": Module(
         files=["src/jiuzhu/core/scoping.py", "src/jiuzhu/registry/scopes.py"],
-        tests=["tests/registry/test_scopes.py", "tests/test_scoping_matrix.py"],
+        tests=[
+            "tests/registry/test_scopes.py",
+            "tests/test_scoping_matrix.py",
+            # The case-note and team-record rules (registry/scopes.py) are tested here.
+            "tests/registry/test_casework_notes.py",
+            "tests/registry/test_casework_team.py",
+        ],
     ),
     "identity": Module(
         files=["src/jiuzhu/core/identity.py", "src/jiuzhu/core/crypto.py"],

@@ -213,3 +213,63 @@ def test_only_live_offers_expire(place, market, django_capture_on_commit_callbac
         live.pk: OfferStatus.EXPIRED,
     }
     assert Order.objects.get(pk=accepted.pk).status == OrderStatus.ACCEPTED
+
+
+# ---------------------------------------------------------------- escalations (issue 17)
+
+
+def test_one_open_escalation_per_order_and_reason_and_the_districts_managers_are_told(
+    place, actors, monkeypatch, django_capture_on_commit_callbacks
+):
+    """docs/dispatch.md, Escalations: at most one open escalation per order and reason; the
+    district's (active) managers are notified in the app and by SMS when one opens."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jiuzhu.core.models import Notification
+    from jiuzhu.core.services import notifications
+    from jiuzhu.dispatch.services.cycle import escalate
+
+    sent = []
+    monkeypatch.setattr(notifications, "send_sms", lambda mobile, text: sent.append(mobile))
+    qixia, jianye = actors["qixia_manager"], actors["jianye_manager"]
+    for manager, mobile in ((qixia, "13900000001"), (jianye, "13900000002")):
+        manager.mobile = mobile
+        manager.save(update_fields=["mobile"])
+    retired = type(qixia).objects.create(
+        username="retired_qixia", role=qixia.role, area=qixia.area, is_active=False
+    )
+    order, other = place(), place()
+    earlier = list(Notification.objects.values_list("pk", flat=True))  # of placing the orders
+    with django_capture_on_commit_callbacks(execute=True):
+        assert escalate(order=order, reason="accept_overdue") is True
+    assert escalate(order=order, reason="accept_overdue") is False  # already open
+    assert escalate(order=order, reason="complete_overdue") is True  # another reason
+    assert escalate(order=other, reason="accept_overdue") is True  # another order
+    assert reasons(order) == {"accept_overdue", "complete_overdue"}
+    Escalation.objects.filter(order=order, reason="accept_overdue").update(
+        resolved_at=timezone.now()
+    )
+    assert escalate(order=order, reason="accept_overdue") is True  # the first was resolved
+    told = Notification.objects.exclude(pk__in=earlier).filter(
+        url=reverse("orders:order_detail", args=[order.pk])
+    )
+    assert set(told.values_list("user__username", flat=True)) == {"qixia_manager"}
+    assert all(order.number in body for body in told.values_list("body", flat=True))
+    assert told.filter(user=retired).count() == 0 and told.filter(user=jianye).count() == 0
+    assert sent == ["13900000001"]  # the first escalation, sent after commit
+
+
+def test_orders_accepted_today_use_up_capacity(place, market, clock):
+    """A provider's capacity left today is its daily capacity less the orders it accepted today
+    (and its live offers)."""
+    only_provider_a(market, capacity=1)
+    ServiceItem.objects.filter(pk=market["meal"].pk).update(sla_class="urgent")
+    first = place()
+    order_accept(actor=market["staff_a"], order=first)
+    second = place()
+    result = dispatch_cycle(now=second.created_at)
+    assert result["offered"] == 0 and reasons(second) == {"no_capacity"}
+    Provider.objects.filter(pk=market["provider_a"].pk).update(daily_capacity=2)
+    result = dispatch_cycle(now=second.created_at)
+    assert DispatchOffer.objects.get(order=second).provider == market["provider_a"]

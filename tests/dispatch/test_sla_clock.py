@@ -214,3 +214,11 @@ def test_the_clock_is_wall_clock_time(market):
     saturday_evening = timezone.make_aware(dt.datetime(2026, 3, 7, 20, 0))
     due = placed(market, created=saturday_evening)
     assert timezone.localtime(due.accept_by).weekday() == 6
+
+
+def test_a_short_window_is_at_risk_for_its_last_hour_only():
+    # A 2-hour window: a quarter is 30 minutes, so the last hour counts: at risk from T0 + 1 h.
+    deadline = T0 + 2 * H
+    minute = dt.timedelta(minutes=1)
+    assert not sla.at_risk(now=T0 + 59 * minute, start=T0, deadline=deadline)
+    assert sla.at_risk(now=T0 + H, start=T0, deadline=deadline)

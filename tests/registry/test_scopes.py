@@ -8,9 +8,9 @@
 
 import pytest
 
-from factories import OrganisationFactory, UserFactory
+from factories import AreaFactory, OrganisationFactory, UserFactory
 from factories_registry import add_member, make_household
-from jiuzhu.core.models import OrganisationKind, Role
+from jiuzhu.core.models import AreaLevel, OrganisationKind, Role
 from jiuzhu.core.scoping import visible
 from jiuzhu.registry.models import Household, HouseholdAssignment, Member
 
@@ -133,3 +133,103 @@ def test_several_grants_for_one_role_are_combined_and_still_narrow_the_query(hom
     finally:
         scoping._rules.clear()
         scoping._rules.update(saved)
+
+
+def test_an_area_rule_keeps_the_users_area_and_everything_below_it(actors, areas):
+    """``by_area`` (core/scoping.py): a city user sees all, a district user their district, a
+    street user their street, a community user their community; a user without an area
+    nothing. With a ``city`` field the city user sees their own city's rows only."""
+    from jiuzhu.core.scoping import by_area
+    from scoping_cast import build_cast
+
+    cast = build_cast(actors, areas)
+    key = {household.pk: name for name, household in cast["households"].items()}
+    rule = by_area(district="district_id", street="street_id", community="community_id")
+
+    def kept(user, rule=rule) -> set:
+        return {key[pk] for pk in rule(Household.objects.all(), user).values_list("pk", flat=True)}
+
+    assert kept(actors["city_admin"]) == {"ya", "yb", "mq", "sz"}
+    assert kept(actors["qixia_manager"]) == {"ya", "yb", "mq"}
+    assert kept(actors["jianye_manager"]) == {"sz"}
+    assert kept(actors["yaohua_caseworker"]) == {"ya", "yb"}
+    assert kept(actors["maqun_caseworker"]) == {"mq"}
+    assert kept(actors["yaohua_b_worker"]) == {"yb"}
+    nowhere = UserFactory(username="no_area", role=Role.COMMUNITY_WORKER, area=None)
+    assert kept(nowhere) == set()
+    with_city = by_area(
+        city="district__parent_id",
+        district="district_id",
+        street="street_id",
+        community="community_id",
+    )
+    assert kept(actors["city_admin"], with_city) == {"ya", "yb", "mq", "sz"}
+    wuxi = AreaFactory(code="320200", name="无锡市", level=AreaLevel.CITY)
+    elsewhere = UserFactory(username="wuxi_admin", role=Role.CITY_ADMIN, area=wuxi)
+    assert kept(elsewhere) == {"ya", "yb", "mq", "sz"}  # no city field: a city user sees all
+    assert kept(elsewhere, with_city) == set()  # with one: only their own city's rows
+
+
+def test_two_grants_for_one_role_are_both_applied_for_that_user(homes, actors, areas):
+    """With exactly two grants both count, and each is asked about the user in hand (the area
+    rule needs the user's area)."""
+    from jiuzhu.core import scoping
+
+    far = make_household(actor=actors["city_admin"], community=areas["shazhou_a"])
+    saved = scoping.clear_rules_for_tests()
+    role = "test_role_with_two_grants"
+    user = actors["yaohua_a_worker"]
+    user.role = role  # a role nothing else grants anything to
+    try:
+        scoping.grant(
+            Household,
+            [role],
+            scoping.by_area(district="district_id", street="street_id", community="community_id"),
+        )
+        scoping.grant(Household, [role], lambda qs, _user: qs.filter(pk=far.pk))
+        assert seen(user) == {h.pk for h in homes.values()} | {far.pk}
+    finally:
+        scoping._rules.clear()
+        scoping._rules.update(saved)
+
+
+def test_only_an_active_signed_in_user_of_a_granted_role_is_granted(actors):
+    from django.contrib.auth.models import AnonymousUser
+
+    from jiuzhu.core.errors import PermissionDenied
+    from jiuzhu.core.scoping import is_granted, require_granted
+
+    manager = actors["qixia_manager"]
+    assert is_granted(manager, Household)
+    require_granted(manager, Household)
+    assert not is_granted(actors["volunteer"], Household)
+    assert not is_granted(None, Household)
+    assert not is_granted(AnonymousUser(), Household)
+    manager.is_active = False
+    assert not is_granted(manager, Household)
+    with pytest.raises(PermissionDenied):
+        require_granted(manager, Household)
+
+
+def test_a_household_sees_its_own_chain_without_the_offices_entries(homes):
+    """DOMAIN.md / registry/scopes.py: a household sees what it received and did on its own
+    chain; assessment and warning entries (urgency tags, scores) are the office's."""
+    from django.utils import timezone
+
+    from jiuzhu.registry.models import BeneficiaryAccount, ChainEntry
+
+    household = homes["mine"]
+    user = UserFactory(username="bene_chain", role=Role.BENEFICIARY)
+    BeneficiaryAccount.objects.create(
+        user=user, member=household.members.first(), household=household
+    )
+    now = timezone.now()
+    order = ChainEntry.objects.create(household=household, at=now, source="order", title="助餐")
+    assessment = ChainEntry.objects.create(
+        household=household, at=now, source="assessment", title="评估"
+    )
+    elsewhere = ChainEntry.objects.create(
+        household=homes["ours"], at=now, source="order", title="别家的助餐"
+    )
+    mine = ChainEntry.objects.filter(pk__in=[order.pk, assessment.pk, elsewhere.pk])
+    assert set(visible(user, mine).values_list("pk", flat=True)) == {order.pk}

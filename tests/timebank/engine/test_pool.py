@@ -74,3 +74,10 @@ def test_the_pool_never_gives_more_than_it_holds_nor_skips_a_higher_rank(pool, a
     assert all(g.granted == 0 for g in grants[short + 1 :])
     assert [g.rank for g in grants] == sorted(g.rank for g in grants)
     assert all(rank_of(r) in (ALONE_ELDERLY, ELDERLY, OTHERS) for r in requests)
+
+
+def test_bad_requests_are_refused_with_the_rule():
+    with pytest.raises(ValueError, match="^the pool and every request are positive$"):
+        allocate(-1, [])
+    with pytest.raises(ValueError, match="^one request per account$"):
+        allocate(60, [PoolRequest("x", 30, True, True), PoolRequest("x", 30, True, True)])

@@ -96,8 +96,8 @@ def quality_score(
 ) -> QualityScore:
     """The weighted score of ``figures`` under ``weights`` (see the module's formula).
 
-    KPIs not in ``weights`` are ignored; a figure outside [0, 1] is clipped; a negative weight
-    is an error (``ValueError``)."""
+    KPIs not in ``weights`` are ignored; a figure outside [0, 1] is clipped, one that is not a
+    number (NaN) counts as 0, the worst; a negative weight is an error (``ValueError``)."""
     names = [kpi for kpi in KPIS if kpi in weights] + sorted(set(weights) - set(KPIS))
     w = np.array([float(weights[name]) for name in names], dtype=float)
     if (w < 0).any() or not np.isfinite(w).all():
