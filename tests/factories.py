@@ -37,6 +37,7 @@ from jiuzhu.core.models import (
     AreaLevel,
     AuditEntry,
     DibaoLine,
+    ExportJob,
     JobOutcome,
     JobRun,
     Notification,
@@ -1242,3 +1243,15 @@ class CurrentFigureFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"test.metric{n}")
     value = 1.0
     computed_at = factory.LazyFunction(timezone.now)
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    """A background export waiting to be written (of the household list)."""
+
+    class Meta:
+        model = ExportJob
+
+    user = factory.SubFactory(UserFactory)
+    list_key = "registry.households"
+    title = "困难家庭"
+    path = "/households/"

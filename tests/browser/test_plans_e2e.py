@@ -77,7 +77,10 @@ def test_a_caseworker_edits_and_approves_a_plan_that_runs_as_a_schedule(
     sign_in(desk, "yaohua_caseworker")
     desk.goto(f"/households/{household_id}/")
     desk.wait_for_load_state("networkidle")
-    box = desk.locator("form[action$='/start/'] button, a[href^='/assessment/'][href$='/']")
+    # In the page, not the header (the header's menus hold assessment links too).
+    box = desk.locator("main").locator(
+        "form[action$='/start/'] button, a[href^='/assessment/'][href$='/']"
+    )
     box.first.wait_for()
     start = desk.locator(f"form[action='/assessment/households/{household_id}/start/'] button")
     if start.count():
