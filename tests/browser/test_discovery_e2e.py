@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,9 @@ def test_a_department_file_raises_a_warning_that_a_worker_verifies(
     page.select_option("select[name=source]", "disability")
     page.set_input_files("input[name=file]", str(upload))
     page.click("#import-form button[type=submit]")
-    page.wait_for_url("**/discovery/batches/*/")
+    # The batch's own page (a number): the upload form's URL matches "batches/*/" as well, so a
+    # glob would not wait for the upload.
+    page.wait_for_url(re.compile(r"/discovery/batches/\d+/$"))
     page.wait_for_load_state("networkidle")
     text = page.locator("main").inner_text()
     assert "已导入" in text, text[:500]
