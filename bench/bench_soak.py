@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from bench_load import Tally, http, percentile, prepare, setup_django, start_server
+from bench_load import Scenario, Tally, percentile, prepare, setup_django, start_server
 from results import machine, write_section
 
 #: The mix of work: (name, weight). A lifecycle is five requests, so writes are about a third of
@@ -74,23 +74,14 @@ def process_tree_rss_kib(root: int) -> int:
     return total
 
 
-class Soak:
+class Soak(Scenario):
+    """The load benchmark's scenario (its timed call), with a mix of operations drawn at random."""
+
     def __init__(self, world: dict, port: int, timeout: float, seed: int):
-        self.world, self.port, self.timeout = world, port, timeout
+        super().__init__("soak", world, port, timeout)
         self.rng = random.Random(seed)
         self.names = [name for name, _ in MIX]
         self.weights = [weight for _, weight in MIX]
-
-    async def timed(self, tally: Tally, op: str, method, path, token=None, body=None):
-        begin = time.perf_counter()
-        try:
-            status, parsed, raw = await http(self.port, method, path, token, body, self.timeout)
-        except Exception as error:  # timeouts, refused connections
-            tally.add(op, 0, False, repr(error))
-            return None
-        ok = status < 400
-        tally.add(op, (time.perf_counter() - begin) * 1000, ok, f"{status} {raw[:150]!r}")
-        return parsed if ok else None
 
     async def once(self, tally: Tally) -> None:
         world, tokens = self.world, self.world["tokens"]
