@@ -1,7 +1,9 @@
 """Celery, for the scale path: ``celery -A jiuzhu.celery worker -B`` with CELERY_BROKER_URL
 (Redis or RabbitMQ). The beat schedule is built from the same periodic-job registry that
-``jiuzhu worker`` runs without a broker (it includes ``core.outbox``, the outbox drain); domain
-events are handed to ``jiuzhu.deliver_event`` on commit when ``JIUZHU_EVENTS_INLINE`` is off."""
+``jiuzhu worker`` runs without a broker (it includes ``core.outbox``, the outbox drain); one-off
+tasks (an outbox event's delivery, a background export) are handed to ``jiuzhu.run_task`` on
+commit when their inline setting (``JIUZHU_EVENTS_INLINE``, ``JIUZHU_EXPORTS_INLINE``) is off
+(``jiuzhu.core.jobs``)."""
 
 from __future__ import annotations
 
@@ -22,13 +24,13 @@ def run_periodic_job(name: str):
     return run_job(name)
 
 
-@app.task(name="jiuzhu.deliver_event")
-def deliver_event_task(event_id: int):
-    """Deliver one outbox event's handlers (queued on commit when EVENTS_INLINE is off). What
-    fails here is retried by the ``core.outbox`` periodic job, not by Celery."""
-    from jiuzhu.core.outbox import deliver_event
+@app.task(name="jiuzhu.run_task")
+def run_task_later(name: str, object_id: int):
+    """Run one registered one-off task (``jiuzhu.core.jobs.one_off``). What fails here is picked
+    up by the task's periodic job, not retried by Celery."""
+    from jiuzhu.core.jobs import run_task
 
-    return dict(deliver_event(event_id))
+    return run_task(name, object_id)
 
 
 @app.on_after_finalize.connect
@@ -40,12 +42,3 @@ def schedule_periodic_jobs(sender, **kwargs):
 
     for job in periodic_jobs():
         sender.add_periodic_task(job.every_seconds, run_periodic_job.s(job.name), name=job.name)
-
-
-@app.task(name="jiuzhu.run_export")
-def run_export_task(job_id: int):
-    """Write one background export (queued on commit when EXPORTS_INLINE is off); a lost task
-    is picked up by the ``core.exports`` periodic job."""
-    from jiuzhu.core.views.list_export import run_export_job
-
-    return run_export_job(job_id)

@@ -167,3 +167,51 @@ def test_progress_is_saved_as_the_rows_are_written(three, monkeypatch):
     assert list(rows) == ["d", "e"]
     job.refresh_from_db()
     assert job.written == 4
+
+
+def test_with_a_broker_the_commit_queues_the_export_on_celery(
+    client, three, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from jiuzhu import celery
+
+    settings.EXPORTS_INLINE = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    queued: list[tuple] = []
+    monkeypatch.setattr(celery.run_task_later, "delay", lambda *args: queued.append(args))
+    client.force_login(three)
+    job = _start(client, _offer(client), django_capture_on_commit_callbacks)
+    assert queued == [("core.export", job.pk)]
+    job.refresh_from_db()
+    assert job.status == ExportStatus.PENDING  # queued, not written in the request
+    assert celery.run_task_later.apply(args=["core.export", job.pk]).get() == ExportStatus.DONE
+    job.refresh_from_db()
+    assert (job.status, job.written) == (ExportStatus.DONE, 3)
+
+
+def _waiting_job(user, path: str) -> ExportJob:
+    return ExportJob.objects.create(
+        user=user, list_key="core.notifications", title="t", path=path, language="en"
+    )
+
+
+def test_a_list_that_answers_without_exporting_fails_the_job_saying_so(three):
+    from jiuzhu.core.services.export_replay import run_export_job
+
+    # "My exports" is a page that never exports: it answers 200 with its HTML.
+    job = _waiting_job(three, reverse("core:export_jobs"))
+    assert run_export_job(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED
+    assert job.error == (
+        "This list can no longer be exported in the background; export it from the list again."
+    )
+
+
+def test_a_list_the_owner_may_no_longer_see_fails_the_job_as_not_theirs(three, actors):
+    from jiuzhu.core.services.export_replay import run_export_job
+
+    # A volunteer may never see the outbox's events (city administrators only).
+    job = _waiting_job(three, reverse("core:event_deliveries"))
+    assert run_export_job(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.error == "This list is no longer yours to export."

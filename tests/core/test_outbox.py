@@ -205,17 +205,17 @@ def test_with_a_broker_and_no_inline_delivery_the_commit_queues_a_celery_task(
 
     settings.EVENTS_INLINE = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
-    queued: list[int] = []
-    monkeypatch.setattr(celery.deliver_event_task, "delay", queued.append)
+    queued: list[tuple[str, int]] = []
+    monkeypatch.setattr(celery.run_task_later, "delay", lambda *args: queued.append(args))
     calls, _ = listeners
     with transaction.atomic():
         events.publish(PROBE, n=6)
         assert queued == []
     event = OutboxEvent.objects.get()
-    assert queued == [event.pk]
+    assert queued == [("core.deliver_event", event.pk)]
     assert calls["good"] == []
     # The task itself (run in process here) delivers the event's handlers.
-    result = celery.deliver_event_task.apply(args=[event.pk])
+    result = celery.run_task_later.apply(args=["core.deliver_event", event.pk])
     assert result.get() == {"delivered": 2}
     assert calls["good"] == [{"n": 6}]
 
@@ -230,7 +230,7 @@ def test_a_broker_that_cannot_be_reached_loses_nothing(listeners, settings, monk
     def unreachable(*args):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(celery.deliver_event_task, "delay", unreachable)
+    monkeypatch.setattr(celery.run_task_later, "delay", unreachable)
     events.publish(PROBE, n=7)  # no exception reaches the caller
     assert OutboxDelivery.objects.filter(status="pending").count() == 2
     assert outbox.drain() == {"delivered": 2}

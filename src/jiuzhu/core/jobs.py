@@ -1,6 +1,14 @@
-"""Periodic jobs, registered by each capability and run either by ``jiuzhu worker`` (no broker:
-a single process runs each job every N seconds) or by Celery beat when CELERY_BROKER_URL is set
-(``jiuzhu.celery`` builds its schedule from this same registry)."""
+"""Background work, in one place.
+
+- **Periodic jobs**, registered by each capability and run either by ``jiuzhu worker`` (no
+  broker: a single process runs each job every N seconds) or by Celery beat when
+  CELERY_BROKER_URL is set (``jiuzhu.celery`` builds its schedule from this same registry).
+- **One-off tasks** on one stored object (deliver an outbox event, write a background export),
+  handed over once the transaction that stored the object has committed: run at once in this
+  process when the task's inline setting is on, else queued on Celery (``jiuzhu.run_task``).
+  Whatever is not run then (no broker, the broker down, the process died) is still stored, and
+  the capability's periodic job picks it up: the hand-over is a shortcut, never the only way.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +42,53 @@ def periodic(name: str, every_seconds: int) -> Callable[[_Run], _Run]:
         return run
 
     return register
+
+
+@dataclass(frozen=True)
+class OneOffTask:
+    name: str
+    run: Callable[[int], object]
+    #: the setting (a bool) that says "run it in the committing process"
+    inline_setting: str
+
+
+_tasks: dict[str, OneOffTask] = {}
+
+_Task = TypeVar("_Task", bound=Callable[[int], object])
+
+
+def one_off(name: str, *, inline_setting: str) -> Callable[[_Task], _Task]:
+    """Register ``run(object_id)`` as the one-off task ``name`` (see the module docstring); its
+    periodic job must run what is left waiting, because a hand-over may not happen."""
+
+    def register(run: _Task) -> _Task:
+        _tasks[name] = OneOffTask(name=name, run=run, inline_setting=inline_setting)
+        return run
+
+    return register
+
+
+def run_task(name: str, object_id: int) -> object:
+    """Run one registered one-off task now (what the Celery task ``jiuzhu.run_task`` calls)."""
+    return _tasks[name].run(object_id)
+
+
+def hand_over(name: str, object_id: int) -> None:
+    """Start task ``name`` on a committed object: inline, else on Celery, else leave it to the
+    periodic job. Never raises, because the caller's change is already committed and the
+    periodic job will still find the object waiting."""
+    from django.conf import settings
+
+    task = _tasks[name]
+    try:
+        if getattr(settings, task.inline_setting):
+            task.run(object_id)
+        elif settings.CELERY_BROKER_URL:
+            from jiuzhu.celery import run_task_later
+
+            run_task_later.delay(name, object_id)
+    except Exception:
+        log.exception("%s #%s could not be run at once; the worker will", name, object_id)
 
 
 def periodic_jobs() -> list[PeriodicJob]:

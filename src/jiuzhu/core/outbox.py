@@ -41,7 +41,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from jiuzhu.core import events
-from jiuzhu.core.jobs import periodic
+from jiuzhu.core.jobs import hand_over, one_off, periodic
 from jiuzhu.core.models import DeliveryStatus, OutboxDelivery, OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -72,19 +72,16 @@ def backoff_seconds(attempts: int) -> int:
     return min(base * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
 
 
+#: the one-off task that delivers one event right after its publishing commit
+DELIVER_EVENT = "core.deliver_event"
+
+
 def after_commit(event_id: int) -> None:
     """Called once the publishing transaction committed: deliver now, or hand over."""
-    try:
-        if settings.EVENTS_INLINE:
-            deliver_event(event_id)
-        elif settings.CELERY_BROKER_URL:
-            from jiuzhu.celery import deliver_event_task
-
-            deliver_event_task.delay(event_id)
-    except Exception:  # the change is committed; the worker's drain will deliver the event
-        log.exception("event #%s could not be delivered at once; the worker will", event_id)
+    hand_over(DELIVER_EVENT, event_id)
 
 
+@one_off(DELIVER_EVENT, inline_setting="EVENTS_INLINE")
 def deliver_event(event_id: int, *, now: dt.datetime | None = None) -> Counter[str]:
     """Make every due delivery of one event (each in its own transaction)."""
     outcomes: Counter[str] = Counter()

@@ -5,7 +5,8 @@ address and filters, so only a list the user was looking at can be queued. The j
 
 - at once, in the same process, right after the request that asked for it commits, when
   ``EXPORTS_INLINE`` is on (the default, and what the tests and the demo use);
-- otherwise by Celery (``jiuzhu.run_export``) when ``CELERY_BROKER_URL`` is set;
+- otherwise by Celery (``jiuzhu.run_task``) when ``CELERY_BROKER_URL`` is set (the hand-over is
+  ``core.jobs.hand_over``, as for outbox events);
 - and in any case by the ``core.exports`` periodic job, which runs what is still waiting (a lost
   task, a process that died) and deletes expired files.
 
@@ -35,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit
 from jiuzhu.core.errors import DomainError, NotFound
-from jiuzhu.core.jobs import periodic
+from jiuzhu.core.jobs import hand_over, periodic, run_task
 from jiuzhu.core.models import AuditAction, ExportJob, ExportStatus, User
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ SALT = "jiuzhu.background-export"
 OFFER_SECONDS = 3600
 #: Progress is saved every this many rows.
 PROGRESS_EVERY = 500
+#: the one-off task that writes one job (``export_replay.run_export_job``)
+EXPORT_TASK = "core.export"
 #: A job still "being written" after this long died with its process.
 STALE_RUNNING = dt.timedelta(hours=2)
 
@@ -77,22 +80,8 @@ def export_job_start(*, actor: User, token: str) -> ExportJob:
         back=offer["b"][:2200],
         language=get_language() or settings.LANGUAGE_CODE,
     )
-    transaction.on_commit(lambda: _hand_over(job.pk))
+    transaction.on_commit(lambda: hand_over(EXPORT_TASK, job.pk))
     return job
-
-
-def _hand_over(job_id: int) -> None:
-    try:
-        if settings.EXPORTS_INLINE:
-            from jiuzhu.core.views.list_export import run_export_job
-
-            run_export_job(job_id)
-        elif settings.CELERY_BROKER_URL:
-            from jiuzhu.celery import run_export_task
-
-            run_export_task.delay(job_id)
-    except Exception:  # the job is stored; the worker's periodic job will run it
-        log.exception("background export #%s could not be run at once; the worker will", job_id)
 
 
 def export_job_claim(job_id: int) -> ExportJob | None:
@@ -204,14 +193,12 @@ def export_jobs_expire(*, now: dt.datetime | None = None) -> int:
 @periodic("core.exports", every_seconds=10)
 def run_waiting_exports() -> dict[str, int]:
     """Run the background exports still waiting (oldest first) and expire old ones."""
-    from jiuzhu.core.views.list_export import run_export_job
-
     ran = 0
     for job_id in (
         ExportJob.objects.filter(status=ExportStatus.PENDING)
         .order_by("created_at")[:5]
         .values_list("pk", flat=True)
     ):
-        run_export_job(job_id)
+        run_task(EXPORT_TASK, job_id)
         ran += 1
     return {"ran": ran, "expired": export_jobs_expire()}

@@ -13,7 +13,7 @@ row count). A list with its own export address (``/tickets/export.xlsx``) calls
 :func:`export_list` unconditionally. The template shows the button with ``{% export_link %}``.
 
 Beyond ``EXPORT_MAX_ROWS`` the user gets a page that says so and offers a **background
-export** (up to ``EXPORT_BACKGROUND_MAX_ROWS``): the job (``core/services/background_exports.py``)
+export** (up to ``EXPORT_BACKGROUND_MAX_ROWS``): the job (``core/services/export_replay.py``)
 replays the list's own view as that user, with the same filters, and this function then writes
 the workbook to a file instead of answering — the same rows, the same columns, the user's scope
 checked again when the job runs.
@@ -21,28 +21,24 @@ checked again when the job runs.
 
 from __future__ import annotations
 
-import logging
 import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jiuzhu.core.models import ExportJob
 from jiuzhu.core.services import background_exports as background
+from jiuzhu.core.services import export_replay
 from jiuzhu.core.services.exports import Sheet, export_audited, write_xlsx
 from jiuzhu.core.views.common import xlsx_response
-
-log = logging.getLogger(__name__)
 
 EXPORT_PARAM = "export"
 #: query parameters that are the list's own, not filters
@@ -122,8 +118,6 @@ def _rows(rows: Iterable[Any], spec: ListExport) -> Iterator[list[Any]]:
         yield [_cell(column.value(row)) for column in spec.columns]
 
 
-#: the attribute a replayed request carries: the background job to write
-BACKGROUND = "jiuzhu_export_job"
 TOO_LARGE = gettext_noop(
     "This list holds %(count)d rows; an export may hold at most %(limit)d. "
     "Narrow the filters and export again."
@@ -166,7 +160,7 @@ def export_list(
         rows=_rows(rows, spec),
         widths=[column.width for column in spec.columns],
     )
-    job = getattr(request, BACKGROUND, None)
+    job = getattr(request, export_replay.BACKGROUND, None)
     if job is not None:
         return _write_background(job, sheet, count=count, spec=spec, detail=detail)
     if count > settings.EXPORT_MAX_ROWS:
@@ -228,53 +222,3 @@ def _write_background(
         job, output=output, rows=sheet.count, object_type=spec.object_type, detail=detail
     )
     return HttpResponse(status=204)
-
-
-def _replayed_request(job: ExportJob) -> HttpRequest:
-    """The list's request as its owner made it, for its view to run again in the worker."""
-    request = HttpRequest()
-    request.method = "GET"
-    request.path = request.path_info = job.path
-    request.GET = QueryDict(job.query)
-    request.META = {
-        "REQUEST_METHOD": "GET",
-        "QUERY_STRING": job.query,
-        "SERVER_NAME": "localhost",
-        "SERVER_PORT": "80",
-    }
-    request.user = job.user
-    setattr(request, BACKGROUND, job)
-    return request
-
-
-def run_export_job(job_id: int) -> str:
-    """Write one waiting background export: replay its list's view as its owner (who must still
-    be allowed to see the list). Returns the job's status."""
-    job = background.export_job_claim(job_id)
-    if job is None:
-        return "not waiting"
-    if not job.user.is_active:
-        background.export_job_fail(job, _("The account that asked for this export is disabled."))
-        return "failed"
-    try:
-        match = resolve(job.path)
-    except Resolver404:
-        background.export_job_fail(job, _("This list no longer exists."))
-        return "failed"
-    with translation.override(job.language or settings.LANGUAGE_CODE):
-        try:
-            match.func(_replayed_request(job), *match.args, **match.kwargs)
-        except (PermissionDenied, Http404):
-            background.export_job_fail(job, _("This list is no longer yours to export."))
-            return "failed"
-        except Exception as error:
-            log.exception("background export #%s failed", job.pk)
-            background.export_job_fail(
-                job, _("The export failed (%(error)s).") % {"error": type(error).__name__}
-            )
-            return "failed"
-    job.refresh_from_db()
-    if job.status == "running":  # the view answered without exporting: not allowed any more
-        background.export_job_fail(job, _("This list is no longer yours to export."))
-        return "failed"
-    return job.status
