@@ -72,8 +72,8 @@ class MeasureStream:
 
     def deprivations(self, columns: Mapping[str, ColumnLike]) -> tuple[np.ndarray, np.ndarray]:
         """(g0, missing) of the next chunk: the rules only, without the per-household scores
-        that `evaluate` adds and the statistics never read (a third of the engine's time on a
-        million rows)."""
+        that `evaluate` adds and the statistics never read (about a quarter of the engine's
+        time on a million rows)."""
         return deprivations(self.framework, columns, row_offset=self.rows)
 
     def add_deprivations(
