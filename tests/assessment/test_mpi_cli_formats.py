@@ -132,6 +132,29 @@ def test_csv_utf8_gbk_and_parquet_equal_the_engine(tmp_path, framework, capsys, 
         assert parquet == want
 
 
+@pytest.mark.parametrize("threads", [False, True])
+def test_csv_read_in_many_blocks_equals_the_engine(
+    tmp_path, framework, capsys, monkeypatch, threads
+):
+    # Files above CSV_ONE_BLOCK (or read with threads) arrive as many Arrow chunks per column,
+    # dictionaries differing from chunk to chunk: 600 bytes a block makes dozens of them here.
+    monkeypatch.setattr(engine_io, "CSV_ONE_BLOCK", 0)
+    monkeypatch.setattr(engine_io, "CSV_BLOCK", 600)
+    monkeypatch.setattr(engine_io, "CSV_THREADS", threads)
+    chunks = []
+    column = engine_io._column
+    monkeypatch.setattr(
+        engine_io, "_column", lambda c, *a: chunks.append(c.num_chunks) or column(c, *a)
+    )
+    rows = households(400, seed=15)
+    want = expected(framework, rows, "district")
+    for name, encoding in (("u.csv", "utf-8"), ("g.csv", "gbk")):
+        path = write_csv(tmp_path / name, rows, encoding)
+        chunks.clear()
+        assert cli(capsys, path, framework, "--by", "district") == want
+        assert min(chunks) > 10
+
+
 def _close(a, b):
     if isinstance(a, dict):
         return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)

@@ -129,7 +129,7 @@ def _check_columns(args: argparse.Namespace, framework: Framework, header: Seque
 
 def _add(stream: MeasureStream, args: argparse.Namespace, columns: dict[str, Any]) -> None:
     """Add one batch of rows (the whole table, or the next Parquet batch) to the stream."""
-    evaluation = stream.evaluate(columns)  # indicator errors first, then the weight column's
+    g0, missing = stream.deprivations(columns)  # indicator errors first, then the weight column's
     sample_weights = None
     if args.weight_column is not None:
         place = Place(f"weight column '{args.weight_column}'", offset=stream.rows)
@@ -138,7 +138,7 @@ def _add(stream: MeasureStream, args: argparse.Namespace, columns: dict[str, Any
             row = int(empty.argmax())
             raise DataError(f"{place.at(row)}: the sample weight is empty")
     groups = columns[args.by] if args.by is not None else None
-    stream.add_evaluation(evaluation, groups=groups, sample_weights=sample_weights)
+    stream.add_deprivations(g0, missing, groups=groups, sample_weights=sample_weights)
 
 
 def run(argv: list[str]) -> int:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jiuzhu.assessment.engine import DataError, evaluate, framework_from_dict, parse_rule
-from jiuzhu.assessment.engine.values import Place
+from jiuzhu.assessment.engine.values import CodedColumn, Place
 
 PLACE = Place("indicator 'x' (column 'x')")
 
@@ -40,6 +40,18 @@ def test_missing_cells_are_neither_deprived_nor_not_deprived():
     assert missing == [True, True, True, True, False, False]
     assert deprived == [False, False, False, False, True, False]
     assert apply("< 3", np.array([1.0, np.nan])) == ([True, False], [False, True])
+
+
+@pytest.mark.parametrize("rule", ["< 9", "<= 9", "> 1", ">= 1", "== 5", "!= 1", "in [5, 7]"])
+def test_no_comparison_deprives_a_missing_cell(rule):
+    # Every rule deprives 5; the missing cells (None, blank text, NaN) are missing, not deprived,
+    # as text, as floats and as coded cells.
+    cells = [None, "", " ", math.nan, "5"]
+    want = ([False, False, False, False, True], [True, True, True, True, False])
+    assert apply(rule, cells) == want
+    assert apply(rule, np.array([np.nan, 5.0])) == ([False, True], [True, False])
+    coded = CodedColumn(np.array([1, 0, 1, 2]), np.array(["", "5", "nan"]))  # 5, "", 5, nan
+    assert apply(rule, coded) == ([True, False, True, False], [False, True, False, True])
 
 
 def test_true_rule_accepts_the_usual_words():

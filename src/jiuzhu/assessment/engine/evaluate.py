@@ -87,6 +87,26 @@ def _evaluate(
     row_offset: int = 0,
 ) -> Evaluation:
     cutoff = framework.k if k is None else parse_cutoff(k, "poverty cutoff", DataError)
+    g0, missing = _deprivations(framework, columns, with_rows, row_offset)
+    return evaluation_from_g0(framework, g0, missing, cutoff)
+
+
+def deprivations(
+    framework: Framework, columns: Mapping[str, ColumnLike], *, row_offset: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Only the rules: (g0, missing), n x d column-major, g0 False wherever missing.
+
+    For callers that reduce the rows to sums themselves (the measures of a streamed table):
+    the per-household scores `evaluate` also computes would be work thrown away."""
+    return _deprivations(framework, columns, True, row_offset)
+
+
+def _deprivations(
+    framework: Framework,
+    columns: Mapping[str, ColumnLike],
+    with_rows: bool,
+    row_offset: int,
+) -> tuple[np.ndarray, np.ndarray]:
     indicators = framework.indicators
     require_columns(framework, list(columns))
     arrays = {}
@@ -101,7 +121,7 @@ def _evaluate(
     for j, ind in enumerate(indicators):
         place = Place(f"indicator '{ind.name}' (column '{ind.column}')", with_rows, row_offset)
         g0[:, j], missing[:, j] = ind.rule.apply(arrays[ind.column], place)
-    return evaluation_from_g0(framework, g0, missing, cutoff)
+    return g0, missing
 
 
 def evaluation_from_g0(

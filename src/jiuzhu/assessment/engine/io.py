@@ -33,6 +33,13 @@ from .values import CodedColumn
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 BATCH_ROWS = 1 << 18  # measured: smaller batches stay in cache, larger ones cost more
+# Arrow's CSV reader on one thread, the whole file as one block when it is at most this size:
+# every column then arrives as one chunk, which numpy takes without a copy (1 MiB blocks made 69
+# chunks of a 1,000,000-row file, and joining them cost a fifth of the read; bench/RESULTS.md).
+CSV_ONE_BLOCK = 1 << 28
+CSV_BLOCK = 1 << 20  # larger files, or threads on: blocks of this size, columns of many chunks
+# Measured on the 2 shared cores: Arrow's thread pool cost more CPU than it saved in wall time.
+CSV_THREADS = False
 
 
 @dataclass(frozen=True)
@@ -165,8 +172,8 @@ def _read_csv_arrow(
             read_options=pacsv.ReadOptions(
                 column_names=keys,
                 skip_rows=1,
-                block_size=1 << 20,
-                use_threads=False,  # measured: on 2 busy cores, threads cost twice the CPU
+                block_size=_block_size(len(raw)),
+                use_threads=CSV_THREADS,
             ),
             parse_options=pacsv.ParseOptions(newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -213,6 +220,14 @@ def _read_csv_arrow(
             out = {name: _take(col, keep) for name, col in out.items()}
             n = int(keep.sum())
     return Table(columns=out, n=n, encoding=encoding, header=tuple(names))
+
+
+def _block_size(size: int) -> int:
+    """The whole file as one block up to CSV_ONE_BLOCK (one chunk per column), else CSV_BLOCK;
+    with threads on always CSV_BLOCK, so that the pool has blocks to share."""
+    if CSV_THREADS or size >= CSV_ONE_BLOCK:
+        return CSV_BLOCK
+    return size + 1
 
 
 def _blank_rows(columns: dict[str, Any], n: int) -> np.ndarray | None:

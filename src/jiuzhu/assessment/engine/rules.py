@@ -67,6 +67,8 @@ class Rule:
                 number = np.nan if self.number is None else self.number
                 with np.errstate(invalid="ignore"):
                     deprived = _OPS[self.op](x, number)
+            if self.op != "!=":
+                return deprived, missing  # a missing cell is NaN here, and NaN compares False
         return deprived & ~missing, missing
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .errors import DataError
-from .evaluate import Evaluation, evaluate
+from .evaluate import Evaluation, deprivations, evaluate
 from .framework import Framework
 from .measures import assemble, measure_stats
 from .results import Measures
@@ -68,11 +68,28 @@ class MeasureStream:
         sample_weights: ColumnLike | None = None,
     ) -> None:
         """Add the statistics of the next chunk, evaluated with `evaluate`."""
+        self.add_deprivations(ev.g0, ev.missing, groups=groups, sample_weights=sample_weights)
+
+    def deprivations(self, columns: Mapping[str, ColumnLike]) -> tuple[np.ndarray, np.ndarray]:
+        """(g0, missing) of the next chunk: the rules only, without the per-household scores
+        that `evaluate` adds and the statistics never read (about a quarter of the engine's
+        time on a million rows)."""
+        return deprivations(self.framework, columns, row_offset=self.rows)
+
+    def add_deprivations(
+        self,
+        g0: np.ndarray,
+        missing: np.ndarray,
+        *,
+        groups: ColumnLike | None = None,
+        sample_weights: ColumnLike | None = None,
+    ) -> None:
+        """Add the statistics of the next chunk from its rules' (g0, missing)."""
         if (groups is not None) != self.grouped or (sample_weights is not None) != self.weighted:
             raise DataError("every chunk needs groups and sample weights as the stream was set up")
         stats, labels = measure_stats(
-            ev.g0,
-            ev.missing,
+            g0,
+            missing,
             self.framework.scale,
             self.k,
             self.flags,
@@ -92,7 +109,7 @@ class MeasureStream:
             mapping = np.array([self.labels[label] for label in labels], dtype=np.intp)
             stats = stats.regroup(mapping, len(self.labels))
         self.stats = stats if self.stats is None else self.stats + stats
-        self.rows += ev.n
+        self.rows += g0.shape[0]
 
     def result(self) -> Measures:
         """The measures of every household added so far."""
