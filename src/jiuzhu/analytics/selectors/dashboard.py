@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,15 +131,12 @@ def _read(user: User, area_ids: list[int], keys: Q) -> tuple[dict[int, dict[str,
     """The current figures of ``keys`` for the areas the user may see among ``area_ids``, and
     when they were computed (the oldest row read: the figures are as fresh as that)."""
     values: dict[int, dict[str, float]] = {pk: {} for pk in area_ids}
-    fresh = None
-    for area_id, key, value, at in (
-        visible(user, CurrentFigure.objects.filter(keys, area_id__in=area_ids))
-        .order_by()
-        .values_list("area_id", "key", "value", "computed_at")
-    ):
+    rows = visible(user, CurrentFigure.objects.filter(keys, area_id__in=area_ids)).order_by()
+    for area_id, key, value in rows.values_list("area_id", "key", "value"):
         values[area_id][key] = value or 0.0
-        fresh = at if fresh is None else min(fresh, at)
-    return values, fresh
+    # One aggregate rather than a timestamp per row: reading a thousand timestamps back costs
+    # more than the query.
+    return values, rows.aggregate(at=Min("computed_at"))["at"]
 
 
 def live_figures(*, user: User, filters: Filters) -> dict[str, Any]:
