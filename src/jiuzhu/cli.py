@@ -136,6 +136,11 @@ COMMANDS: tuple[Command, ...] = (
         "take the monthly snapshot of the dashboards' figures [--month YYYY-MM]",
         _management("snapshot"),
     ),
+    Command(
+        "figures",
+        "refresh the dashboards' current figures now [--live-only]",
+        _management("figures"),
+    ),
     Command("backup", "write a backup of the database [--out FILE]", _management("backup")),
     Command("restore", "restore a backup into an empty database: FILE", _management("restore")),
     Command("keygen", "print a new JIUZHU_FIELD_KEY", _keygen),

@@ -184,6 +184,61 @@ def test_a_street_manager_sees_only_their_street(world, actors, areas):
         filters_for(user=actors["provider_staff"])
 
 
+def test_the_figures_come_from_the_refresh_per_period_and_the_page_says_how_fresh(
+    world, actors, areas, client
+):
+    """The dashboard reads the refresh's figures (``figures_refresh``): nothing before the
+    first run, each period's own flows after it, the quick refresh leaving the poverty
+    measures and the supply gap as the full one left them, and the time on the page."""
+    city, h = actors["city_admin"], world["households"]
+    streets = {areas[s].pk for s in ("yaohua", "maqun", "shazhou")}
+    board = dashboard_for(user=city, filters=filters_for(user=city))
+    assert board["computed_at"] is None and board["live"]["total"]["orders.placed"] == 0
+    assert board["providers"] == []
+    client.force_login(city)
+    with translation.override("zh-hans"):
+        html = client.get("/dashboards/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "尚未计算（运行 jiuzhu figures）" in html
+    # An order placed 60 days ago counts over 90 and 365 days, not over 30.
+    old = OrderFactory(household=h["A"], status="cancelled")
+    Order.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=60))
+    figures_refresh()
+    expected = by_hand(streets)  # every order, the old one included
+    for days in (90, 365):
+        total = dashboard_for(user=city, filters=filters_for(user=city, days=days))["live"]
+        for key in ("orders.placed", "orders.cancelled", "orders.completed", "sla.due"):
+            assert total["total"][key] == pytest.approx(expected[key]), (days, key)
+    board = dashboard_for(user=city, filters=filters_for(user=city, days=30))
+    assert board["live"]["total"]["orders.placed"] == expected["orders.placed"] - 1
+    assert board["live"]["total"]["orders.cancelled"] == expected["orders.cancelled"] - 1
+    # The ranking: most orders completed first (服务机构一 two, 服务机构二 one).
+    assert [row["name"] for row in board["providers"]] == ["服务机构一", "服务机构二"]
+    computed = board["computed_at"]
+    assert computed is not None and board["poverty"]["computed_at"] == computed
+    with translation.override("zh-hans"):
+        html = client.get("/dashboards/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "数据更新于 " + timezone.localtime(computed).strftime("%Y-%m-%d %H:%M") in html
+    # The quick refresh (every few minutes) follows today's data and keeps the slow figures.
+    OrderFactory(household=h["A"], status="waiting")
+    supply_before = board["supply"]
+    assert figures_refresh(slow=False) > 0
+    board = dashboard_for(user=city, filters=filters_for(user=city, days=30))
+    assert board["live"]["total"]["orders.placed"] == expected["orders.placed"]
+    assert board["live"]["total"]["orders.waiting"] == expected["orders.waiting"] + 1
+    assert board["computed_at"] > computed
+    assert board["poverty"]["computed_at"] == computed
+    assert board["poverty"]["total"]["M0"] is not None and board["supply"] == supply_before
+    # A street caseworker's role is granted no time-bank rows: the street's figure is kept,
+    # but not shown to them.
+    yaohua = areas["yaohua"]
+    assert CurrentFigure.objects.get(area=yaohua, key="p30.timebank.minutes").value == 90
+    caseworker = actors["yaohua_caseworker"]
+    board = dashboard_for(user=caseworker, filters=filters_for(user=caseworker))
+    assert board["live"]["total"]["timebank.minutes"] == 0
+    # (its 30 days leave out the order placed 60 days ago)
+    assert board["live"]["total"]["orders.placed"] == by_hand({yaohua.pk})["orders.placed"] - 1
+
+
 def test_a_snapshot_keeps_its_values_when_todays_data_changes(world, actors, areas):
     city = actors["city_admin"]
     today = timezone.localdate()
@@ -273,3 +328,13 @@ def test_the_job_takes_last_month_once_and_the_command_checks_its_month(areas):
     assert MonthlySnapshot.objects.filter(month=dt.date(2025, 1, 1), area=areas["qixia"]).exists()
     with pytest.raises(CommandError):
         call_command("snapshot", "--month", "2025-13")
+    # The quick job and the command refresh the current figures on demand.
+    from jiuzhu.core.jobs import periodic_jobs, run_job
+
+    every = {job.name: job.every_seconds for job in periodic_jobs()}
+    assert every["analytics.figures"] == 300 and every["analytics.snapshots"] == 3600
+    assert run_job("analytics.figures")["current"] > 0
+    assert CurrentFigure.objects.filter(area=areas["qixia"], key="p365.orders.placed").exists()
+    out = io.StringIO()
+    call_command("figures", "--live-only", stdout=out)
+    assert "current figures refreshed" in out.getvalue()

@@ -14,7 +14,7 @@ from jiuzhu import cli
 EVERY_COMMAND = {
     "demo", "serve", "check", "migrate", "createuser", "token", "demo-data", "demo-accounts",
     "mpi", "rescore", "worker", "audit", "settle", "timebank", "backup", "restore", "keygen",
-    "import", "manage", "snapshot", "hsds", "rotate-key",
+    "import", "manage", "snapshot", "figures", "hsds", "rotate-key",
 }  # fmt: skip
 
 

@@ -29,6 +29,12 @@ from jiuzhu.timebank.models import Deposit, DepositStatus
 StreetKey = tuple[int | None, int | None]  # (district id, street id)
 Parts = dict[str, float]
 
+#: The periods the dashboards offer (days back from today, today included); the refresh job
+#: keeps every flow and the provider ranking over each of them (``services/snapshots.py``).
+PERIODS = (30, 90, 365)
+#: Providers the dashboard ranks (the refresh keeps that many per area and period).
+RANKED_PROVIDERS = 20
+
 
 @dataclass(frozen=True)
 class Period:
@@ -113,6 +119,40 @@ def orders_parts(
             "served.person_times": Count("id", filter=completed),
         },
     )
+
+
+def provider_parts(
+    orders: QuerySet[Order], period: Period, now: dt.datetime | None = None
+) -> dict[tuple[int | None, int | None, int], Parts]:
+    """Orders placed in the period with a provider, per (district, street, provider): placed,
+    completed, SLA due and on time (as :func:`orders_parts` counts them) and the ratings of
+    those orders (count and sum, so an area's average is its orders' average)."""
+    start, end = period.bounds
+    completed = Q(status=OrderStatus.COMPLETED)
+    with_deadline = completed & Q(sla__isnull=False)
+    due = with_deadline | late_unfinished(now or timezone.now())
+    measures: dict[str, Any] = {
+        "placed": Count("id"),
+        "completed": Count("id", filter=completed),
+        "due": Count("id", filter=due),
+        "on_time": Count("id", filter=with_deadline & Q(completed_at__lte=F("sla__complete_by"))),
+        "rated": Count("rating"),
+        "rating_sum": Sum("rating__score"),
+    }
+    fields = ("household__district_id", "household__street_id", "provider_id")
+    rows = (
+        orders.filter(created_at__gte=start, created_at__lt=end, provider__isnull=False)
+        .order_by()
+        .values(*fields)
+        .annotate(**measures)
+        .values_list(*fields, *measures)
+    )
+    return {
+        (row[0], row[1], row[2]): {
+            name: float(value or 0) for name, value in zip(measures, row[3:], strict=True)
+        }
+        for row in rows
+    }
 
 
 def late_unfinished(now: dt.datetime) -> Q:
@@ -228,5 +268,18 @@ STOCK_KEYS = (
     *(f"households.group.{g.value}" for g in Group),
     *(f"households.urgency.{u.value}" for u in UrgencyTag),
 )
+#: Which family each key belongs to (its prefix), so a role that sees no rows of a family is
+#: shown none of its figures (``selectors/dashboard.py``).
+FAMILY_OF_PREFIX = {
+    "households": "households",
+    "orders": "orders",
+    "sla": "orders",
+    "money": "orders",
+    "served": "orders",
+    "rating": "ratings",
+    "warnings": "warnings",
+    "referrals": "warnings",
+    "timebank": "timebank",
+}
 RATIO_KEYS = ("sla.rate", "rating.average", "referrals.rate", "orders.completion_rate")
 MPI_KEYS = ("mpi.H", "mpi.A", "mpi.M0", "mpi.poor", "mpi.measured")
