@@ -86,9 +86,10 @@ def main() -> int:
         from jiuzhu.core import crypto
         from jiuzhu.core.models import Area, AreaLevel, Organisation, Role, User
         from jiuzhu.core.services.areas import load_default_areas
+        from jiuzhu.discovery.engine.columnar import scan_columns
         from jiuzhu.discovery.engine.reader import read_rows
         from jiuzhu.discovery.engine.sources import SOURCES
-        from jiuzhu.discovery.engine.validate import Tally, scan
+        from jiuzhu.discovery.engine.validate import Tally
         from jiuzhu.discovery.models import DepartmentRecord, EarlyWarning
         from jiuzhu.discovery.services.imports import import_file
         from jiuzhu.registry.demo.generate import generate_households
@@ -120,7 +121,7 @@ def main() -> int:
         _enc, digest = crypto.bulk_encryptor()
         start, cpu = time.perf_counter(), time.process_time()
         tally = Tally()
-        for _ in scan(
+        for _ in scan_columns(  # the import's path (the one-row ``scan`` is its reference)
             SOURCES["medical"],
             read_rows(path, max_bytes=2**30),
             today=dt.date.today(),

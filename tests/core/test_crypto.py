@@ -100,3 +100,18 @@ def test_a_purpose_key_is_hkdf_of_the_master_key_with_the_purposes_label():
         assert crypto.purpose_key("audit chain") == hkdf_sha256(master, b"jiuzhu audit chain v1")
         assert crypto.purpose_key("audit chain") != crypto.purpose_key("lookup hash")
         assert crypto.purpose_key("lookup hash") == hkdf_sha256(master, b"jiuzhu lookup hash v1")
+
+
+def test_the_bulk_lookup_hash_is_hmac_sha256_for_any_value():
+    """The bulk digest copies precomputed HMAC states; it must equal ``hmac.new`` (RFC 2104)
+    for empty, ASCII, non-ASCII and block-sized values, and when called many times."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    _fernet, mac_key = crypto._keys(settings.FIELD_ENCRYPTION_KEY)
+    _enc, digest = crypto.bulk_encryptor()
+    for value in ["", "11010519491231002X", "王某|320113", "a" * 64, "b" * 200]:
+        expected = hmac.new(mac_key, value.encode(), hashlib.sha256).hexdigest()
+        assert digest(value) == expected and digest(value) == expected

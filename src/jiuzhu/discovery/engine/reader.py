@@ -135,12 +135,13 @@ def read_rows(path: str | Path, *, max_bytes: int) -> Iterator[tuple[int, list[s
 
 def _checked(rows: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     csv.field_size_limit(MAX_CELL_CHARS * 4)
+    # Per row: blank when its cells joined are only spaces (as when each cell is); then the
+    # width and the longest cell. Written for speed: a big import reads a million rows.
     for line, cells in enumerate(rows, start=1):
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
         if len(cells) > MAX_CELLS:
             raise FileRefused("too_wide", line, {"cells": len(cells), "max": MAX_CELLS})
-        for cell in cells:
-            if len(cell) > MAX_CELL_CHARS:
-                raise FileRefused("cell_too_long", line, {"max": MAX_CELL_CHARS})
+        if max(map(len, cells)) > MAX_CELL_CHARS:
+            raise FileRefused("cell_too_long", line, {"max": MAX_CELL_CHARS})
         yield line, cells
