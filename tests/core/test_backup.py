@@ -179,7 +179,8 @@ def test_encrypted_fields_stay_encrypted_in_the_file_and_come_back(
     backup_write(backup)
     with zipfile.ZipFile(backup) as zf:
         data = zf.read("data.jsonl").decode()
-    for plain in ("13966667777", "025-86669999", "哮喘"):
+    born = member.birth_date.isoformat()  # encrypted too (issue 16 item 1)
+    for plain in ("13966667777", "025-86669999", "哮喘", born):
         assert plain not in data
     database_url, drop = _target_database(tmp_path)
     try:
@@ -190,9 +191,10 @@ def test_encrypted_fields_stay_encrypted_in_the_file_and_come_back(
             "from jiuzhu.registry.models import Member; from jiuzhu.core.encrypted_fields import "
             f"phone_hash; m = Member.objects.get(pk={member.pk}); "
             "print(m.mobile, m.illness_note, m.household.phone, "
-            "Member.objects.filter(mobile_hash=phone_hash('13966667777')).count())",
+            "Member.objects.filter(mobile_hash=phone_hash('13966667777')).count(), "
+            "m.birth_date.isoformat())",
             database_url=database_url, tmp_path=tmp_path,
         )  # fmt: skip
-        assert shown.stdout.strip().splitlines()[-1] == "13966667777 哮喘 025-86669999 1"
+        assert shown.stdout.strip().splitlines()[-1] == f"13966667777 哮喘 025-86669999 1 {born}"
     finally:
         drop()

@@ -69,6 +69,7 @@ def reads_work(user, household, head, note) -> None:
     member = Member.objects.get(pk=head.pk)
     assert (member.mobile, member.illness_note) == (MOBILE, ILLNESS)
     assert crypto.decrypt(member.id_number_encrypted) == NUMBER
+    assert member.birth_date.strftime("%Y%m%d") == NUMBER[6:14]  # encrypted too (issue 16)
     assert CaseNote.objects.get(pk=note.pk).findings == "低血糖发作两次"
 
 
@@ -113,6 +114,7 @@ def test_rotation_with_reads_before_during_and_after(recorded, actors, settings,
         raw_column("registry_household", "phone")
         + raw_column("registry_member", "mobile")
         + raw_column("registry_member", "id_number_encrypted")
+        + raw_column("registry_member", "birth_date")
         + raw_column("registry_casenote", "findings")
     )
     with settings_key(settings, old_key):
@@ -162,9 +164,22 @@ def test_every_encrypted_field_is_found():
     found = {spec.label: set(spec.encrypted) for spec in encrypted_models()}
     hashes = {spec.label: {f.name for f in spec.hashes} for spec in encrypted_models()}
     assert found["registry.Household"] == {"phone"}
-    assert found["registry.Member"] == {"mobile", "illness_note"}
+    assert found["registry.Member"] == {"mobile", "illness_note", "birth_date"}
+    assert found["discovery.PotentialCase"] == {"birth_date"}
     assert found["registry.CaseNote"] == {"findings", "next_step"}
     assert found["assessment.Assessment"] == {"wishes"}
     assert hashes["registry.Member"] == {"id_number_hash", "mobile_hash"}
     assert hashes["registry.Household"] == {"phone_hash"}
     assert hashes["discovery.PotentialCase"] == {"id_number_hash"}
+
+
+def test_a_clear_birth_date_left_in_a_column_is_encrypted_by_the_rotation(recorded):
+    _household, head, _note = recorded
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE registry_member SET birth_date = %s WHERE id = %s", ["1956-01-02", head.pk]
+        )
+    assert Member.objects.get(pk=head.pk).birth_date == dt.date(1956, 1, 2)  # read as it is
+    rotate()
+    stored = raw_column("registry_member", "birth_date")[0]
+    assert stored.startswith("gAAAAA") and crypto.decrypt(stored) == "1956-01-02"

@@ -152,7 +152,11 @@ def test_reveal_returns_the_number_and_is_audited(api, areas, caseworker):
     number = identity_number()
     member = add_member(actor=caseworker, household=household, id_number=number)
     response = api("post", f"/members/{member.pk}/reveal")
-    assert response.json() == {"id_number": number}
+    # The birth date only with the reveal (issue 16 item 1): member answers carry the year.
+    assert response.json() == {
+        "id_number": number,
+        "birth_date": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
+    }
     assert AuditEntry.objects.filter(action="reveal", object_id=str(member.pk)).count() == 1
 
 

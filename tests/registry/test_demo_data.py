@@ -123,10 +123,13 @@ def test_all_six_groups_appear_and_match_the_classifier(nanjing):
 def test_minors_have_an_adult_guardian_and_a_school_status(nanjing):
     generate_households(count=300, seed=4, on=TODAY)
 
-    minors = Member.objects.select_related("guardian").filter(
-        birth_date__gt=dt.date(TODAY.year - 18, TODAY.month, TODAY.day)
-    )
-    assert minors.exists()
+    # Birth dates are encrypted (issue 16 item 1): the database cannot compare them.
+    minors = [
+        m
+        for m in Member.objects.select_related("guardian")
+        if m.birth_date > dt.date(TODAY.year - 18, TODAY.month, TODAY.day)
+    ]
+    assert minors
     for minor in minors:
         assert minor.guardian.household_id == minor.household_id
         assert age_on(minor.guardian.birth_date, TODAY) >= 18

@@ -107,7 +107,10 @@ class MemberOut(Schema):
     household_id: int
     name: str
     id_number_masked: str
-    birth_date: dt.date
+    # Birth year and age, never the birth date: with the masked number's last four characters
+    # and the issuing area the date rebuilds the number (issue 16 item 1). The date comes only
+    # with the audited reveal (RevealOut).
+    birth_year: int
     age: int
     sex: str = choice(["M", "F"])
     mobile: str
@@ -167,6 +170,7 @@ class LeaveIn(Schema):
 
 class RevealOut(Schema):
     id_number: str
+    birth_date: dt.date
 
 
 class ChainOut(Schema):
@@ -212,9 +216,10 @@ def member_out(member: Member) -> dict[str, Any]:
     data = {
         field: getattr(member, field)
         for field in MemberOut.model_fields
-        if field not in ("id_number_masked", "age")
+        if field not in ("id_number_masked", "birth_year", "age")
     }
     data["id_number_masked"] = member_services.masked_identity_number(member)
+    data["birth_year"] = member.birth_date.year
     data["age"] = age_on(member.birth_date, timezone.localdate())
     return data
 
@@ -357,7 +362,8 @@ def leave_member(request, member_id: int, payload: LeaveIn):
 @router.post("/members/{member_id}/reveal", response={200: RevealOut, **ERRORS})
 def reveal_member(request, member_id: int):
     member = member_get_for(user=request.user, member_id=member_id)
-    return {"id_number": member_services.member_reveal_identity(actor=request.user, member=member)}
+    number = member_services.member_reveal_identity(actor=request.user, member=member)
+    return {"id_number": number, "birth_date": member.birth_date}
 
 
 @router.get("/households/{household_id}/chain", response={200: list[ChainOut], **ERRORS})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from jiuzhu.core.encrypted_fields import (
     IDENTITY,
     EncryptedCharField,
+    EncryptedDateField,
     EncryptedTextField,
     LookupHashField,
 )
@@ -175,7 +176,10 @@ class Member(models.Model):
         source="id_number_encrypted", kind=IDENTITY, from_token=True, automatic=False, db_index=True
     )
     id_last4 = models.CharField(max_length=4, db_index=True)
-    birth_date = models.DateField(_("birth date"))
+    # Encrypted: with the issuing area and ``id_last4`` it rebuilds the identity number (issue 16
+    # item 1, docs/data-classification.md). ``sex`` is the parity of the 17th character, which
+    # ``id_last4`` already shows, so it adds nothing and stays in clear.
+    birth_date = EncryptedDateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=[("M", _("Male")), ("F", _("Female"))])
     mobile = EncryptedCharField(_("mobile number"), max_length=11, blank=True)
     mobile_hash = LookupHashField(source="mobile", blank=True, db_index=True)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from discovery_cast import HEAD_ID, STRANGER_ID
+from jiuzhu.core import crypto
 from jiuzhu.core.errors import PermissionDenied
 from jiuzhu.discovery.models import (
     DepartmentRecord,
@@ -167,6 +169,12 @@ def test_the_rows_written_in_bulk_are_complete(department, registered, write_csv
     assert case.first_batch == batch and case.status == "open" and case.created_at is not None
     born = STRANGER_ID[6:14]
     assert case.birth_date == dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
+    # Encrypted like the number: the last four are in clear, the date would rebuild it.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT birth_date FROM discovery_potentialcase WHERE id = %s", [case.pk])
+        (stored,) = cursor.fetchone()
+    assert stored.startswith("gAAAAA") and born not in stored
+    assert crypto.decrypt(stored) == f"{born[:4]}-{born[4:6]}-{born[6:]}"
     stranger = DepartmentRecord.objects.get(potential_case=case)
     assert (stranger.batch, stranger.source, stranger.on) == (
         batch,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiuzhu.core.encrypted_fields import IDENTITY, LookupHashField
+from jiuzhu.core.encrypted_fields import IDENTITY, EncryptedDateField, LookupHashField
 from jiuzhu.core.models import Area, Organisation
 from jiuzhu.registry.models import Household, Member
 
@@ -112,7 +112,7 @@ class PotentialCase(models.Model):
     )
     id_last4 = models.CharField(max_length=4)
     name = models.CharField(_("name"), max_length=64)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = EncryptedDateField(_("birth date"), null=True, blank=True)  # like Member's
     district = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+", null=True)
     street = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="+", null=True, blank=True

@@ -231,7 +231,7 @@ class _Store:
                     digest_,
                     number[-4:],
                     name[:64],
-                    ops.adapt_datefield_value(birth),
+                    self.enc(birth.isoformat()),  # encrypted like the number (issue 16)
                     district_id,
                     PotentialCaseStatus.OPEN,
                     self.batch.pk,
