@@ -145,3 +145,30 @@ def test_a_household_that_left_assistance_cannot_order(clock, market):
         "household_exited",
         "This household no longer receives assistance.",
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "listed", "other", "reason"),
+    [("tier", "tekun", "dibao", "tier"), ("urgency_tag", "care", "watch", "urgency")],
+)
+def test_an_item_for_some_tiers_or_urgency_tags_is_refused_to_the_others(
+    clock, market, field, listed, other, reason
+):
+    """docs/orders.md: an item that lists assistance tiers or urgency tags is only for households
+    with one of them (``not_eligible``, with the reason); the household's own value decides."""
+    from jiuzhu.registry.models import Household
+
+    codes = {"tier": "tiers", "urgency_tag": "urgency_tags"}[field]
+    ServiceItem.objects.filter(pk=market["meal"].pk).update(**{codes: f"|{listed}|"})
+    market["meal"].refresh_from_db()
+    at(clock, dt.date(2026, 3, 3))
+    Household.objects.filter(pk=market["household"].pk).update(**{field: other})
+    with pytest.raises(DomainError) as caught:
+        order(market)
+    assert (caught.value.code, caught.value.message, caught.value.extra) == (
+        "not_eligible",
+        "This service is not available to this household.",
+        {"reasons": [reason]},
+    )
+    Household.objects.filter(pk=market["household"].pk).update(**{field: listed})
+    assert order(market).item == market["meal"]
