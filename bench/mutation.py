@@ -66,6 +66,9 @@ MODULES: dict[str, Module] = {
             "tests/dispatch/test_sla_clock.py",
             "tests/dispatch/test_cycle.py",
             "tests/dispatch/test_cycle_boundaries.py",
+            # Which provider gets the offer (declines, expiry, urgency, rating, category, load,
+            # live offers) and "Dispatch now".
+            "tests/dispatch/test_cycle_dispatch_rules.py",
         ],
     ),
     "dues": Module(
@@ -109,6 +112,16 @@ MODULES: dict[str, Module] = {
     "timebank": Module(
         files=["src/jiuzhu/timebank/engine/ledger.py", "src/jiuzhu/timebank/engine/pool.py"],
         tests=["tests/timebank/engine"],
+    ),
+    "figures": Module(
+        # The dashboards' figures (counts, rates, headcount ratios) by area and period.
+        files=["src/jiuzhu/analytics/selectors/figures.py"],
+        tests=["tests/analytics/test_dashboards.py"],
+    ),
+    "timebank-scopes": Module(
+        # Who sees which time-bank accounts, entries and tasks.
+        files=["src/jiuzhu/timebank/scopes.py"],
+        tests=["tests/timebank/test_scopes.py"],
     ),
 }
 

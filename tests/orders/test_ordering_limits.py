@@ -95,3 +95,80 @@ def test_the_month_runs_from_the_first_to_the_last_day(clock, market):
     order(market)
     at(clock, dt.date(2026, 3, 31), hour=23)
     refused(market)
+
+
+# ---------------------------------------------------------------- what counts (mutation run)
+
+
+def test_the_limit_counts_this_households_orders_of_this_item_only(clock, market, caseworker):
+    """docs/orders.md: the limits are per household and per service item. Another household's
+    助餐 and this household's 助洁 leave this household's 助餐 allowance whole."""
+    from factories_registry import add_member, make_household
+
+    limits(market, week=1, month=1)
+    at(clock, dt.date(2026, 3, 3))
+    neighbour = make_household(actor=caseworker, community=market["household"].community)
+    add_member(actor=caseworker, household=neighbour, age=80, employment="retired")
+    order_create(actor=caseworker, household=neighbour, item=market["meal"])
+    order_create(
+        actor=market["beneficiary"], household=market["household"], item=market["cleaning"]
+    )
+    order(market)  # the household's first 助餐 this week and month: allowed
+    assert refused(market).extra == {"period": "week", "limit": 1, "used": 1}
+
+
+def test_orders_of_a_later_week_do_not_count_in_an_earlier_one(clock, market):
+    """The week is its own seven days: an order placed on Monday 9 March is not one of the week
+    of 2–8 March (asked about directly, as the check for that week would be)."""
+    from jiuzhu.orders.services.placing import check_can_order, used_in_period
+    from jiuzhu.registry.models import Household
+
+    limits(market, week=1, month=20)
+    at(clock, dt.date(2026, 3, 9), hour=0)
+    order(market)
+    household, meal = Household.objects.get(pk=market["household"].pk), market["meal"]
+    assert used_in_period(household, meal, dt.date(2026, 3, 2), dt.date(2026, 3, 9)) == 0
+    assert used_in_period(household, meal, dt.date(2026, 3, 9), dt.date(2026, 3, 16)) == 1
+    check_can_order(household=household, item=meal, quantity=1, on=dt.date(2026, 3, 8))
+
+
+def test_a_household_that_left_assistance_cannot_order(clock, market):
+    from jiuzhu.registry.models import Household, HouseholdStatus
+
+    Household.objects.filter(pk=market["household"].pk).update(
+        status=HouseholdStatus.EXITED, exit_reason="迁出本市"
+    )
+    at(clock, dt.date(2026, 3, 3))
+    with pytest.raises(DomainError) as caught:
+        order(market)
+    assert (caught.value.code, caught.value.message) == (
+        "household_exited",
+        "This household no longer receives assistance.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "listed", "other", "reason"),
+    [("tier", "tekun", "dibao", "tier"), ("urgency_tag", "care", "watch", "urgency")],
+)
+def test_an_item_for_some_tiers_or_urgency_tags_is_refused_to_the_others(
+    clock, market, field, listed, other, reason
+):
+    """docs/orders.md: an item that lists assistance tiers or urgency tags is only for households
+    with one of them (``not_eligible``, with the reason); the household's own value decides."""
+    from jiuzhu.registry.models import Household
+
+    codes = {"tier": "tiers", "urgency_tag": "urgency_tags"}[field]
+    ServiceItem.objects.filter(pk=market["meal"].pk).update(**{codes: f"|{listed}|"})
+    market["meal"].refresh_from_db()
+    at(clock, dt.date(2026, 3, 3))
+    Household.objects.filter(pk=market["household"].pk).update(**{field: other})
+    with pytest.raises(DomainError) as caught:
+        order(market)
+    assert (caught.value.code, caught.value.message, caught.value.extra) == (
+        "not_eligible",
+        "This service is not available to this household.",
+        {"reasons": [reason]},
+    )
+    Household.objects.filter(pk=market["household"].pk).update(**{field: listed})
+    assert order(market).item == market["meal"]
