@@ -1,0 +1,222 @@
+"""The hand-worked Alkire–Foster case of test_af_handworked.py along every path the engine takes.
+
+The engine reaches the same figures in several ways: households collapsed into (subgroup,
+pattern) cells or kept row by row (`compress`), a whole table or chunks whose sufficient
+statistics are added (`MeasureStream`), exact integer scores or the float fallback. Each path
+must give the figures worked out by hand from the rule (docs/assessment-engine.md,
+ALKIRE_FOSTER.md), not merely agree with another path.
+
+The case (k = 0.4; weights income 0.4, illness 0.2 (critical), insured 0.1, housing 0.3):
+  h1 1 1 0 0  c = 0.6  poor        district 建邺
+  h2 0 0 1 1  c = 0.4  poor (= k)  district 建邺
+  h3 0 1 0 0  c = 0.2  vulnerable  district 栖霞
+  h4 1 0 0 1  c = 0.7  poor        district 栖霞
+H = 3/4, A = 1.7/3, M0 = 1.7/4 = 0.425; vulnerable 1/4, severe (c >= 1/2: h1, h4) 2/4,
+critical (illness: h1, h3) 2/4; censored headcounts 1/2, 1/4, 1/4, 1/2; contributions
+8/17, 2/17, 1/17, 6/17; 建邺: n 2, poor 2, H 1, A 0.5, M0 0.5; 栖霞: n 2, poor 1, H 1/2, A 0.7,
+M0 0.35; contributions 10/17 and 7/17.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from jiuzhu.assessment.engine import compute_measures, evaluate, framework_from_dict
+from jiuzhu.assessment.engine.stream import MeasureStream
+
+# The case of test_af_handworked.py (copied: test modules are not a package here).
+FRAMEWORK = {
+    "name": "hand",
+    "poverty_cutoff": 0.4,
+    "dimensions": [
+        {
+            "name": "income",
+            "indicators": [{"name": "income", "weight": 0.4, "deprived_if": "< 13"}],
+        },
+        {
+            "name": "health",
+            "indicators": [
+                {"name": "illness", "weight": 0.2, "deprived_if": "true", "critical": True},
+                {"name": "insured", "weight": 0.1, "deprived_if": "== 0"},
+            ],
+        },
+        {
+            "name": "housing",
+            "indicators": [
+                {
+                    "name": "housing",
+                    "column": "house",
+                    "weight": "0.3",
+                    "deprived_if": 'in ["危房", "棚户"]',
+                }
+            ],
+        },
+    ],
+}
+# Deprivations (1 = deprived) and scores c_i:
+#   h1: income 10, ill 是, insured 1, 楼房  -> 1 1 0 0  c = 0.4 + 0.2       = 0.6  poor (>= 0.4)
+#   h2: income 20, ill 否, insured 0, 危房  -> 0 0 1 1  c = 0.1 + 0.3       = 0.4  poor (== k)
+#   h3: income 30, ill 1,  insured 1, 楼房  -> 0 1 0 0  c = 0.2             = 0.2  not poor
+#   h4: income 5,  ill 0,  insured 1, 棚户  -> 1 0 0 1  c = 0.4 + 0.3       = 0.7  poor
+COLUMNS = {
+    "income": ["10", "20", "30", "5"],
+    "illness": ["是", "否", "1", "0"],
+    "insured": ["1", "0", "1", "1"],
+    "house": ["楼房", "危房", "楼房", "棚户"],
+}
+DISTRICT = ["建邺", "建邺", "栖霞", "栖霞"]
+
+FW = framework_from_dict(FRAMEWORK)
+G0 = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [0, 1, 0, 0], [1, 0, 0, 1]], dtype=bool)
+
+
+def assert_hand_figures(m, *, groups=True):
+    assert (m.n, m.poor, m.excluded) == (4, 3, 0)
+    assert (0.75, float(Fraction(17, 30)), 0.425) == (m.H, m.A, m.M0)
+    assert (m.vulnerable, m.severe, m.critical) == (0.25, 0.5, 0.5)
+    ind = m.indicators
+    assert [i.uncensored_headcount for i in ind] == [0.5, 0.5, 0.25, 0.5]
+    assert [i.censored_headcount for i in ind] == [0.5, 0.25, 0.25, 0.5]
+    assert [i.contribution for i in ind] == [8 / 17, 2 / 17, 1 / 17, 6 / 17]
+    assert [(d.name, d.weight, d.contribution) for d in m.dimensions] == [
+        ("income", Fraction(2, 5), 8 / 17),
+        ("health", Fraction(3, 10), 3 / 17),
+        ("housing", Fraction(3, 10), 6 / 17),
+    ]
+    assert [(c.score, c.n, c.share) for c in m.distribution] == [
+        (Fraction(1, 5), 1, 0.25),
+        (Fraction(2, 5), 1, 0.25),
+        (Fraction(3, 5), 1, 0.25),
+        (Fraction(7, 10), 1, 0.25),
+    ]
+    if groups:
+        got = [(g.label, g.n, g.poor, g.population_share, g.H, g.A, g.M0) for g in m.groups]
+        assert got == [("建邺", 2, 2, 0.5, 1.0, 0.5, 0.5), ("栖霞", 2, 1, 0.5, 0.5, 0.7, 0.35)]
+        assert [g.contribution for g in m.groups] == [10 / 17, 7 / 17]
+
+
+@pytest.mark.parametrize("compress", [True, False, None])
+def test_cells_and_rows_give_the_hand_worked_figures(compress):
+    m = compute_measures(evaluate(FW, COLUMNS), groups=DISTRICT, compress=compress)
+    assert_hand_figures(m)
+    assert m.weighted is False
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_cells_and_rows_give_the_hand_worked_figures_without_groups(compress):
+    m = compute_measures(evaluate(FW, COLUMNS), compress=compress)
+    assert_hand_figures(m, groups=False)
+    assert m.groups is None
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_sample_weights_on_cells_and_rows(compress):
+    # Weights 1, 2, 3, 4 (total 10); h1 and h2 fall in one cell only if their rows are equal,
+    # so duplicate h4 as h5 with weight 0.5 to make a cell hold two households of one pattern.
+    cols = {c: [*v, v[3]] for c, v in COLUMNS.items()}
+    m = compute_measures(
+        evaluate(FW, cols),
+        groups=[*DISTRICT, "栖霞"],
+        sample_weights=[1, 2, 3, 4, 0.5],
+        compress=compress,
+    )
+    # Total 10.5; poor h1, h2, h4, h5 weigh 1 + 2 + 4 + 0.5 = 7.5: H = 7.5/10.5 = 5/7.
+    assert (m.n, m.poor, m.weighted) == (5, 4, True)
+    assert pytest.approx(5 / 7) == m.H
+    # Censored sum 0.6 + 0.8 + 2.8 + 0.35 = 4.55: A = 4.55/7.5, M0 = 4.55/10.5.
+    assert pytest.approx((4.55 / 7.5, 4.55 / 10.5)) == (m.A, m.M0)
+    # Vulnerable h3 3/10.5; severe h1, h4, h5 5.5/10.5; critical (illness) h1, h3 4/10.5.
+    assert (m.vulnerable, m.severe, m.critical) == pytest.approx((3 / 10.5, 5.5 / 10.5, 4 / 10.5))
+    # Uncensored income {h1, h4, h5} 5.5/10.5; censored illness {h1} 1/10.5.
+    assert m.indicators[0].uncensored_headcount == pytest.approx(5.5 / 10.5)
+    assert m.indicators[1].censored_headcount == pytest.approx(1 / 10.5)
+    # Contribution of income: 0.4 * 5.5 / 4.55.
+    assert m.indicators[0].contribution == pytest.approx(2.2 / 4.55)
+    # 栖霞 = h3 (3), h4 (4), h5 (0.5): n 3 rows, 2 poor; mass 7.5, poor mass 4.5: H = 0.6;
+    # censored sum 2.8 + 0.35 = 3.15: A = 0.7, M0 = 3.15/7.5 = 0.42; share 7.5/10.5.
+    qx = m.groups[1]
+    assert (qx.label, qx.n, qx.poor) == ("栖霞", 3, 2)
+    assert (qx.population_share, qx.H, qx.A, qx.M0) == pytest.approx((7.5 / 10.5, 0.6, 0.7, 0.42))
+    assert qx.contribution == pytest.approx(3.15 / 4.55)
+    # Distribution: n counts households, share is weight: 0.7 held by h4 and h5 (4.5 of 10.5).
+    assert [(c.score, c.n) for c in m.distribution][-1] == (Fraction(7, 10), 2)
+    assert m.distribution[-1].share == pytest.approx(4.5 / 10.5)
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_a_household_of_weight_zero_is_counted_but_weighs_nothing(compress):
+    # h3 weighs 0: n and poor count it, every mean ignores it; its score still appears in the
+    # distribution (one household) with a share of 0.
+    m = compute_measures(
+        evaluate(FW, COLUMNS), groups=DISTRICT, sample_weights=[1, 1, 0, 1], compress=compress
+    )
+    assert (m.n, m.poor) == (4, 3)
+    # Poor mass 3 of 3: H = 1; censored 0.6 + 0.4 + 0.7 = 1.7: A = M0 = 1.7/3.
+    assert pytest.approx((1.0, 1.7 / 3, 1.7 / 3)) == (m.H, m.A, m.M0)
+    assert m.vulnerable == 0.0
+    assert [(c.score, c.n, c.share) for c in m.distribution][0] == (Fraction(1, 5), 1, 0.0)
+
+
+def test_a_group_of_weight_zero_has_zero_measures():
+    # 栖霞 (h3, h4) weighs nothing: its shares and ratios are 0, not a division by zero.
+    m = compute_measures(evaluate(FW, COLUMNS), groups=DISTRICT, sample_weights=[1, 1, 0, 0])
+    qx = m.groups[1]
+    assert (qx.label, qx.n, qx.poor) == ("栖霞", 2, 1)
+    assert (qx.population_share, qx.H, qx.A, qx.M0, qx.contribution) == (0.0, 0.0, 0.0, 0.0, 0.0)
+    # 建邺 carries everything: H 1, A = M0 = (0.6 + 0.4)/2 = 0.5, contribution 1.
+    jy = m.groups[0]
+    assert (jy.population_share, jy.H, jy.A, jy.M0, jy.contribution) == pytest.approx(
+        (1.0, 1.0, 0.5, 0.5, 1.0)
+    )
+
+
+def test_a_group_with_nobody_poor_has_zero_intensity():
+    # k = 0.65: only h4 (0.7) is poor. 建邺 has nobody poor: H = A = M0 = 0, contribution 0.
+    m = compute_measures(evaluate(FW, COLUMNS), groups=DISTRICT, k="0.65")
+    jy, qx = m.groups
+    assert (jy.poor, jy.H, jy.A, jy.M0, jy.contribution) == (0, 0.0, 0.0, 0.0, 0.0)
+    # 栖霞: H 1/2, A 0.7, M0 0.35, all of M0 (0.7/4 = 0.175): contribution 1.
+    assert (qx.poor, qx.H, qx.A, qx.M0, qx.contribution) == (1, 0.5, 0.7, 0.35, 1.0)
+    assert (m.H, m.A, m.M0) == (0.25, 0.7, 0.175)
+    # Vulnerable: 0.2 <= c < 0.65 is h1 (0.6), h2 (0.4), h3 (0.2): 3/4.
+    assert m.vulnerable == 0.75
+
+
+@pytest.mark.parametrize("chunks", [((0, 2), (2, 4)), ((0, 1), (1, 3), (3, 4)), ((0, 4),)])
+def test_streamed_chunks_give_the_hand_worked_figures(chunks):
+    stream = MeasureStream(FW, grouped=True)
+    for start, stop in chunks:
+        stream.add(
+            {c: v[start:stop] for c, v in COLUMNS.items()},
+            groups=np.array(DISTRICT[start:stop], dtype=object),
+        )
+    assert_hand_figures(stream.result())
+
+
+def test_streamed_chunks_whose_groups_appear_in_another_order():
+    # The second chunk meets 栖霞 before 建邺: the group numbering is remapped, the labels sorted.
+    order = [0, 2, 1, 3]  # h1 (建邺), then h3 (栖霞), h2 (建邺), h4 (栖霞)
+    cols = {c: [v[i] for i in order] for c, v in COLUMNS.items()}
+    district = [DISTRICT[i] for i in order]
+    stream = MeasureStream(FW, grouped=True)
+    stream.add({c: v[1:] for c, v in cols.items()}, groups=district[1:])
+    stream.add({c: v[:1] for c, v in cols.items()}, groups=district[:1])
+    assert_hand_figures(stream.result())
+
+
+def test_streamed_sample_weights_give_the_hand_worked_figures():
+    # Weights 1, 2, 3, 4 in two chunks: as test_af_handworked's weighted case, H 0.7,
+    # A 0.6, M0 0.42; 建邺 share 0.3, 栖霞 H 4/7.
+    stream = MeasureStream(FW, grouped=True, weighted=True)
+    weights = np.array([1.0, 2.0, 3.0, 4.0])
+    for start, stop in ((0, 3), (3, 4)):
+        stream.add(
+            {c: v[start:stop] for c, v in COLUMNS.items()},
+            groups=DISTRICT[start:stop],
+            sample_weights=weights[start:stop],
+        )
+    m = stream.result()
+    assert (m.n, m.poor, m.weighted) == (4, 3, True)
+    assert pytest.approx((0.7, 0.6, 0.42)) == (m.H, m.A, m.M0)
+    assert (m.groups[0].population_share, m.groups[1].H) == pytest.approx((0.3, 4 / 7))
