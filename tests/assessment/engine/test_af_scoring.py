@@ -22,7 +22,14 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from jiuzhu.assessment.engine import compute_measures, evaluate, framework_from_dict
+from jiuzhu.assessment.engine import (
+    DataError,
+    compute_measures,
+    evaluate,
+    evaluation_from_g0,
+    framework_from_dict,
+    score_household,
+)
 from jiuzhu.assessment.engine.stream import MeasureStream
 
 # The case of test_af_handworked.py (copied: test modules are not a package here).
@@ -220,3 +227,58 @@ def test_streamed_sample_weights_give_the_hand_worked_figures():
     assert (m.n, m.poor, m.weighted) == (4, 3, True)
     assert pytest.approx((0.7, 0.6, 0.42)) == (m.H, m.A, m.M0)
     assert (m.groups[0].population_share, m.groups[1].H) == pytest.approx((0.3, 4 / 7))
+
+
+# --- One household (score_household) at its edges, with the same framework (k = 0.4). ---
+NOTHING = {"income": "20", "illness": "否", "insured": "1", "house": "楼房"}
+
+
+def test_one_household_with_a_score_of_exactly_one_fifth_is_vulnerable():
+    # illness alone: 0.2 = 1/5, the lower edge of the vulnerable band [1/5, k).
+    r = score_household(FW, {**NOTHING, "illness": "是"})
+    assert (r.score, r.poor, r.vulnerable, r.severe) == (Fraction(1, 5), False, True, False)
+    assert (r.k, r.max_score) == (Fraction(2, 5), Fraction(1, 5))
+
+
+def test_one_household_that_reaches_one_fifth_only_if_a_missing_answer_is_deprived():
+    # illness missing (weight 1/5), nothing else deprived: 0 observed, at most 1/5. Vulnerable
+    # if illness is deprived, not if it is not: undecided. Poor and severe are impossible.
+    r = score_household(FW, {k: v for k, v in NOTHING.items() if k != "illness"})
+    assert (r.score, r.max_score) == (Fraction(0), Fraction(1, 5))
+    assert (r.poor, r.vulnerable, r.severe) == (False, None, False)
+
+
+def test_one_household_with_nothing_deprived_scores_an_exact_zero():
+    r = score_household(FW, NOTHING)
+    assert (r.score, r.max_score, r.deprived) == (Fraction(0), Fraction(0), ())
+    # The declared type: an exact Fraction (callers store numerator and denominator).
+    assert isinstance(r.score, Fraction) and isinstance(r.max_score, Fraction)
+    assert (r.poor, r.vulnerable, r.severe) == (False, False, False)
+
+
+def test_one_household_keeps_the_cutoff_it_was_scored_with():
+    assert score_household(FW, NOTHING).k == Fraction(2, 5)
+    r = score_household(FW, {**NOTHING, "illness": "是"}, k="1/5")
+    assert (r.k, r.poor, r.vulnerable) == (Fraction(1, 5), True, False)
+
+
+def test_one_household_refuses_a_cutoff_outside_zero_to_one_naming_it():
+    with pytest.raises(DataError) as caught:
+        score_household(FW, NOTHING, k="1.5")
+    assert str(caught.value) == "poverty cutoff: the poverty cutoff must be in (0, 1], got '1.5'"
+
+
+def test_one_household_names_the_indicator_of_a_bad_answer_without_a_row():
+    # One household has no rows: the message names the indicator and column only.
+    with pytest.raises(DataError) as caught:
+        score_household(FW, {**NOTHING, "income": "many"})
+    assert str(caught.value) == "indicator 'income' (column 'income'): 'many' is not a number"
+
+
+def test_a_stored_matrix_of_zeros_and_ones_is_read_as_deprivations():
+    # Deprivations stored as integers 0/1 (as a database returns them) mean the same as bools.
+    ev = evaluation_from_g0(FW, G0.astype(int).tolist())
+    assert ev.g0.dtype == bool
+    assert ev.integer_scores.tolist() == [6, 4, 2, 7]
+    assert ev.critical.tolist() == [True, False, True, False]
+    assert_hand_figures(compute_measures(ev, groups=DISTRICT))
