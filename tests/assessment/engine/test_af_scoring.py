@@ -282,3 +282,17 @@ def test_a_stored_matrix_of_zeros_and_ones_is_read_as_deprivations():
     assert ev.integer_scores.tolist() == [6, 4, 2, 7]
     assert ev.critical.tolist() == [True, False, True, False]
     assert_hand_figures(compute_measures(ev, groups=DISTRICT))
+
+
+def test_a_stored_missing_mask_of_zeros_and_ones_marks_missing_cells():
+    # h1's illness and h4's housing missing, given as 0/1 integers: their deprivations there
+    # are not counted, both are excluded, and h2, h3 remain (0.4 poor, 0.2 not).
+    missing = [[0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]]
+    ev = evaluation_from_g0(FW, G0.astype(int).tolist(), missing)
+    assert ev.missing.dtype == bool
+    assert ev.g0.astype(int).tolist() == [[1, 0, 0, 0], [0, 0, 1, 1], [0, 1, 0, 0], [1, 0, 0, 0]]
+    assert ev.complete.tolist() == [False, True, True, False]
+    assert ev.critical.tolist() == [False, False, True, False]
+    m = compute_measures(ev)
+    assert (m.n, m.excluded, m.poor, m.H, m.M0) == (2, 2, 1, 0.5, 0.2)
+    assert m.missing == {"income": 0, "illness": 1, "insured": 0, "housing": 1}
