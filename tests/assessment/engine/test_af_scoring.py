@@ -296,3 +296,94 @@ def test_a_stored_missing_mask_of_zeros_and_ones_marks_missing_cells():
     m = compute_measures(ev)
     assert (m.n, m.excluded, m.poor, m.H, m.M0) == (2, 2, 1, 0.5, 0.2)
     assert m.missing == {"income": 0, "illness": 1, "insured": 0, "housing": 1}
+
+
+ONE = np.array([[1, 0]])
+HALVES = ["0.5", "0.5"]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((ONE * 2, HALVES, "0.5"), {}, "deprivation matrix row 1, column 1: 2 is not 0/1"),
+        (
+            (np.array([[1, 0], [0, 0.5]]), HALVES, "0.5"),
+            {},
+            "deprivation matrix row 2, column 2: 0.5 is not 0/1",
+        ),
+        (
+            (ONE, ["0.5", "0.4"], "0.5"),
+            {},
+            "weights must be positive and sum to 1, got ['1/2', '2/5']",
+        ),
+        (
+            (ONE, ["1.5", "-0.5"], "0.5"),
+            {},
+            "weights must be positive and sum to 1, got ['3/2', '-1/2']",
+        ),
+        (
+            (ONE, ["0.5", "x"], "0.5"),
+            {},
+            "weight 2: expected a number or a fraction like \"1/3\", got 'x'",
+        ),
+        ((ONE, ["0.5"], "0.5"), {}, "1 weights for 2 indicators"),
+        ((ONE, None, "0.5"), {}, "weights and k are required with a raw deprivation matrix"),
+        ((ONE, HALVES, None), {}, "weights and k are required with a raw deprivation matrix"),
+        ((ONE, HALVES, "0"), {}, "k: the poverty cutoff must be in (0, 1], got '0'"),
+        (
+            (np.array([1, 0]), HALVES, "0.5"),
+            {},
+            "deprivation matrix must be 2-D, got shape (2,)",
+        ),
+        (
+            (np.array([[1, None]], dtype=object), HALVES, "0.5"),
+            {"groups": [1, 2]},
+            "groups must have one value per household (1), got 2",
+        ),
+        (
+            (ONE, HALVES, "0.5"),
+            {"sample_weights": [-1]},
+            "sample weight in row 1 must be a finite number >= 0, got -1.0",
+        ),
+        (
+            (np.array([[1, 0], [0, 0]]), HALVES, "0.5"),
+            {"sample_weights": [0, float("inf")]},
+            "sample weight in row 2 must be a finite number >= 0, got inf",
+        ),
+        (
+            (ONE, HALVES, "0.5"),
+            {"sample_weights": [1, 2]},
+            "sample weights must have one value per household (1), got (2,)",
+        ),
+        ((ONE, HALVES, "0.5"), {"sample_weights": ["a"]}, "sample weights must be numbers"),
+        (
+            (ONE, HALVES, "0.5"),
+            {"dimensions": {"d": ["zz", "i1"]}},
+            "dimensions name unknown indicators: ['zz']",
+        ),
+        ((ONE, HALVES, "0.5"), {"indicator_names": ["a"]}, "1 indicator names for 2 columns"),
+        (
+            (np.array([[1, "x"]], dtype=object), HALVES, "0.5"),
+            {},
+            "deprivation matrix must hold 0/1 values",
+        ),
+    ],
+)
+def test_bad_arguments_are_refused_with_the_exact_message(args, kwargs, message):
+    with pytest.raises(DataError) as caught:
+        compute_measures(*args, **kwargs)
+    assert str(caught.value) == message
+
+
+def test_a_raw_matrix_with_a_missing_mask_and_names():
+    # Two indicators p, q (1/2 each), k = 1/2; row 2's q is masked as missing although its
+    # stored value is 1, row 3 is None in p. Rows 2 and 3 are excluded; row 1 (score 1) is poor.
+    data = np.array([[1, 1], [0, 1], [None, 0]], dtype=object)
+    mask = np.array([[False, False], [False, True], [False, False]])
+    m = compute_measures(data, HALVES, "1/2", missing=mask, indicator_names=["p", "q"])
+    assert (m.n, m.excluded, m.poor, m.missing) == (1, 2, 1, {"p": 1, "q": 1})
+    assert [i.name for i in m.indicators] == ["p", "q"]
+    # The default names are i1, i2, …; a raw matrix has no framework and no critical figure.
+    m = compute_measures(np.array([[True, False]]), HALVES, "1/2")
+    assert ([i.name for i in m.indicators], m.framework, m.critical) == (["i1", "i2"], None, None)
+    assert [i.critical for i in m.indicators] == [False, False]
