@@ -387,3 +387,24 @@ def test_a_raw_matrix_with_a_missing_mask_and_names():
     m = compute_measures(np.array([[True, False]]), HALVES, "1/2")
     assert ([i.name for i in m.indicators], m.framework, m.critical) == (["i1", "i2"], None, None)
     assert [i.critical for i in m.indicators] == [False, False]
+
+
+def test_a_missing_column_is_named_with_the_columns_that_are_there():
+    def message(columns):
+        with pytest.raises(DataError) as caught:
+            evaluate(FW, columns)
+        return str(caught.value)
+
+    head = "indicator '{}' needs column '{}', which is not in the data (columns: {})"
+    assert message({}) == head.format("income", "income", "none")
+    assert message({"income": [1]}) == head.format("illness", "illness", "'income'")
+    # At most 30 columns are listed (a wide sheet would flood the message).
+    wide = {f"c{i}": [1] for i in range(31)}
+    listed = ", ".join(f"'c{i}'" for i in range(30))
+    assert message(wide) == head.format("income", "income", listed)
+
+
+def test_a_batch_cutoff_outside_zero_to_one_is_refused_naming_it():
+    with pytest.raises(DataError) as caught:
+        evaluate(FW, COLUMNS, k="0")
+    assert str(caught.value) == "poverty cutoff: the poverty cutoff must be in (0, 1], got '0'"
