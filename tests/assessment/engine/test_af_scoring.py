@@ -30,6 +30,7 @@ from jiuzhu.assessment.engine import (
     framework_from_dict,
     score_household,
 )
+from jiuzhu.assessment.engine.measures import measure_stats
 from jiuzhu.assessment.engine.stream import MeasureStream
 
 # The case of test_af_handworked.py (copied: test modules are not a package here).
@@ -408,3 +409,65 @@ def test_a_batch_cutoff_outside_zero_to_one_is_refused_naming_it():
     with pytest.raises(DataError) as caught:
         evaluate(FW, COLUMNS, k="0")
     assert str(caught.value) == "poverty cutoff: the poverty cutoff must be in (0, 1], got '0'"
+
+
+# --- The float fallback (denominator above 2**40) by hand. ---
+A_, B_, C_ = Fraction(1, 1000003), Fraction(1, 1000033), Fraction(1, 1000037)
+HUGE = [A_, B_, C_, 1 - A_ - B_ - C_]
+
+
+@pytest.mark.parametrize("compress", [True, False])
+def test_the_float_fallback_by_hand(compress):
+    # k = a + b + c. h1 deprived in a, b, c: exactly on k, poor (within the 1e-9 tolerance);
+    # h2 in a, b: about 2e-6, not poor; h3 in the rest: about 0.999997, poor and severe.
+    g0 = np.array([[1, 1, 1, 0], [1, 1, 0, 0], [0, 0, 0, 1]])
+    m = compute_measures(g0, HUGE, A_ + B_ + C_, compress=compress)
+    assert (m.denominator, m.n, m.poor) == (None, 3, 2)
+    # Censored scores (a+b+c) and (1-a-b-c) sum to 1: M0 = 1/3, A = 1/2, H = 2/3.
+    assert pytest.approx((2 / 3, 1 / 2, 1 / 3), rel=1e-12) == (m.H, m.A, m.M0)
+    assert (m.vulnerable, m.severe) == pytest.approx((0.0, 1 / 3))
+    # Every indicator's censored headcount is 1/3, so its contribution w_j (1/3) / M0 = w_j.
+    contributions = [i.contribution for i in m.indicators]
+    assert contributions == pytest.approx([float(w) for w in HUGE], rel=1e-9)
+    # Distribution: float scores rounded to 1e-9, in increasing order.
+    assert [(c.score, c.n) for c in m.distribution] == [(2e-6, 1), (3e-6, 1), (0.999997, 1)]
+    assert all(type(c.score) is float for c in m.distribution)
+    assert [c.share for c in m.distribution] == pytest.approx([1 / 3] * 3)
+
+
+def test_a_framework_without_critical_indicators_reports_a_critical_share_of_zero():
+    plain = framework_from_dict(
+        {
+            **FRAMEWORK,
+            "dimensions": [
+                {**d, "indicators": [{**i, "critical": False} for i in d["indicators"]]}
+                for d in FRAMEWORK["dimensions"]
+            ],
+        }
+    )
+    m = compute_measures(evaluate(plain, COLUMNS))
+    assert (m.critical, m.M0) == (0.0, 0.425)
+
+
+def test_weighted_and_unweighted_statistics_cannot_be_added():
+    k, flags, none = FW.k, np.array(FW.critical_flags), np.zeros(G0.shape, dtype=bool)
+    plain, _ = measure_stats(G0, none, FW.scale, k, flags, None, None)
+    weighted, _ = measure_stats(G0, none, FW.scale, k, flags, None, [1, 1, 1, 1])
+    with pytest.raises(ValueError, match="^cannot add weighted and unweighted statistics$"):
+        plain + weighted
+    # Two halves of the same households add up to the whole's sums.
+    first, _ = measure_stats(G0[:2], none[:2], FW.scale, k, flags, None, None)
+    second, _ = measure_stats(G0[2:], none[2:], FW.scale, k, flags, None, None)
+    both = first + second
+    assert (both.n_all, both.rows, both.q, both.total, both.poor_mass) == (4, 4, 3, 4.0, 3.0)
+    # Censored sum on D = 10: 6 + 4 + 7 = 17; vulnerable h3, severe h1 and h4, critical h1, h3.
+    assert (both.censored_sum, both.vulnerable, both.severe, both.critical) == (17, 1, 2, 2)
+    assert both.uncensored.tolist() == [2, 2, 1, 2]
+    assert both.censored.tolist() == [2, 1, 1, 2]
+    assert both.missing.tolist() == [0, 0, 0, 0]
+    assert (both.score_keys.tolist(), both.score_rows.tolist()) == ([2, 4, 6, 7], [1, 1, 1, 1])
+
+
+def test_an_empty_weighted_stream_is_weighted():
+    m = MeasureStream(FW, weighted=True).result()
+    assert (m.n, m.weighted, m.H, m.groups) == (0, True, 0.0, None)
