@@ -10,6 +10,8 @@ Usage::
     python bench/mutation.py                  # every module below
     python bench/mutation.py dues scoping     # some of them
     python bench/mutation.py --jobs 1 dues    # one worker (default: 2)
+    python bench/mutation.py scoring          # every scoring-* module (one per engine file)
+    python bench/mutation.py --survivors dues # after adding tests: re-run the last survivors
 
 Each module runs in its own copy of ``src/`` and ``tests/`` under ``var/mutation/<module>/``
 (mutmut writes its mutated tree there; the working tree is never touched). Survivors' diffs go
@@ -215,13 +217,15 @@ def results(work: Path, env: dict) -> dict[str, str]:
     return found
 
 
-def run(name: str, module: Module, jobs: int, report_only: bool = False) -> dict:
+def run(name: str, module: Module, jobs: int, mode: str = "run") -> dict:
+    """Run a module's mutants ("run"), only summarise the last run ("report"), or run the last
+    run's survivors again against the current tests ("survivors": after adding tests)."""
     files = files_of(module)
     if not files:
         print(f"--- {name}: no files match {module.files}", flush=True)
         return {"name": name, "mutants": 0}
     work = ROOT / "var" / "mutation" / name
-    if not report_only:
+    if mode == "run":
         work = prepare(name, module, files)
     globs = mutant_globs(module, files)
     env = {
@@ -233,10 +237,20 @@ def run(name: str, module: Module, jobs: int, report_only: bool = False) -> dict
     env.pop("DATABASE_URL", None)  # SQLite in memory: created once, inherited by every fork
     print(f"--- {name}: {', '.join(files)}", flush=True)
     started = time.monotonic()
-    if not report_only:
-        with open(work / "run.log", "w", encoding="utf-8") as log:
+    targets = globs
+    if mode == "survivors":
+        earlier = results(work, env)
+        targets = [k for k, v in earlier.items() if v not in KILLED and v != "not checked"]
+        targets = [k for k in targets if any(fnmatch.fnmatch(k, g) for g in globs)]
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.rmtree(work / "tests")
+        shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+        print(f"    re-running {len(targets)} survivors of the last run", flush=True)
+    if mode != "report" and targets:
+        log_name = "run.log" if mode == "run" else "rerun.log"
+        with open(work / log_name, "w", encoding="utf-8") as log:
             subprocess.run(
-                [str(BIN / "mutmut"), "run", "--max-children", str(jobs), *globs],
+                [str(BIN / "mutmut"), "run", "--max-children", str(jobs), *targets],
                 cwd=work,
                 env=env,
                 stdout=log,
@@ -295,12 +309,18 @@ def main() -> int:
         action="store_true",
         help="summarise the last (possibly interrupted) run's checked mutants without running",
     )
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run the last run's survivors again with the current tests (after adding tests)",
+    )
     args = parser.parse_args()
+    mode = "report" if args.report else "survivors" if args.survivors else "run"
     chosen = [m for name in args.modules or list(MODULES) for m in GROUPS.get(name, [name])]
     unknown = [name for name in chosen if name not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
-    summaries = [run(name, MODULES[name], args.jobs, args.report) for name in chosen]
+    summaries = [run(name, MODULES[name], args.jobs, mode) for name in chosen]
     print("\n| module | mutants | killed | score | seconds |\n|---|---:|---:|---:|---:|")
     for s in summaries:
         if s["mutants"]:
