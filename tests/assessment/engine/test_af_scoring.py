@@ -30,7 +30,14 @@ from jiuzhu.assessment.engine import (
     framework_from_dict,
     score_household,
 )
+from jiuzhu.assessment.engine.groups import factorize
 from jiuzhu.assessment.engine.measures import measure_stats
+from jiuzhu.assessment.engine.patterns import (
+    all_patterns,
+    any_columns,
+    pattern_codes,
+    pattern_matrix,
+)
 from jiuzhu.assessment.engine.stream import MeasureStream
 
 # The case of test_af_handworked.py (copied: test modules are not a package here).
@@ -471,3 +478,43 @@ def test_weighted_and_unweighted_statistics_cannot_be_added():
 def test_an_empty_weighted_stream_is_weighted():
     m = MeasureStream(FW, weighted=True).result()
     assert (m.n, m.weighted, m.H, m.groups) == (0, True, 0.0, None)
+
+
+# --- Deprivation patterns and subgroup codes, the building blocks of the cells. ---
+
+
+def test_a_row_packs_into_a_code_with_bit_j_for_indicator_j():
+    rows = np.array([[1, 0, 0], [0, 1, 1], [1, 1, 1], [0, 0, 0]], dtype=bool)
+    # Bit j is indicator j: 1, 2 + 4, 1 + 2 + 4, 0.
+    assert pattern_codes(rows).tolist() == [1, 6, 7, 0]
+    assert pattern_matrix(np.array([1, 6, 7, 0]), 3).tolist() == rows.tolist()
+    # Sixteen indicators fill the 16 bits; a seventeenth cannot be packed.
+    assert pattern_codes(np.ones((1, 16), dtype=bool)).tolist() == [65535]
+    with pytest.raises(ValueError, match=r"^at most 16 columns can be packed, got 17$"):
+        pattern_codes(np.ones((1, 17), dtype=bool))
+
+
+def test_all_patterns_lists_every_row_in_code_order_read_only():
+    table = all_patterns(2)
+    assert table.tolist() == [[False, False], [True, False], [False, True], [True, True]]
+    assert not table.flags.writeable
+
+
+def test_any_columns_is_a_row_wise_or():
+    m = np.array([[0, 0, 1], [0, 0, 0], [1, 1, 0]], dtype=bool)
+    assert any_columns(m).tolist() == [True, False, True]
+    assert any_columns(np.zeros((2, 0), dtype=bool)).tolist() == [False, False]
+
+
+def test_subgroup_codes_of_integers_near_and_far_apart():
+    # Close integers take the counting path, far ones the sorting path; both label by value.
+    codes, labels = factorize(np.array([12, 10, 12, 11]))
+    assert (codes.tolist(), labels) == ([2, 0, 2, 1], ["10", "11", "12"])
+    )
+    codes, labels = factorize(np.array([5, -(2**21), 5]))
+    assert (codes.tolist(), labels) == ([1, 0, 1], [str(-(2**21)), "5"])
+    codes, labels = factorize(np.array([], dtype=np.int64))
+    assert (codes.tolist(), labels) == ([], [])
+    # Text labels are stripped and sorted; empty cells are the "(missing)" group.
+    codes, labels = factorize(np.array([" b", "a", "", "b "]))
+    assert (codes.tolist(), labels) == ([2, 1, 0, 2], ["(missing)", "a", "b"])
