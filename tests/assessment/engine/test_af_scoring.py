@@ -510,7 +510,6 @@ def test_subgroup_codes_of_integers_near_and_far_apart():
     # Close integers take the counting path, far ones the sorting path; both label by value.
     codes, labels = factorize(np.array([12, 10, 12, 11]))
     assert (codes.tolist(), labels) == ([2, 0, 2, 1], ["10", "11", "12"])
-    )
     codes, labels = factorize(np.array([5, -(2**21), 5]))
     assert (codes.tolist(), labels) == ([1, 0, 1], [str(-(2**21)), "5"])
     codes, labels = factorize(np.array([], dtype=np.int64))
