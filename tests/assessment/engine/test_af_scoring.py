@@ -39,6 +39,7 @@ from jiuzhu.assessment.engine.patterns import (
     pattern_matrix,
 )
 from jiuzhu.assessment.engine.stream import MeasureStream
+from jiuzhu.assessment.engine.values import CodedColumn
 
 # The case of test_af_handworked.py (copied: test modules are not a package here).
 FRAMEWORK = {
@@ -517,3 +518,66 @@ def test_subgroup_codes_of_integers_near_and_far_apart():
     # Text labels are stripped and sorted; empty cells are the "(missing)" group.
     codes, labels = factorize(np.array([" b", "a", "", "b "]))
     assert (codes.tolist(), labels) == ([2, 1, 0, 2], ["(missing)", "a", "b"])
+
+
+# --- Streams: the set-up is kept, labels sort as numbers only when every chunk had numbers. ---
+
+
+def test_a_stream_refuses_chunks_unlike_its_set_up():
+    message = "^every chunk needs groups and sample weights as the stream was set up$"
+    with pytest.raises(DataError, match=message):
+        MeasureStream(FW, grouped=True).add(COLUMNS)
+    with pytest.raises(DataError, match=message):
+        MeasureStream(FW).add(COLUMNS, groups=DISTRICT)
+    with pytest.raises(DataError, match=message):
+        MeasureStream(FW, weighted=True).add(COLUMNS)
+    with pytest.raises(DataError, match=message):
+        MeasureStream(FW).add(COLUMNS, sample_weights=[1, 1, 1, 1])
+
+
+def test_a_stream_with_its_own_cutoff():
+    # k = 0.65: only h4 (0.7) is poor: H 1/4, A 0.7, M0 0.175; vulnerable h1, h2, h3.
+    stream = MeasureStream(FW, k="0.65")
+    stream.add({c: v[:2] for c, v in COLUMNS.items()})
+    stream.add({c: v[2:] for c, v in COLUMNS.items()})
+    m = stream.result()
+    assert (m.k, m.poor, m.H, m.A, m.M0, m.vulnerable) == (
+        Fraction(13, 20),
+        1,
+        0.25,
+        0.7,
+        0.175,
+        0.75,
+    )
+    with pytest.raises(DataError, match=r"^poverty cutoff: the poverty cutoff must be in"):
+        MeasureStream(FW, k=0)
+
+
+def test_stream_labels_sort_as_text_once_a_chunk_has_text_labels():
+    # Chunk 1 has integer codes 10 and 9, chunk 2 text "9" and "10": as text "10" < "9".
+    stream = MeasureStream(FW, grouped=True)
+    stream.add({c: v[:2] for c, v in COLUMNS.items()}, groups=np.array([10, 9]))
+    stream.add({c: v[2:] for c, v in COLUMNS.items()}, groups=["9", "10"])
+    groups = stream.result().groups
+    # "10" = h1 (0.6) + h4 (0.7): both poor; "9" = h2 (0.4) + h3 (0.2): one poor.
+    assert [(g.label, g.n, g.poor) for g in groups] == [("10", 2, 2), ("9", 2, 1)]
+
+
+def test_stream_labels_sort_as_numbers_when_every_chunk_had_numbers():
+    stream = MeasureStream(FW, grouped=True)
+    stream.add({c: v[:2] for c, v in COLUMNS.items()}, groups=np.array([10, 9]))
+    stream.add({c: v[2:] for c, v in COLUMNS.items()}, groups=np.array([9, 10]))
+    assert [(g.label, g.n, g.poor) for g in stream.result().groups] == [("9", 2, 1), ("10", 2, 2)]
+
+
+def test_stream_labels_of_a_coded_column_sort_as_text():
+    stream = MeasureStream(FW, grouped=True)
+    coded = CodedColumn(np.array([1, 0, 0, 1]), np.array(["10", "9"]))
+    stream.add(COLUMNS, groups=coded)
+    assert [(g.label, g.n, g.poor) for g in stream.result().groups] == [("10", 2, 1), ("9", 2, 2)]
+
+
+def test_an_empty_grouped_weighted_stream_has_no_groups_and_no_households():
+    m = MeasureStream(FW, grouped=True, weighted=True).result()
+    assert (m.n, m.poor, m.weighted, m.groups, m.distribution) == (0, 0, True, (), ())
+    assert m.missing == {"income": 0, "illness": 0, "insured": 0, "housing": 0}
