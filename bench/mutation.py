@@ -183,6 +183,13 @@ def prepare(name: str, module: Module, files: list[str]) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    configure(work, module, files)
+    return work
+
+
+def configure(work: Path, module: Module, files: list[str]) -> None:
+    """mutmut's settings in the work folder's pyproject.toml, with the focused tests that exist
+    now (a test file added after the first run is picked up by ``--survivors``)."""
     tests = [t for t in module.tests if (ROOT / t).exists()]
     config = "\n".join(
         [
@@ -198,7 +205,6 @@ def prepare(name: str, module: Module, files: list[str]) -> Path:
     )
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     (work / "pyproject.toml").write_text(text + config, encoding="utf-8")
-    return work
 
 
 def results(work: Path, env: dict) -> dict[str, str]:
@@ -245,6 +251,7 @@ def run(name: str, module: Module, jobs: int, mode: str = "run") -> dict:
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         shutil.rmtree(work / "tests")
         shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+        configure(work, module, files)
         print(f"    re-running {len(targets)} survivors of the last run", flush=True)
     if mode != "report" and targets:
         log_name = "run.log" if mode == "run" else "rerun.log"
