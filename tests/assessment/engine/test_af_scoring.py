@@ -581,3 +581,14 @@ def test_an_empty_grouped_weighted_stream_has_no_groups_and_no_households():
     m = MeasureStream(FW, grouped=True, weighted=True).result()
     assert (m.n, m.poor, m.weighted, m.groups, m.distribution) == (0, 0, True, (), ())
     assert m.missing == {"income": 0, "illness": 0, "insured": 0, "housing": 0}
+
+
+def test_float_fallback_contributions_weigh_each_indicator_by_its_poor_households():
+    # h1 and h2 deprived in a, b, c (s = a + b + c, on k), h3 in the rest r = 1 - s: all poor.
+    # Censored sum 2s + r = 1 + s; indicator a: w_a * 2 / (1 + s); the rest: r / (1 + s).
+    g0 = np.array([[1, 1, 1, 0], [1, 1, 1, 0], [0, 0, 0, 1]])
+    s = A_ + B_ + C_
+    m = compute_measures(g0, HUGE, s)
+    expected = [float(2 * w / (1 + s)) for w in HUGE[:3]] + [float((1 - s) / (1 + s))]
+    assert [i.contribution for i in m.indicators] == pytest.approx(expected, rel=1e-9)
+    assert pytest.approx(float((1 + s) / 3), rel=1e-12) == m.M0
