@@ -89,9 +89,16 @@ G0 = np.array([[1, 1, 0, 0], [0, 0, 1, 1], [0, 1, 0, 0], [1, 0, 0, 1]], dtype=bo
 
 def assert_hand_figures(m, *, groups=True):
     assert (m.n, m.poor, m.excluded) == (4, 3, 0)
+    assert (m.framework, m.k, m.denominator) == ("hand", Fraction(2, 5), 10)
     assert (0.75, float(Fraction(17, 30)), 0.425) == (m.H, m.A, m.M0)
     assert (m.vulnerable, m.severe, m.critical) == (0.25, 0.5, 0.5)
     ind = m.indicators
+    assert [(i.name, i.dimension, i.weight, i.critical, i.missing) for i in ind] == [
+        ("income", "income", Fraction(2, 5), False, 0),
+        ("illness", "health", Fraction(1, 5), True, 0),
+        ("insured", "health", Fraction(1, 10), False, 0),
+        ("housing", "housing", Fraction(3, 10), False, 0),
+    ]
     assert [i.uncensored_headcount for i in ind] == [0.5, 0.5, 0.25, 0.5]
     assert [i.censored_headcount for i in ind] == [0.5, 0.25, 0.25, 0.5]
     assert [i.contribution for i in ind] == [8 / 17, 2 / 17, 1 / 17, 6 / 17]
@@ -305,6 +312,7 @@ def test_a_stored_missing_mask_of_zeros_and_ones_marks_missing_cells():
     m = compute_measures(ev)
     assert (m.n, m.excluded, m.poor, m.H, m.M0) == (2, 2, 1, 0.5, 0.2)
     assert m.missing == {"income": 0, "illness": 1, "insured": 0, "housing": 1}
+    assert [i.missing for i in m.indicators] == [0, 1, 0, 1]
 
 
 ONE = np.array([[1, 0]])
