@@ -600,3 +600,6 @@ def test_float_fallback_contributions_weigh_each_indicator_by_its_poor_household
     expected = [float(2 * w / (1 + s)) for w in HUGE[:3]] + [float((1 - s) / (1 + s))]
     assert [i.contribution for i in m.indicators] == pytest.approx(expected, rel=1e-9)
     assert pytest.approx(float((1 + s) / 3), rel=1e-12) == m.M0
+    # Distribution: two households (2/3 of the population) at about 3e-6, one at 0.999997.
+    assert [(c.score, c.n) for c in m.distribution] == [(3e-6, 2), (0.999997, 1)]
+    assert [c.share for c in m.distribution] == pytest.approx([2 / 3, 1 / 3])
