@@ -10,6 +10,8 @@ Usage::
     python bench/mutation.py                  # every module below
     python bench/mutation.py dues scoping     # some of them
     python bench/mutation.py --jobs 1 dues    # one worker (default: 2)
+    python bench/mutation.py scoring          # every scoring-* module (one per engine file)
+    python bench/mutation.py --survivors dues # after adding tests: re-run the last survivors
 
 Each module runs in its own copy of ``src/`` and ``tests/`` under ``var/mutation/<module>/``
 (mutmut writes its mutated tree there; the working tree is never touched). Survivors' diffs go
@@ -44,11 +46,46 @@ class Module:
     functions: list[str] = field(default_factory=list)  # empty: every function in the files
 
 
+ENGINE_TESTS = [
+    f"tests/assessment/engine/test_af_{name}.py"
+    for name in (
+        "handworked",
+        "boundaries",
+        "household",
+        "api",
+        "rules",
+        "framework",
+        "groups_io",
+        "stream",
+        "scoring",
+    )
+]
+CLI_TESTS = ["tests/assessment/test_mpi_cli.py", "tests/assessment/test_mpi_cli_formats.py"]
+
 MODULES: dict[str, Module] = {
-    "scoring": Module(
-        files=["src/jiuzhu/assessment/engine/*.py"],
-        tests=["tests/assessment/engine", "tests/assessment/test_mpi_cli.py"],
-    ),
+    # The scoring engine, one module per file so each runs (and re-runs) on its own. The
+    # hypothesis properties (test_af_properties.py, about 40 s a run on the shared machine) are
+    # left out: every survivor would pay for them. The hand-worked cases and boundaries carry
+    # the rules; the properties stay in the ordinary suite.
+    **{
+        f"scoring-{name}": Module(files=[f"src/jiuzhu/assessment/engine/{name}.py"], tests=tests)
+        for name, tests in {
+            "evaluate": ENGINE_TESTS,
+            "measures": ENGINE_TESTS,
+            "cells": ENGINE_TESTS,
+            "groups": ENGINE_TESTS,
+            "totals": ENGINE_TESTS,
+            "rules": ENGINE_TESTS,
+            "weights": ENGINE_TESTS,
+            "values": ENGINE_TESTS,
+            "patterns": ENGINE_TESTS,
+            "stream": ENGINE_TESTS,
+            "framework": ENGINE_TESTS,
+            "io": [*ENGINE_TESTS, *CLI_TESTS],
+            "results": [*ENGINE_TESTS, *CLI_TESTS],
+            "report": CLI_TESTS,
+        }.items()
+    },
     "matching": Module(
         # dispatch/matching.py moves to dispatch/engine/matching.py; either is picked up.
         files=["src/jiuzhu/dispatch/matching*.py", "src/jiuzhu/dispatch/engine/matching*.py"],
@@ -125,6 +162,11 @@ MODULES: dict[str, Module] = {
     ),
 }
 
+# Names that stand for several modules: `make mutation MODULES=scoring` runs every engine file.
+GROUPS: dict[str, list[str]] = {
+    "scoring": [name for name in MODULES if name.startswith("scoring-")]
+}
+
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 
 
@@ -154,6 +196,13 @@ def prepare(name: str, module: Module, files: list[str]) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    configure(work, module, files)
+    return work
+
+
+def configure(work: Path, module: Module, files: list[str]) -> None:
+    """mutmut's settings in the work folder's pyproject.toml, with the focused tests that exist
+    now (a test file added after the first run is picked up by ``--survivors``)."""
     tests = [t for t in module.tests if (ROOT / t).exists()]
     config = "\n".join(
         [
@@ -169,7 +218,6 @@ def prepare(name: str, module: Module, files: list[str]) -> Path:
     )
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     (work / "pyproject.toml").write_text(text + config, encoding="utf-8")
-    return work
 
 
 def results(work: Path, env: dict) -> dict[str, str]:
@@ -188,13 +236,15 @@ def results(work: Path, env: dict) -> dict[str, str]:
     return found
 
 
-def run(name: str, module: Module, jobs: int, report_only: bool = False) -> dict:
+def run(name: str, module: Module, jobs: int, mode: str = "run") -> dict:
+    """Run a module's mutants ("run"), only summarise the last run ("report"), or run the last
+    run's survivors again against the current tests ("survivors": after adding tests)."""
     files = files_of(module)
     if not files:
         print(f"--- {name}: no files match {module.files}", flush=True)
         return {"name": name, "mutants": 0}
     work = ROOT / "var" / "mutation" / name
-    if not report_only:
+    if mode == "run":
         work = prepare(name, module, files)
     globs = mutant_globs(module, files)
     env = {
@@ -206,10 +256,21 @@ def run(name: str, module: Module, jobs: int, report_only: bool = False) -> dict
     env.pop("DATABASE_URL", None)  # SQLite in memory: created once, inherited by every fork
     print(f"--- {name}: {', '.join(files)}", flush=True)
     started = time.monotonic()
-    if not report_only:
-        with open(work / "run.log", "w", encoding="utf-8") as log:
+    targets = globs
+    if mode == "survivors":
+        earlier = results(work, env)
+        targets = [k for k, v in earlier.items() if v not in KILLED and v != "not checked"]
+        targets = [k for k in targets if any(fnmatch.fnmatch(k, g) for g in globs)]
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.rmtree(work / "tests")
+        shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+        configure(work, module, files)
+        print(f"    re-running {len(targets)} survivors of the last run", flush=True)
+    if mode != "report" and targets:
+        log_name = "run.log" if mode == "run" else "rerun.log"
+        with open(work / log_name, "w", encoding="utf-8") as log:
             subprocess.run(
-                [str(BIN / "mutmut"), "run", "--max-children", str(jobs), *globs],
+                [str(BIN / "mutmut"), "run", "--max-children", str(jobs), *targets],
                 cwd=work,
                 env=env,
                 stdout=log,
@@ -260,7 +321,7 @@ def run(name: str, module: Module, jobs: int, report_only: bool = False) -> dict
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("modules", nargs="*", metavar="module", help=", ".join(MODULES))
+    parser.add_argument("modules", nargs="*", metavar="module", help=", ".join([*GROUPS, *MODULES]))
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--target", type=float, default=0.90)
     parser.add_argument(
@@ -268,12 +329,18 @@ def main() -> int:
         action="store_true",
         help="summarise the last (possibly interrupted) run's checked mutants without running",
     )
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run the last run's survivors again with the current tests (after adding tests)",
+    )
     args = parser.parse_args()
-    chosen = args.modules or list(MODULES)
+    mode = "report" if args.report else "survivors" if args.survivors else "run"
+    chosen = [m for name in args.modules or list(MODULES) for m in GROUPS.get(name, [name])]
     unknown = [name for name in chosen if name not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
-    summaries = [run(name, MODULES[name], args.jobs, args.report) for name in chosen]
+    summaries = [run(name, MODULES[name], args.jobs, mode) for name in chosen]
     print("\n| module | mutants | killed | score | seconds |\n|---|---:|---:|---:|---:|")
     for s in summaries:
         if s["mutants"]:
