@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiuzhu.core.forms import Form
 from jiuzhu.core.models import Area, AreaLevel
 from jiuzhu.registry.models import (
     ConsentScope,
@@ -106,7 +107,7 @@ class MemberForm(forms.Form):
             self.fields["id_number"].help_text = _("Leave empty to keep the current number.")
 
 
-class MemberLeaveForm(forms.Form):
+class MemberLeaveForm(Form):
     died = forms.TypedChoiceField(
         label=_("What happened"),
         choices=[("0", _("Left the household")), ("1", _("Died"))],
@@ -116,7 +117,7 @@ class MemberLeaveForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class ExitForm(forms.Form):
+class ExitForm(Form):
     reason = forms.CharField(label=_("Reason for exit"), max_length=200)
 
 
@@ -127,7 +128,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(Form):
     kind = forms.ChoiceField(label=_("Type of record"), choices=NoteKind.choices)
     occurred_on = forms.DateField(label=_("Date"), widget=_date_input())
     findings = forms.CharField(
@@ -147,7 +148,7 @@ class CaseNoteForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(Form):
     scope = forms.ChoiceField(
         label=_("The household agrees to"), choices=ConsentScope.choices, widget=forms.RadioSelect
     )
@@ -161,7 +162,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class ConsentWithdrawForm(forms.Form):
+class ConsentWithdrawForm(Form):
     reason = forms.CharField(label=_("Reason for withdrawal"), max_length=200)
     on = forms.DateField(label=_("Withdrawn on"), required=False, widget=_date_input())
 
@@ -178,7 +179,7 @@ class TransferDecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(Form):
     course = forms.CharField(label=_("Course"), max_length=120)
     completed_on = forms.DateField(label=_("Date"), widget=_date_input())
     hours = forms.DecimalField(
@@ -187,7 +188,7 @@ class TrainingForm(forms.Form):
     organiser = forms.CharField(label=_("Organiser"), max_length=120, required=False)
 
 
-class CommendationForm(forms.Form):
+class CommendationForm(Form):
     title = forms.CharField(label=_("Commendation"), max_length=120)
     awarded_on = forms.DateField(label=_("Date"), widget=_date_input())
     awarded_by = forms.CharField(label=_("Awarded by"), max_length=120, required=False)
