@@ -34,7 +34,6 @@ from jiuzhu.discovery.engine.sources import (
     TEXT,
     Column,
     Source,
-    header_map,
 )
 from jiuzhu.discovery.engine.validate import (
     CHECK,
@@ -43,6 +42,7 @@ from jiuzhu.discovery.engine.validate import (
     RowError,
     Tally,
     check_row,
+    read_header,
 )
 
 #: Rows checked together.
@@ -287,13 +287,7 @@ def scan_columns(
     still has the rows before it checked first, so the tally and the error report of the
     refused batch are the same as the one-row path's."""
     tally = tally if tally is not None else Tally()
-    try:
-        _line, header = next(rows)
-    except StopIteration:
-        raise FileRefused("empty") from None
-    positions, missing = header_map(source, header)
-    if missing:
-        raise FileRefused("missing_columns", 1, {"columns": missing})
+    positions = read_header(source, rows)
     seen: dict[str, int] = {}
     lines: list[int] = []
     cells: list[list[str]] = []

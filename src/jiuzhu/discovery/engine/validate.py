@@ -208,6 +208,19 @@ class Tally:
     rejected: int = 0
 
 
+def read_header(source: Source, rows: Iterator[tuple[int, list[str]]]) -> dict[str, int]:
+    """Take the header row off ``rows``: where each of the source's columns stands. Raises
+    :class:`FileRefused` for an empty file or one missing a required column."""
+    try:
+        _line, header = next(rows)
+    except StopIteration:
+        raise FileRefused("empty") from None
+    positions, missing = header_map(source, header)
+    if missing:
+        raise FileRefused("missing_columns", 1, {"columns": missing})
+    return positions
+
+
 def scan(
     source: Source,
     rows: Iterator[tuple[int, list[str]]],
@@ -221,13 +234,7 @@ def scan(
     hashed without a key). Raises :class:`FileRefused` for a file without a header, with only
     a header, or missing required columns."""
     tally = tally if tally is not None else Tally()
-    try:
-        _line, header = next(rows)
-    except StopIteration:
-        raise FileRefused("empty") from None
-    positions, missing = header_map(source, header)
-    if missing:
-        raise FileRefused("missing_columns", 1, {"columns": missing})
+    positions = read_header(source, rows)
     seen: dict[str, int] = {}
     for line, cells in rows:
         tally.rows += 1
