@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiuzhu.catalog.models import Need, ServiceItem
-from jiuzhu.core.encrypted_fields import EncryptedTextField
+from jiuzhu.core.encrypted_fields import EncryptedCharField, EncryptedTextField
 from jiuzhu.core.models import Organisation
 from jiuzhu.registry.models import Household, HouseholdChange, UrgencyTag
 
@@ -194,7 +194,7 @@ class Plan(models.Model):
     assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="plan")
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     urgency_tag = models.CharField(max_length=12, choices=UrgencyTag.choices)
-    note = models.TextField(_("note"), blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -266,7 +266,7 @@ class PlanItem(models.Model):
     per_month = models.PositiveSmallIntegerField(_("times per month"))
     months = models.PositiveSmallIntegerField(_("for months"))
     urgent = models.BooleanField(default=False)
-    note = models.CharField(max_length=200, blank=True)
+    note = EncryptedCharField(max_length=200, blank=True)
     # Why it is there: a deprivation (indicator code), a wish (need code), a group (group code)
     # or the caseworker.
     reason_kind = models.CharField(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.catalog.models import SlaClass
+from jiuzhu.core.encrypted_fields import EncryptedCharField
 from jiuzhu.core.models import Area
 from jiuzhu.orders.models import Complaint, Order, Provider
 from jiuzhu.registry.models import Household, UrgencyTag
@@ -201,8 +202,8 @@ class Ticket(models.Model):
         Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
     )
     caller_name = models.CharField(_("caller"), max_length=40, blank=True)
-    caller_phone = models.CharField(_("caller's phone"), max_length=20, blank=True)
-    description = models.CharField(_("description"), max_length=1000)
+    caller_phone = EncryptedCharField(_("caller's phone"), max_length=20, blank=True)
+    description = EncryptedCharField(_("description"), max_length=1000)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -211,8 +212,8 @@ class Ticket(models.Model):
         related_name="tickets_assigned",
     )
     respond_by = models.DateTimeField(_("respond by"))
-    handling_note = models.CharField(_("how it was handled"), max_length=1000, blank=True)
-    callback_note = models.CharField(_("call-back or visit"), max_length=500, blank=True)
+    handling_note = EncryptedCharField(_("how it was handled"), max_length=1000, blank=True)
+    callback_note = EncryptedCharField(_("call-back or visit"), max_length=500, blank=True)
     satisfaction = models.PositiveSmallIntegerField(
         _("caller's satisfaction"), null=True, blank=True
     )

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiuzhu.catalog.models import ServiceItem
+from jiuzhu.core.encrypted_fields import EncryptedCharField
 from jiuzhu.orders.models.providers import Provider
 from jiuzhu.registry.models import Household
 
@@ -186,7 +187,7 @@ class Complaint(models.Model):
     complaints count against a provider's quality in settlement."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="complaints")
-    text = models.CharField(_("complaint"), max_length=500)
+    text = EncryptedCharField(_("complaint"), max_length=500)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(
