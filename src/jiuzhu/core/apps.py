@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
         # audit_jobs and outbox register periodic jobs; checks registers the deploy checks.
         from jiuzhu.core import audit_jobs, checks, notification_jobs, outbox  # noqa: F401
         from jiuzhu.core.files import restrict_var_dir
-        from jiuzhu.core.services import background_exports, export_replay  # noqa: F401
+        from jiuzhu.core.services import (  # noqa: F401
+            background_exports,
+            export_replay,
+            signin_codes,
+        )
 
         restrict_var_dir()
