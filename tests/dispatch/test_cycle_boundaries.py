@@ -273,3 +273,19 @@ def test_orders_accepted_today_use_up_capacity(place, market, clock):
     Provider.objects.filter(pk=market["provider_a"].pk).update(daily_capacity=2)
     result = dispatch_cycle(now=second.created_at)
     assert DispatchOffer.objects.get(order=second).provider == market["provider_a"]
+
+
+def test_capacity_counts_the_orders_accepted_on_the_cycles_own_day(place, market, clock):
+    """ "Today" is the local day of the cycle's ``now``, not of the wall clock: a cycle run for
+    tomorrow (a replay, or a worker that fell behind past midnight) starts each provider's day
+    afresh, and one run for today counts what was accepted today."""
+    from jiuzhu.dispatch.services.cycle import providers_with_capacity
+
+    only_provider_a(market, capacity=1)
+    first = place()
+    order_accept(actor=market["staff_a"], order=first)
+    accepted_today = {p.pk: p.accepted_today for p in providers_with_capacity(now=clock.now)}
+    tomorrow = clock.now + dt.timedelta(days=1)
+    accepted_tomorrow = {p.pk: p.accepted_today for p in providers_with_capacity(now=tomorrow)}
+    assert accepted_today[market["provider_a"].pk] == 1
+    assert accepted_tomorrow[market["provider_a"].pk] == 0

@@ -132,6 +132,23 @@ def test_orders_of_a_later_week_do_not_count_in_an_earlier_one(clock, market):
     check_can_order(household=household, item=meal, quantity=1, on=dt.date(2026, 3, 8))
 
 
+def test_orders_of_the_next_month_do_not_count_in_this_one(clock, market):
+    """The month is its own calendar month: an order placed at local midnight on 1 April does
+    not use up March's limit, asked on 31 March (the month's last day), and counts in April."""
+    from jiuzhu.orders.services.placing import check_can_order, used_in_period
+    from jiuzhu.registry.models import Household
+
+    limits(market, month=1)
+    at(clock, dt.date(2026, 4, 1), hour=0)
+    order(market)
+    household, meal = Household.objects.get(pk=market["household"].pk), market["meal"]
+    assert used_in_period(household, meal, dt.date(2026, 3, 1), dt.date(2026, 4, 1)) == 0
+    check_can_order(household=household, item=meal, quantity=1, on=dt.date(2026, 3, 31))
+    with pytest.raises(DomainError) as caught:
+        check_can_order(household=household, item=meal, quantity=1, on=dt.date(2026, 4, 30))
+    assert caught.value.extra["used"] == 1
+
+
 def test_a_household_that_left_assistance_cannot_order(clock, market):
     from jiuzhu.registry.models import Household, HouseholdStatus
 
