@@ -382,7 +382,22 @@ HALVES = ["0.5", "0.5"]
         (
             (np.array([[1, "x"]], dtype=object), HALVES, "0.5"),
             {},
-            "deprivation matrix must hold 0/1 values",
+            "deprivation matrix row 1, column 2: 'x' is not 0/1",
+        ),
+        (
+            ([[1, 0], [0, "a"]], HALVES, "0.5"),  # NumPy makes every cell text, "1" too
+            {},
+            "deprivation matrix row 2, column 2: 'a' is not 0/1",
+        ),
+        (
+            ([[1, 0], [0, 2.5]], HALVES, "0.5"),
+            {},
+            "deprivation matrix row 2, column 2: 2.5 is not 0/1",
+        ),
+        (
+            (np.array([[1, [0]]], dtype=object), HALVES, "0.5"),
+            {},
+            "deprivation matrix row 1, column 2: [0] is not 0/1",
         ),
     ],
 )

@@ -80,11 +80,13 @@ def _scale(weights: Sequence[FractionLike], d: int) -> WeightScale:
 
 def _raw_matrix(data: np.ndarray, missing: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     arr = np.asarray(data)
+    if arr.dtype.kind in "US":  # text anywhere makes NumPy turn every cell into text
+        raise _first_cell_not_binary(np.asarray(data, dtype=object))
     if arr.dtype.kind == "O":  # e.g. nested lists holding None for missing cells
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
-            raise DataError("deprivation matrix must hold 0/1 values") from None
+            raise _first_cell_not_binary(arr) from None
     if arr.ndim != 2:
         raise DataError(f"deprivation matrix must be 2-D, got shape {arr.shape}")
     miss = np.isnan(arr) if arr.dtype.kind == "f" else np.zeros(arr.shape, dtype=bool)
@@ -98,6 +100,20 @@ def _raw_matrix(data: np.ndarray, missing: np.ndarray | None) -> tuple[np.ndarra
                 f"deprivation matrix row {i + 1}, column {j + 1}: {arr[i, j].item()!r} is not 0/1"
             )
     return (arr == 1) & ~miss, miss
+
+
+def _first_cell_not_binary(arr: np.ndarray) -> DataError:
+    """The refusal of a matrix holding something other than numbers and None, naming the first
+    such cell as the numeric check does (a slow walk, taken only on the way to an error)."""
+    if arr.ndim != 2:
+        return DataError("deprivation matrix must hold 0/1 values")
+    for (i, j), value in np.ndenumerate(arr):
+        if value is None or isinstance(value, (bool, np.bool_)):
+            continue
+        if isinstance(value, (int, float, np.number)) and (value in (0, 1) or value != value):
+            continue
+        return DataError(f"deprivation matrix row {i + 1}, column {j + 1}: {value!r} is not 0/1")
+    return DataError("deprivation matrix must hold 0/1 values")
 
 
 def _sample_weights(values: ColumnLike, n: int, row_offset: int = 0) -> np.ndarray:
