@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
 from django.test import RequestFactory
+from django.utils import timezone
 
 from jiuzhu.core import crypto
 from jiuzhu.core.encrypted_fields import phone_hash
@@ -154,6 +155,11 @@ def test_each_household_is_registered_on_its_history_and_chain(nanjing):
     assert ChainEntry.objects.filter(source="registry").count() == 50
     change = HouseholdChange.objects.first()
     assert ChainEntry.objects.get(source_id=str(change.pk)).household_id == change.household_id
+    # The household page's "registered" time is the registration day, not the day of the load.
+    for change in HouseholdChange.objects.select_related("household"):
+        registered = timezone.localtime(change.household.created_at)
+        assert registered.date() == change.occurred_on < TODAY
+        assert ChainEntry.objects.get(source_id=str(change.pk)).at == registered
 
 
 def test_the_whole_batch_is_one_audit_entry(nanjing):

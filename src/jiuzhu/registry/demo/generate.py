@@ -167,12 +167,21 @@ class HouseholdWriter:
             for household, (plan, _) in zip(households, plans, strict=True)
         ]
         HouseholdChange.objects.bulk_create(changes)
+        registered_at = {
+            change.household_id: dt.datetime.combine(
+                change.occurred_on, dt.time(9 + change.household_id % 8), tzinfo=self.tz
+            )
+            for change in changes
+        }
+        # The page's "registered" time is the row's creation time, which the insert set to
+        # today; a demo household was registered on its plan's date, like its change record.
+        for household in households:
+            household.created_at = registered_at[household.pk]
+        Household.objects.bulk_update(households, ["created_at"])
         ChainEntry.objects.bulk_create(
             ChainEntry(
                 household_id=change.household_id,
-                at=dt.datetime.combine(
-                    change.occurred_on, dt.time(9 + change.household_id % 8), tzinfo=self.tz
-                ),
+                at=registered_at[change.household_id],
                 source="registry",
                 source_id=str(change.pk),
                 title=self.title,
