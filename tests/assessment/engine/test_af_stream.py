@@ -171,6 +171,37 @@ def test_errors_name_the_row_of_the_whole_table(tmp_path):
             stream.add(columns)
 
 
+def test_the_rules_only_path_gives_evaluates_deprivations_and_numbers_rows_across_chunks(
+    tmp_path,
+):
+    """``MeasureStream.deprivations`` (what ``jiuzhu mpi`` streams through) applies the same
+    rules as ``evaluate`` and, like it, names a bad cell by its row in the whole table."""
+    from jiuzhu.assessment.engine.evaluate import deprivations
+
+    fw = framework_from_dict(FRAMEWORK)
+    table, _ = households(5, 40, missing=0.1)
+    path = tmp_path / "h.parquet"
+    pq.write_table(table, path, row_group_size=15)
+    stream = MeasureStream(fw)
+    for _, columns in iter_parquet(path, COLUMNS, batch_rows=15):
+        g0, missing = stream.deprivations(columns)
+        expected = evaluate(fw, columns)
+        assert g0.dtype == bool and missing.dtype == bool
+        assert (g0 == expected.g0).all() and (missing == expected.missing).all()
+        stream.add_deprivations(g0, missing)
+    whole = read_table(path)
+    assert stream.result().to_dict() == compute_measures(evaluate(fw, whole.columns)).to_dict()
+
+    ill = table.column("ill").cast(pa.int64()).to_pylist()
+    ill[1] = 2
+    bad = {name: table.column(name).to_numpy(zero_copy_only=False) for name in COLUMNS}
+    bad["ill"] = np.array(ill, dtype=object)
+    with pytest.raises(DataError, match=r"indicator 'ill' \(column 'ill'\), row 2: 2 is not 0/1"):
+        deprivations(fw, bad)
+    with pytest.raises(DataError, match=r"indicator 'ill' \(column 'ill'\), row 32: 2 is not"):
+        deprivations(fw, bad, row_offset=30)
+
+
 def test_an_empty_stream_has_the_measures_of_an_empty_table():
     fw = framework_from_dict(FRAMEWORK)
     empty = {c: [] for c in COLUMNS}
