@@ -245,6 +245,21 @@ def test_streamed_sample_weights_give_the_hand_worked_figures():
     assert (m.groups[0].population_share, m.groups[1].H) == pytest.approx((0.3, 4 / 7))
 
 
+def test_a_bad_sample_weight_in_a_later_chunk_is_named_by_its_row_in_the_whole_table():
+    stream = MeasureStream(FW, weighted=True)
+    stream.add({c: v[:3] for c, v in COLUMNS.items()}, sample_weights=[1.0, 2.0, 3.0])
+    with pytest.raises(DataError) as caught:
+        stream.add({c: v[3:] for c, v in COLUMNS.items()}, sample_weights=[-4.0])
+    assert str(caught.value) == "sample weight in row 4 must be a finite number >= 0, got -4.0"
+
+
+def test_a_cutoff_given_with_an_evaluation_is_checked_and_named_k():
+    with pytest.raises(DataError) as caught:
+        compute_measures(evaluate(FW, COLUMNS), k="0")
+    assert str(caught.value) == "k: the poverty cutoff must be in (0, 1], got '0'"
+    assert compute_measures(evaluate(FW, COLUMNS), k="0.7").poor == 1  # only h4 (0.7)
+
+
 # --- One household (score_household) at its edges, with the same framework (k = 0.4). ---
 NOTHING = {"income": "20", "illness": "否", "insured": "1", "house": "楼房"}
 
@@ -393,6 +408,26 @@ HALVES = ["0.5", "0.5"]
             ([[1, 0], [0, 2.5]], HALVES, "0.5"),
             {},
             "deprivation matrix row 2, column 2: 2.5 is not 0/1",
+        ),
+        (  # missing cells and True/False are 0/1 answers; the first other cell is named
+            (np.array([[None, True, 2, "x"]], dtype=object), ["1/4"] * 4, "0.5"),
+            {},
+            "deprivation matrix row 1, column 3: 2 is not 0/1",
+        ),
+        (
+            (np.array([[None, 1.0], [float("nan"), "x"]], dtype=object), HALVES, "0.5"),
+            {},
+            "deprivation matrix row 2, column 2: 'x' is not 0/1",
+        ),
+        (
+            (np.array([1, "x"], dtype=object), HALVES, "0.5"),
+            {},
+            "deprivation matrix must be 2-D, got shape (2,)",
+        ),
+        (
+            (ONE, ["0", "1"], "0.5"),
+            {},
+            "weights must be positive and sum to 1, got ['0', '1']",
         ),
         (
             (np.array([[1, [0]]], dtype=object), HALVES, "0.5"),

@@ -84,7 +84,7 @@ def _evaluate(
     columns: Mapping[str, ColumnLike],
     k: FractionLike | None,
     with_rows: bool,
-    row_offset: int = 0,
+    row_offset: int,
 ) -> Evaluation:
     cutoff = framework.k if k is None else parse_cutoff(k, "poverty cutoff", DataError)
     g0, missing = _deprivations(framework, columns, with_rows, row_offset)
@@ -202,7 +202,7 @@ def score_household(
     """Score one household from its answers keyed by column; an absent key is a missing answer."""
     cutoff = framework.k if k is None else parse_cutoff(k, "poverty cutoff", DataError)
     columns = {i.column: [answers.get(i.column)] for i in framework.indicators}
-    ev = _evaluate(framework, columns, cutoff, with_rows=False)
+    ev = _evaluate(framework, columns, cutoff, with_rows=False, row_offset=0)
     inds = framework.indicators
     deprived = tuple(i.name for j, i in enumerate(inds) if ev.g0[0, j])
     missing = tuple(i.name for j, i in enumerate(inds) if ev.missing[0, j])

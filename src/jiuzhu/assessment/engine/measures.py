@@ -106,7 +106,7 @@ def _first_cell_not_binary(arr: np.ndarray) -> DataError:
     """The refusal of a matrix holding something other than numbers and None, naming the first
     such cell as the numeric check does (a slow walk, taken only on the way to an error)."""
     if arr.ndim != 2:
-        return DataError("deprivation matrix must hold 0/1 values")
+        return DataError(f"deprivation matrix must be 2-D, got shape {arr.shape}")
     for (i, j), value in np.ndenumerate(arr):
         if value is None or isinstance(value, (bool, np.bool_)):
             continue
@@ -116,7 +116,7 @@ def _first_cell_not_binary(arr: np.ndarray) -> DataError:
     return DataError("deprivation matrix must hold 0/1 values")
 
 
-def _sample_weights(values: ColumnLike, n: int, row_offset: int = 0) -> np.ndarray:
+def _sample_weights(values: ColumnLike, n: int, row_offset: int) -> np.ndarray:
     try:
         s = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
