@@ -653,3 +653,45 @@ def test_float_fallback_contributions_weigh_each_indicator_by_its_poor_household
     # Distribution: two households (2/3 of the population) at about 3e-6, one at 0.999997.
     assert [(c.score, c.n) for c in m.distribution] == [(3e-6, 2), (0.999997, 1)]
     assert [c.share for c in m.distribution] == pytest.approx([2 / 3, 1 / 3])
+
+
+# --- When households are collapsed into cells (cells.build_cells): a speed rule, pinned so that
+# a change cannot quietly send a million rows down the slow path or overflow the pattern key.
+def _cells(n, d, *, n_groups=0, compress=None, weights=None):
+    from jiuzhu.assessment.engine.cells import build_cells
+
+    rng = np.random.default_rng(n + d)
+    g0 = rng.random((n, d)) < 0.3
+    codes = None if not n_groups else (np.arange(n) % n_groups).astype(np.int32)
+    return g0, build_cells(g0, codes, n_groups, weights, compress)
+
+
+@pytest.mark.parametrize(
+    ("n", "d", "n_groups", "per_row"),
+    [
+        (10, 4, 0, False),  # 16 possible cells for 10 rows: collapsed
+        (1, 12, 0, False),  # 2**12 = 4096 cells, the floor of the table's size: collapsed
+        (1, 12, 2, True),  # 8192 cells for one row: rows
+        (512, 13, 0, False),  # 8192 cells = 16 per row: collapsed
+        (500, 13, 0, True),  # 8192 cells > 16 per row (8000): rows
+        (4096, 16, 0, False),  # 16 indicators, the most a pattern key holds: collapsed
+        (10_000, 17, 0, True),  # 17 indicators: rows, however many households
+    ],
+)
+def test_households_are_collapsed_into_cells_when_the_table_is_small(n, d, n_groups, per_row):
+    g0, cells = _cells(n, d, n_groups=n_groups)
+    assert cells.per_row is per_row
+    assert cells.rows.dtype == np.int64 and cells.mass.dtype == np.int64 and not cells.weighted
+    assert int(cells.rows.sum()) == n
+    if per_row:
+        assert (cells.g0 == g0).all() and (cells.rows == 1).all()
+    else:
+        distinct = {(row.tobytes(), i % max(n_groups, 1)) for i, row in enumerate(g0)}
+        assert len(cells.rows) == len(distinct)
+
+
+def test_a_forced_collapse_still_keeps_rows_past_the_largest_table():
+    _, at_limit = _cells(64, 16, n_groups=64, compress=True)  # 64 * 2**16 = 2**22 cells
+    _, past_bits = _cells(8, 17, compress=True)  # a 17-bit pattern key does not fit
+    _, kept = _cells(10, 4, compress=False)
+    assert (at_limit.per_row, past_bits.per_row, kept.per_row) == (False, True, True)
