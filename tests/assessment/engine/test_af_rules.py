@@ -116,3 +116,39 @@ def test_incomplete_households_are_not_classified():
     assert ev.poor.tolist() == [True, False, False]
     assert np.isnan(ev.scores[1]) and np.isnan(ev.scores[2])
     assert ev.scores[0] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (True, ("true", "true", None, (), ())),  # YAML's bare true
+        ("  TRUE ", ("true", "true", None, (), ())),
+        ("<=  13", ("<= 13", "<=", 13.0, (), ())),
+        ('in [" 危房", "棚户 "]', ('in [" 危房", "棚户 "]', "in", None, (), ("危房", "棚户"))),
+        ("in [1, 2.5]", ("in [1, 2.5]", "in", None, (1.0, 2.5), ())),
+    ],
+)
+def test_a_rule_is_read_into_its_text_operator_and_operands(raw, expected):
+    """The rule's text is what reports and pages show for it; the operands are what it tests."""
+    rule = parse_rule(raw, "indicator 'x'")
+    assert (rule.text, rule.op, rule.number, rule.numbers, rule.texts) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            "in [1, 'a']",
+            "indicator 'x': deprived_if \"in [1, 'a']\" must list only numbers"
+            " or only quoted texts",
+        ),
+        ("in []", "indicator 'x': deprived_if 'in []' needs a non-empty list like [1, 2]"),
+        ("in [1 2]", "indicator 'x': deprived_if 'in [1 2]' needs a non-empty list like [1, 2]"),
+    ],
+)
+def test_a_bad_list_is_refused_naming_the_indicator_and_the_rule(raw, message):
+    from jiuzhu.assessment.engine.errors import FrameworkError
+
+    with pytest.raises(FrameworkError) as caught:
+        parse_rule(raw, "indicator 'x'")
+    assert str(caught.value) == message
