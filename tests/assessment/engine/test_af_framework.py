@@ -251,3 +251,90 @@ def test_extra_keys_are_fine():
     data["dimensions"][0]["name_en"] = "Income"
     data["dimensions"][0]["indicators"][0].update(data_type="number", prefill="income_ratio")
     assert framework_from_dict(data).name == base()["name"]
+
+
+def test_declared_dimension_weights_are_used_and_normalised_within_the_tolerance():
+    """Every dimension weighted, no indicator weights: each dimension's weight split equally
+    among its indicators; a sum off by at most 1e-6 (inclusive) is normalised to exactly 1."""
+    data = base()
+    data["dimensions"][0]["weight"] = "0.3"
+    data["dimensions"][1]["weight"] = "0.7"
+    assert weights_of(framework_from_dict(data)) == {
+        "income": Fraction(3, 10),
+        "illness": Fraction(7, 20),
+        "insured": Fraction(7, 20),
+    }
+    data["dimensions"][0]["weight"] = "0.5"
+    data["dimensions"][1]["weight"] = "0.500001"  # the sum is 1 + 1e-6: exactly the tolerance
+    fw = framework_from_dict(data)
+    assert weights_of(fw)["income"] == Fraction(500000, 1000001)
+    assert sum(fw.weights) == 1
+    data["dimensions"][1]["weight"] = "0.5000011"
+    with pytest.raises(FrameworkError, match="dimension weights sum to 1.0000011, not 1"):
+        framework_from_dict(data)
+
+
+def test_a_dimension_weight_may_differ_from_its_indicators_sum_by_the_tolerance_only():
+    data = base()
+    for ind, w in zip(
+        [i for d in data["dimensions"] for i in d["indicators"]],
+        ["0.499999", "0.25", "0.250001"],
+        strict=True,
+    ):
+        ind["weight"] = w
+    data["dimensions"][1]["weight"] = "0.5"  # its indicators sum to 0.500001: 1e-6 off
+    # Accepted; the indicators' weights are what count.
+    assert framework_from_dict(data).dimensions[1].weight == Fraction(500001, 1000000)
+    data["dimensions"][1]["weight"] = "0.4999999"
+    with pytest.raises(FrameworkError, match="weight 0.4999999 differs"):
+        framework_from_dict(data)
+
+
+def test_weights_given_to_some_indicators_only_are_refused_saying_what_to_do():
+    data = base()
+    data["dimensions"][0]["indicators"][0]["weight"] = "0.5"
+    with pytest.raises(FrameworkError) as caught:
+        framework_from_dict(data)
+    assert str(caught.value).endswith(
+        "indicator 'income' has a weight but indicator 'illness' has none: give every "
+        "indicator a weight, or none and let dimensions share equally"
+    )
+
+
+def test_dimensions_left_with_nothing_are_named():
+    data = base()
+    data["dimensions"].append(
+        {"name": "housing", "indicators": [{"name": "h", "deprived_if": "true"}]}
+    )
+    data["dimensions"][0]["weight"] = "1"
+    with pytest.raises(FrameworkError) as caught:
+        framework_from_dict(data)
+    assert str(caught.value).endswith(
+        "dimension weights given sum to 1, leaving nothing for dimension(s) 'health', 'housing'"
+    )
+
+
+def test_a_decimal_weight_or_cutoff_is_read_exactly():
+    from decimal import Decimal
+
+    from jiuzhu.assessment.engine.errors import DataError
+    from jiuzhu.assessment.engine.weights import parse_cutoff, parse_fraction
+
+    assert parse_fraction(Decimal("0.15"), "w") == Fraction(3, 20)
+    assert parse_cutoff(Decimal("0.4"), "k") == Fraction(2, 5)
+    with pytest.raises(DataError, match=r'^k: expected a number or a fraction like "1/3"'):
+        parse_cutoff("x", "k", DataError)
+
+
+def test_the_integer_scale_holds_up_to_its_largest_denominator():
+    from jiuzhu.assessment.engine.weights import MAX_DENOMINATOR, WeightScale
+
+    exact = WeightScale.from_weights(
+        [Fraction(1, MAX_DENOMINATOR), 1 - Fraction(1, MAX_DENOMINATOR)]
+    )
+    assert exact.denominator == MAX_DENOMINATOR
+    assert exact.integer_weights.tolist() == [1, MAX_DENOMINATOR - 1]
+    past = WeightScale.from_weights(
+        [Fraction(1, MAX_DENOMINATOR + 1), Fraction(MAX_DENOMINATOR, MAX_DENOMINATOR + 1)]
+    )
+    assert past.denominator is None and past.integer_weights.size == 0
