@@ -24,6 +24,32 @@ def test_text_and_float_groups_and_the_missing_group():
     assert factorize(np.array([True, False]))[1] == ["false", "true"]
 
 
+@pytest.mark.parametrize(
+    ("groups", "codes", "labels"),
+    [
+        (np.array([7, -2, 7, 100], dtype=np.int8), [1, 0, 1, 2], ["-2", "7", "100"]),  # dense
+        (np.array([2**40, 5, 2**40]), [1, 0, 1], ["5", "1099511627776"]),  # sparse
+        (np.array([], dtype=np.int64), [], []),
+        (["栖霞", None, "建邺"], [2, 0, 1], ["(missing)", "建邺", "栖霞"]),
+    ],
+)
+def test_group_codes_are_index_integers_on_every_path(groups, codes, labels):
+    """The codes index arrays (np.bincount, lookups): integers of the platform's index type,
+    whichever way they were found."""
+    found, found_labels = factorize(groups)
+    assert found.dtype == np.intp
+    assert (found.tolist(), found_labels) == (codes, labels)
+
+
+def test_coded_group_columns_give_the_codes_of_their_cells():
+    from jiuzhu.assessment.engine.values import CodedColumn
+
+    column = CodedColumn(codes=np.array([2, 0, 2, 0]), cells=np.array(["栖霞", "建邺", "鼓楼"]))
+    found, labels = factorize(column)
+    assert found.dtype == np.intp
+    assert (found.tolist(), labels) == ([1, 0, 1, 0], ["栖霞", "鼓楼"])  # 建邺 unused
+
+
 def test_households_with_an_empty_group_cell_still_count():
     m = compute_measures(
         np.array([[1, 1], [0, 0], [1, 0]]), ["1/2", "1/2"], "1/2", groups=["a", None, "a"]

@@ -24,7 +24,8 @@ def factorize(groups: ColumnLike) -> tuple[np.ndarray, list[str]]:
         lookup[used] = inner
         return lookup[groups.codes], labels
     arr = as_column(groups)
-    if arr.dtype.kind in "iu" and len(arr):
+    integers = np.issubdtype(arr.dtype, np.integer)
+    if integers and len(arr):
         values = arr.astype(np.int64, copy=False)
         low, high = int(values.min()), int(values.max())
         if high - low < DENSE_RANGE:
@@ -32,7 +33,7 @@ def factorize(groups: ColumnLike) -> tuple[np.ndarray, list[str]]:
             lookup = np.zeros(high - low + 1, dtype=np.intp)
             lookup[present] = np.arange(len(present))
             return lookup[values - low], [str(v + low) for v in present.tolist()]
-    if arr.dtype.kind in "iu":
+    if integers:
         uniq, codes = np.unique(arr, return_inverse=True)
         return codes.astype(np.intp), [str(u) for u in uniq.tolist()]
     words, missing = text(arr)
