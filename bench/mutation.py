@@ -58,6 +58,7 @@ ENGINE_TESTS = [
         "groups_io",
         "stream",
         "scoring",
+        "values",
     )
 ]
 CLI_TESTS = ["tests/assessment/test_mpi_cli.py", "tests/assessment/test_mpi_cli_formats.py"]

@@ -54,6 +54,10 @@ class CodedColumn:
 
 ColumnLike = Sequence[object] | np.ndarray | CodedColumn
 
+#: NumPy's dtype kinds: numbers (bool, signed, unsigned, float) and text (unicode, bytes).
+NUMBER_KINDS = frozenset("biuf")
+TEXT_KINDS = frozenset("US")
+
 TRUE_WORDS = {"1": True, "true": True, "yes": True, "是": True}
 FALSE_WORDS = {"0": False, "false": False, "no": False, "否": False}
 BOOL_WORDS = {**TRUE_WORDS, **FALSE_WORDS}
@@ -134,10 +138,10 @@ def numeric(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
             return numeric(values.decoded(), place)
         return x[values.codes], missing[values.codes]
     arr = as_column(values)
-    if arr.dtype.kind in "biuf":
+    if arr.dtype.kind in NUMBER_KINDS:
         x = arr.astype(np.float64, copy=False)
         return x, np.isnan(x)
-    if arr.dtype.kind in "US":
+    if arr.dtype.kind in TEXT_KINDS:
         text = np.char.strip(arr.astype(str))
         missing = text == ""
         try:
@@ -185,10 +189,10 @@ def text(values: ColumnLike) -> tuple[np.ndarray, np.ndarray]:
         out, missing = text(values.cells)
         return out[values.codes], missing[values.codes]
     arr = as_column(values)
-    if arr.dtype.kind in "US":
+    if arr.dtype.kind in TEXT_KINDS:
         out = np.char.strip(arr.astype(str))
         return out, out == ""
-    if arr.dtype.kind in "biuf":
+    if arr.dtype.kind in NUMBER_KINDS:
         uniq, inverse = np.unique(arr, return_inverse=True)
         labels = np.array([("" if _is_missing(u) else text_label(u)) for u in uniq.tolist()])
         out = labels[inverse] if len(arr) else np.array([], dtype=str)
@@ -199,17 +203,13 @@ def text(values: ColumnLike) -> tuple[np.ndarray, np.ndarray]:
 
 
 def boolean(values: ColumnLike, place: Place) -> tuple[np.ndarray, np.ndarray]:
-    """Truth values for a "true" rule: 0/1, true/false, yes/no, 是/否 (case-insensitive)."""
-    if isinstance(values, CodedColumn):
-        try:
-            truth, missing = boolean(values.cells, Place(values_label(place), with_rows=False))
-        except DataError:  # some cell is bad: find its first row on the decoded column
-            return boolean(values.decoded(), place)
-        return truth[values.codes], missing[values.codes]
-    arr = as_column(values)
-    if arr.dtype.kind == "b":
-        return arr.astype(bool, copy=False), np.zeros(len(arr), dtype=bool)
-    if arr.dtype.kind in "iuf":
+    """Truth values for a "true" rule: 0/1, true/false, yes/no, 是/否 (case-insensitive).
+
+    A coded column is decoded here; ``Rule.apply`` passes its distinct cells instead."""
+    arr = values.decoded() if isinstance(values, CodedColumn) else as_column(values)
+    if arr.dtype == np.bool_:
+        return arr, np.zeros(len(arr), dtype=bool)
+    if arr.dtype.kind in NUMBER_KINDS:
         x = arr.astype(np.float64, copy=False)
         missing = np.isnan(x)
         bad = ~missing & (x != 0) & (x != 1)
