@@ -198,6 +198,8 @@ def test_the_rules_only_path_gives_evaluates_deprivations_and_numbers_rows_acros
     bad["ill"] = np.array(ill, dtype=object)
     with pytest.raises(DataError, match=r"indicator 'ill' \(column 'ill'\), row 2: 2 is not 0/1"):
         deprivations(fw, bad)
+    with pytest.raises(DataError, match=r"indicator 'ill' \(column 'ill'\), row 42: 2 is not"):
+        stream.deprivations(bad)  # the stream has taken 40 rows: this chunk starts at row 41
     with pytest.raises(DataError, match=r"indicator 'ill' \(column 'ill'\), row 32: 2 is not"):
         deprivations(fw, bad, row_offset=30)
 
@@ -252,3 +254,18 @@ def test_an_empty_chunk_in_the_middle_changes_nothing():
         evaluate(fw, columns), groups=lists["district"], sample_weights=sizes
     ).to_dict()
     assert_same(stream.result().to_dict(), whole, exact=False)
+
+
+def test_a_stream_scores_with_its_own_cutoff():
+    fw = framework_from_dict(FRAMEWORK)
+    table, _ = households(9, 60, missing=0)
+    columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in COLUMNS}
+    poor = {}
+    for k in ("1/3", "2/3"):
+        stream = MeasureStream(fw, k)
+        stream.add({c: v[:25] for c, v in columns.items()})
+        stream.add({c: v[25:] for c, v in columns.items()})
+        result = stream.result()
+        assert result.to_dict() == compute_measures(evaluate(fw, columns, k)).to_dict()
+        poor[k] = result.poor
+    assert poor["2/3"] < poor["1/3"]  # the data tells the two cutoffs apart

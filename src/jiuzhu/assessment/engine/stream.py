@@ -101,7 +101,7 @@ class MeasureStream:
             if (
                 groups is None
                 or isinstance(groups, CodedColumn)
-                or as_column(groups).dtype.kind not in "iu"
+                or not np.issubdtype(as_column(groups).dtype, np.integer)
             ):
                 self.integer_groups = False
             for label in labels:
