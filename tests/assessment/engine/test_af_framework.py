@@ -338,3 +338,213 @@ def test_the_integer_scale_holds_up_to_its_largest_denominator():
         [Fraction(1, MAX_DENOMINATOR + 1), Fraction(MAX_DENOMINATOR, MAX_DENOMINATOR + 1)]
     )
     assert past.denominator is None and past.integer_weights.size == 0
+
+
+FULL = {
+    "name": "nanjing",
+    "label": "南京市六维评估",
+    "description": "城市版",
+    "version": 3,
+    "poverty_cutoff": "1/3",
+    "dimensions": [
+        {
+            "name": "money",
+            "label": "经济",
+            "description": "收入与支出",
+            "weight": "0.6",
+            "indicators": [
+                {
+                    "name": "income",
+                    "column": "income_yuan",
+                    "label": "人均收入",
+                    "description": "低于 13 元/日",
+                    "deprived_if": "< 13",
+                },
+                {"name": "debt", "deprived_if": "true"},
+            ],
+        },
+        {
+            "name": "health",
+            "indicators": [{"name": "ill", "deprived_if": "true", "critical": True}],
+        },
+    ],
+}
+
+
+def test_every_label_description_and_the_version_are_kept_and_written_back():
+    fw = framework_from_dict(copy.deepcopy(FULL))
+    assert (fw.name, fw.label, fw.description, fw.version) == (
+        "nanjing",
+        "南京市六维评估",
+        "城市版",
+        "3",
+    )
+    money, health = fw.dimensions
+    assert (money.label, money.description, health.label, health.description) == (
+        "经济",
+        "收入与支出",
+        None,
+        None,
+    )
+    income, debt, ill = fw.indicators
+    assert (income.column, income.label, income.description, income.dimension) == (
+        "income_yuan",
+        "人均收入",
+        "低于 13 元/日",
+        "money",
+    )
+    assert (debt.column, debt.label, debt.description, ill.dimension) == (
+        "debt",
+        None,
+        None,
+        "health",
+    )
+    assert [d.weight for d in fw.dimensions] == [Fraction(3, 5), Fraction(2, 5)]
+    # Written back by hand: what the framework page and a re-import read.
+    assert fw.to_dict() == {
+        "name": "nanjing",
+        "label": "南京市六维评估",
+        "description": "城市版",
+        "version": "3",
+        "poverty_cutoff": "1/3",
+        "dimensions": [
+            {
+                "name": "money",
+                "label": "经济",
+                "description": "收入与支出",
+                "indicators": [
+                    {
+                        "name": "income",
+                        "column": "income_yuan",
+                        "weight": "3/10",
+                        "label": "人均收入",
+                        "description": "低于 13 元/日",
+                        "deprived_if": "< 13",
+                        "critical": False,
+                    },
+                    {
+                        "name": "debt",
+                        "column": "debt",
+                        "weight": "3/10",
+                        "deprived_if": "true",
+                        "critical": False,
+                    },
+                ],
+            },
+            {
+                "name": "health",
+                "indicators": [
+                    {
+                        "name": "ill",
+                        "column": "ill",
+                        "weight": "2/5",
+                        "deprived_if": "true",
+                        "critical": True,
+                    }
+                ],
+            },
+        ],
+    }
+    assert framework_from_dict(fw.to_dict()) == fw
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"version": True}, "framework: 'version' must be a text or an integer, got True"),
+        ({"version": [1]}, "framework: 'version' must be a text or an integer, got [1]"),
+        ({"poverty_cutoff": None}, "framework: missing required key 'poverty_cutoff'"),
+        ({"dimensions": []}, "framework: 'dimensions' must be a non-empty list"),
+        ({"label": " "}, "framework: 'label' must be a non-empty text, got ' '"),
+        ({"description": 5}, "framework: 'description' must be a non-empty text, got 5"),
+    ],
+)
+def test_top_level_mistakes_are_refused_with_the_exact_message(change, message):
+    data = copy.deepcopy(FULL)
+    data.update(change)
+    if change.get("poverty_cutoff", 0) is None:
+        del data["poverty_cutoff"]
+    with pytest.raises(FrameworkError) as caught:
+        framework_from_dict(data)
+    assert str(caught.value) == message
+
+
+INCOME = "dimensions[0] ('money').indicators[0] ('income'): "
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ((0, "name"), None, "dimensions[0]: missing required key 'name'"),
+        ((0, "label"), 7, "dimensions[0] ('money'): 'label' must be a non-empty text, got 7"),
+        (
+            (0, "description"),
+            "",
+            "dimensions[0] ('money'): 'description' must be a non-empty text, got ''",
+        ),
+        (
+            (0, 0, "name"),
+            None,
+            "dimensions[0] ('money').indicators[0]: missing required key 'name'",
+        ),
+        (
+            (0, 0, "column"),
+            1,
+            INCOME + "'column' must be a non-empty text, got 1",
+        ),
+        (
+            (0, 0, "label"),
+            [],
+            INCOME + "'label' must be a non-empty text, got []",
+        ),
+        (
+            (0, 0, "description"),
+            " ",
+            INCOME + "'description' must be a non-empty text, got ' '",
+        ),
+    ],
+)
+def test_mistakes_inside_are_refused_naming_where(path, value, message):
+    data = copy.deepcopy(FULL)
+    spec = data["dimensions"][path[0]]
+    if len(path) == 3:
+        spec = spec["indicators"][path[1]]
+    spec[path[-1]] = value
+    with pytest.raises(FrameworkError) as caught:
+        framework_from_dict(data)
+    assert str(caught.value) == message
+
+
+def test_a_weight_that_is_not_a_number_is_named_by_its_place():
+    data = copy.deepcopy(FULL)
+    del data["dimensions"][0]["weight"]
+    for number, ind in enumerate(i for d in data["dimensions"] for i in d["indicators"]):
+        ind["weight"] = ["x", "0.3", "0.4"][number]
+    with pytest.raises(FrameworkError) as caught:
+        framework_from_dict(data)
+    assert str(caught.value) == (
+        "dimensions[0] ('money').indicators[0] ('income').weight: "
+        "expected a number or a fraction like \"1/3\", got 'x'"
+    )
+
+
+def test_a_changed_cutoff_is_checked_and_named():
+    fw = framework_from_dict(copy.deepcopy(FULL))
+    assert fw.with_cutoff("1/2").k == Fraction(1, 2)
+    with pytest.raises(FrameworkError) as caught:
+        fw.with_cutoff("2")
+    assert str(caught.value) == "poverty cutoff: the poverty cutoff must be in (0, 1], got '2'"
+
+
+def test_a_framework_file_may_start_with_a_byte_order_mark_and_bad_yaml_is_one_line(tmp_path):
+    import yaml
+
+    path = tmp_path / "fw.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + yaml.safe_dump(FULL, allow_unicode=True).encode("utf-8"))
+    assert load_framework(path).label == "南京市六维评估"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed\npoverty_cutoff: 1\n", encoding="utf-8")
+    with pytest.raises(FrameworkError) as caught:
+        load_framework(bad)
+    assert str(caught.value).startswith(f"{bad}: invalid YAML: ")
+    assert "\n" not in str(caught.value) and "  " not in str(caught.value)
