@@ -695,3 +695,76 @@ def test_a_forced_collapse_still_keeps_rows_past_the_largest_table():
     _, past_bits = _cells(8, 17, compress=True)  # a 17-bit pattern key does not fit
     _, kept = _cells(10, 4, compress=False)
     assert (at_limit.per_row, past_bits.per_row, kept.per_row) == (False, True, True)
+
+
+def test_the_measures_as_data_carry_every_figure_under_its_name():
+    """``to_dict`` is what the API, the JSON report and stored results read. Three households,
+    two indicators of 1/2, k = 1/2: scores 1, 0 and 1/2 -> two poor (H 2/3, A 3/4, M0 1/2)."""
+    m = compute_measures(
+        np.array([[1, 1], [0, 0], [1, 0]]), ["1/2", "1/2"], "1/2", groups=["a", "b", "a"]
+    )
+    third = 1 / 3
+    assert m.to_dict() == {
+        "framework": None,
+        "k": 0.5,
+        "k_exact": "1/2",
+        "n": 3,
+        "poor": 2,
+        "excluded": 0,
+        "missing": {"i1": 0, "i2": 0},
+        "H": 2 / 3,
+        "A": 0.75,
+        "M0": 0.5,
+        "vulnerable": 0.0,
+        "severe": 2 / 3,
+        "critical": None,
+        "weighted": False,
+        "exact": True,
+        "denominator": 2,
+        "indicators": {
+            "i1": {
+                "dimension": None,
+                "weight": 0.5,
+                "critical": False,
+                "missing": 0,
+                "uncensored_headcount": 2 / 3,
+                "censored_headcount": 2 / 3,
+                "contribution": 2 / 3,  # 1/2 x 2/3 / M0
+            },
+            "i2": {
+                "dimension": None,
+                "weight": 0.5,
+                "critical": False,
+                "missing": 0,
+                "uncensored_headcount": third,
+                "censored_headcount": third,
+                "contribution": third,
+            },
+        },
+        "dimensions": {},
+        "distribution": [
+            {"score": 0.0, "score_exact": "0", "n": 1, "share": third},
+            {"score": 0.5, "score_exact": "1/2", "n": 1, "share": third},
+            {"score": 1.0, "score_exact": "1", "n": 1, "share": third},
+        ],
+        "groups": {
+            "a": {
+                "n": 2,
+                "poor": 2,
+                "population_share": 2 / 3,
+                "H": 1.0,
+                "A": 0.75,
+                "M0": 0.75,
+                "contribution": 1.0,  # 2/3 x 3/4 / (1/2)
+            },
+            "b": {
+                "n": 1,
+                "poor": 0,
+                "population_share": third,
+                "H": 0.0,
+                "A": 0.0,
+                "M0": 0.0,
+                "contribution": 0.0,
+            },
+        },
+    }
