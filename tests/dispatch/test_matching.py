@@ -389,27 +389,87 @@ def test_given_costs_have_no_figures_but_serialise():
 
 
 @pytest.mark.parametrize(
-    "build",
+    ("build", "message"),
     [
-        lambda: providers([-1]),
-        lambda: providers([1.5]),
-        lambda: providers([1], load=[-2]),
-        lambda: providers([1], rating=[5.5]),
-        lambda: providers([1], rating=[0.0]),
-        lambda: Providers(ids=["a", "a"], lat=[0, 0], lon=[0, 0], capacity=[1, 1]),
-        lambda: providers([1], items=[{1}, {2}]),
-        lambda: orders(2, urgency=[1.0, 0.0]),
-        lambda: orders(1, urgency=[np.inf]),
-        lambda: Orders(ids=[1], lat=[95.0], lon=[0.0], item=[0]),
-        lambda: Orders(ids=[1, 2], lat=[0.0], lon=[0.0, 0.0], item=[0, 0]),
-        lambda: CostWeights(distance=-1),
-        lambda: CostWeights(distance_scale_km=0),
-        lambda: PairCosts.given(Pairs.of([0], [0], n_orders=1, n_providers=1), [-1], n_orders=1),
+        (lambda: providers([-1]), "capacity and load must be ≥ 0"),
+        (lambda: providers([1.5]), "capacity must hold whole numbers"),
+        (lambda: providers([1], load=[-2]), "capacity and load must be ≥ 0"),
+        (lambda: providers([1], load=[1, 2]), "load has 2 values, expected 1"),
+        (lambda: providers([1], rating=[5.5]), "ratings must be between 1 and 5 (NaN when none)"),
+        (lambda: providers([1], rating=[0.99]), "ratings must be between 1 and 5 (NaN when none)"),
+        (lambda: providers([1], rating=[1, 2]), "rating has 2 values, expected 1"),
+        (
+            lambda: Providers(ids=["a", "a"], lat=[0, 0], lon=[0, 0], capacity=[1, 1]),
+            "provider ids must be unique",
+        ),
+        (
+            lambda: Providers(ids=[["a"]], lat=[0], lon=[0], capacity=[1]),
+            "provider ids must be one-dimensional",
+        ),
+        (lambda: providers([1], lat=[0, 0]), "provider lat has 2 values, expected 1"),
+        (lambda: providers([1], lon=[[0]]), "provider lon must be one-dimensional"),
+        (
+            lambda: providers([1], lat=[np.nan]),
+            "provider coordinates must be finite, or NaN in both for unknown",
+        ),
+        (
+            lambda: providers([1], lon=[181.0]),
+            "provider coordinates out of range (lat ±90, lon ±180)",
+        ),
+        (lambda: providers([1], items=[{1}, {2}]), "provider items has 2 entries, expected 1"),
+        (lambda: providers([1], areas=[{1}, {2}]), "provider areas has 2 entries, expected 1"),
+        (lambda: orders(2, urgency=[1.0, 0.0]), "urgency weights must be positive and finite"),
+        (lambda: orders(1, urgency=[np.inf]), "urgency weights must be positive and finite"),
+        (
+            lambda: Orders(ids=[1], lat=[95.0], lon=[0.0], item=[0]),
+            "order coordinates out of range (lat ±90, lon ±180)",
+        ),
+        (
+            lambda: Orders(ids=[1, 2], lat=[0.0], lon=[0.0, 0.0], item=[0, 0]),
+            "order lat has 1 values, expected 2",
+        ),
+        (
+            lambda: Orders(ids=[1, 1], lat=[0, 0], lon=[0, 0], item=[0, 0]),
+            "order ids must be unique",
+        ),
+        (
+            lambda: Orders(ids=[1], lat=[0], lon=[np.inf], item=[0]),
+            "order coordinates must be finite, or NaN in both for unknown",
+        ),
+        (lambda: orders(2, item=[0]), "order item must have 2 values"),
+        (lambda: orders(2, area=[0]), "order area must have 2 values"),
+        (lambda: orders(2, created=[0]), "order created must have 2 values"),
+        (lambda: orders(2, excluded=[{1}]), "excluded has 1 entries, expected 2"),
+        (lambda: orders(1, lon=[0, 0]), "order lon has 2 values, expected 1"),
+        (lambda: CostWeights(distance=-1), "cost weights must be finite and ≥ 0"),
+        (lambda: CostWeights(distance_scale_km=0), "distance_scale_km must be positive"),
+        (
+            lambda: PairCosts.given(
+                Pairs.of([0], [0], n_orders=1, n_providers=1), [-1], n_orders=1
+            ),
+            "costs must be finite and ≥ 0",
+        ),
+        (lambda: Pairs.of([1], [0], n_orders=1, n_providers=1), "pair order index out of range"),
+        (lambda: Pairs.of([0], [1], n_orders=1, n_providers=1), "pair provider index out of range"),
+        (lambda: Pairs.of([-1], [0], n_orders=1, n_providers=1), "pair order index out of range"),
+        (
+            lambda: Pairs(order=np.array([1, 0]), provider=np.array([0, 0])),
+            "pairs must be sorted by order then provider, without repeats",
+        ),
+        (lambda: Pairs(order=np.array([-1]), provider=np.array([0])), "pair positions must be ≥ 0"),
     ],
 )
-def test_bad_input_is_refused(build):
-    with pytest.raises(MatchingError):
+def test_bad_input_is_refused_saying_what_is_wrong(build, message):
+    with pytest.raises(MatchingError) as caught:
         build()
+    assert str(caught.value) == message
+
+
+def test_ratings_of_exactly_one_and_five_and_none_are_accepted():
+    p = providers([1, 1, 1], rating=[1.0, 5.0, np.nan], load=[0, 3, 0])
+    assert p.rating[:2].tolist() == [1.0, 5.0] and np.isnan(p.rating[2])
+    assert p.load.tolist() == [0, 3, 0] and p.load.dtype == np.int64
+    assert providers([2]).load.tolist() == [0]
 
 
 def test_costs_must_match_the_pairs():
