@@ -376,6 +376,41 @@ def test_why_records_the_choice_and_serialises_to_json():
         assert data["rating"] is None
 
 
+def test_why_as_stored_rounds_each_figure_to_its_own_precision():
+    """``DispatchOffer.why``: km to metres (3), shares and costs to 4 places, ratings to 2;
+    a missing figure (NaN) is null, which JSON can hold."""
+    from jiuzhu.dispatch.engine.matching import Why
+
+    why = Why(
+        distance_km=1.234567,
+        load=2,
+        capacity_left=3,
+        load_share=0.4444444,
+        rating=4.256,
+        specialisation=0.333333,
+        terms={"distance": 0.123456, "rating": float("nan")},
+        cost=1.0000049,
+        rank=2,
+        eligible=5,
+    )
+    assert why.to_dict() == {
+        "distance_km": 1.235,
+        "load": 2,
+        "capacity_left": 3,
+        "load_share": 0.4444,
+        "rating": 4.26,
+        "specialisation": 0.3333,
+        "cost": 1.0,
+        "terms": {"distance": 0.1235, "rating": None},
+        "rank": 2,
+        "eligible": 5,
+    }
+    assert (
+        Why(**{**why.__dict__, "rating": None, "distance_km": float("nan")}).to_dict()["rating"]
+        is None
+    )
+
+
 def test_given_costs_have_no_figures_but_serialise():
     o, p = orders(1), providers([1])
     pairs, costs = given(o, p, {(0, 0): 2.5})
