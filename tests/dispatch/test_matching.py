@@ -511,3 +511,99 @@ def test_costs_must_match_the_pairs():
     _, costs = given(o, p, {(0, 0): 1.0})
     with pytest.raises(MatchingError):
         assign(o, p, Pairs.empty(), costs=costs)
+
+
+# --------------------------------------------------------------------------- outcomes and options
+
+
+def test_the_summary_counts_each_outcome_for_both_methods():
+    """Order 0 can go to p0 only, order 1 to p0 only (p0 takes one), order 2 to nobody."""
+    o = orders(3, area=["a", "a", "b"], item=[0, 0, 0], urgency=[2.0, 1.0, 1.0])
+    p = providers([1], areas=[{"a"}], items=[{0}])
+    for run, method in ((assign, "optimal"), (assign_greedy, "greedy")):
+        result = run(o, p)
+        summary = result.summary()
+        assert summary == {
+            "method": method,
+            "orders": 3,
+            "assigned": 1,
+            NO_ELIGIBLE_PROVIDER: 1,
+            NO_CAPACITY_LEFT: 1,
+            "total_cost": pytest.approx(float(result.cost[0])),
+            "urgency_assigned": 2.0,  # order 0, the urgent one, in both
+        }
+        assert [type(d).__name__ for d in result.decisions()] == [
+            "Assignment",
+            "Unassigned",
+            "Unassigned",
+        ]
+        assert [getattr(d, "reason", "") for d in result.decisions()] == [
+            "",
+            NO_CAPACITY_LEFT,
+            NO_ELIGIBLE_PROVIDER,
+        ]
+
+
+def test_cost_weights_and_item_categories_reach_the_costs_of_both_methods():
+    o = orders(2, area=["a", "a"], item=[0, 1], lon=[0.0, 3 * KM])
+    p = providers(
+        [2, 2],
+        lon=[0.0, 1 * KM],
+        rating=[2.0, 5.0],
+        load=[1, 0],
+        areas=[{"a"}] * 2,
+        items=[{0, 1}, {1}],
+    )
+    weights = CostWeights(distance=0.5, load=2.0, rating=3.0, specialisation=1.5)
+    category = {0: "meal", 1: "clean"}
+    pairs = eligible_pairs(o, p)
+    expected = pair_costs(o, p, pairs, weights=weights, item_category=category).total
+    default = pair_costs(o, p, pairs).total
+    assert not np.allclose(expected, default)  # the options change the figures
+    for run in (assign, assign_greedy):
+        got = run(o, p, weights=weights, item_category=category).costs.total
+        assert got.tolist() == pytest.approx(expected.tolist())
+
+
+def test_an_order_with_a_single_pair_is_still_taken_once_when_the_solver_runs():
+    """o0 can only go to p0 (plenty of room); o1 and o2 compete for p1's one place, so the LP
+    runs with o0 unconstrained by any order row: its pair must still be 0 or 1, not more."""
+    o = orders(3, area=["a", "b", "b"], item=[0, 0, 0])
+    p = providers([5, 1], areas=[{"a"}, {"b"}], items=[{0}, {0}])
+    result = assign(o, p)
+    assert result.provider.tolist()[0] == 0 and result.n_assigned == 2
+    assert result.taken.tolist() == [1, 1]
+
+
+def test_pairs_or_costs_that_do_not_fit_the_inputs_are_refused():
+    o, p = orders(1), providers([1])
+    for pairs in (
+        Pairs(order=np.array([0]), provider=np.array([1])),
+        Pairs(order=np.array([1]), provider=np.array([0])),
+    ):
+        with pytest.raises(MatchingError) as caught:
+            assign(o, p, pairs)
+        assert str(caught.value) == "pairs refer to orders or providers that are not given"
+    _, costs = given(o, p, {(0, 0): 1.0})
+    with pytest.raises(MatchingError) as caught:
+        assign(o, p, Pairs.empty(), costs=costs)
+    assert str(caught.value) == "costs do not match the pairs"
+    one = Pairs.of([0], [0], n_orders=1, n_providers=1)
+    with pytest.raises(MatchingError) as caught:
+        PairCosts.given(one, [1.0, 2.0], n_orders=1)
+    assert str(caught.value) == "costs has 2 values, expected 1"
+    assert list(PairCosts.given(one, [1.0], n_orders=1).terms) == ["given"]
+
+
+def test_neutral_terms_when_nothing_is_known_and_a_full_provider_with_no_capacity():
+    """No location known anywhere: the distance term is 0 for every pair; nobody rated: the
+    rating term is the neutral 0.5; load 1 and capacity 0 is full (share 1), 0 and 0 is idle."""
+    o = Orders(ids=[1], lat=[np.nan], lon=[np.nan], item=[0], area=["a"])
+    p = Providers(
+        ids=["x", "y"], lat=[np.nan] * 2, lon=[np.nan] * 2, capacity=[0, 0], load=[1, 0],
+        items=[{0}, {0}], areas=[{"a"}, {"a"}],
+    )  # fmt: skip
+    costs = pair_costs(o, p, eligible_pairs(o, p))
+    assert costs.terms["distance"].tolist() == [0.0, 0.0]
+    assert costs.terms["rating"].tolist() == pytest.approx([0.5 * CostWeights().rating] * 2)
+    assert costs.load_share.tolist() == [1.0, 0.0]
