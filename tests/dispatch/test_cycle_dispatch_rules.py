@@ -309,3 +309,56 @@ def test_the_run_counts_overdue_and_dispatch_escalations_together(place, market,
     assert reasons(second) == {"no_provider"}
     assert result["escalated"] == 3
     assert DispatchRun.objects.latest("pk").escalated == 3
+
+
+def test_the_chosen_providers_active_staff_are_told_of_each_offer_with_its_deadline(
+    place, market, monkeypatch, django_capture_on_commit_callbacks
+):
+    """docs/dispatch.md, Automatic dispatch: each offer goes to the provider's active staff, in
+    the app and by SMS, saying by when to accept (local time); the offers belong to the run."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jiuzhu.core.models import Notification, Role, User
+    from jiuzhu.core.services import notifications
+
+    only(market, "provider_a")
+    ServiceItem.objects.filter(pk=market["meal"].pk).update(sla_class="urgent")
+    staff_a = market["staff_a"]
+    User.objects.filter(pk=staff_a.pk).update(mobile="13900000011")
+    User.objects.create(
+        username="left_a", role=Role.PROVIDER_STAFF, organisation=staff_a.organisation,
+        is_active=False, mobile="13900000012",
+    )  # fmt: skip
+    User.objects.filter(pk=market["staff_b"].pk).update(mobile="13900000013")
+    first, second = place(), place()
+    before = set(Notification.objects.values_list("pk", flat=True))
+    sent = []
+    monkeypatch.setattr(notifications, "send_sms", lambda mobile, text: sent.append(mobile))
+    now = second.created_at
+    with django_capture_on_commit_callbacks(execute=True):
+        result = dispatch_cycle(now=now)
+    assert result["offered"] == 2
+    run = DispatchRun.objects.latest("pk")
+    assert {offer_of(o).run_id for o in (first, second)} == {run.pk}
+    told = Notification.objects.exclude(pk__in=before)
+    accept_by = timezone.localtime(now + H).strftime("%H:%M")  # urgent: one hour to answer
+    assert sorted(told.values_list("user__username", "title", "body", "url")) == sorted(
+        (
+            staff_a.username,
+            f"The dispatch centre offers you an order: {market['meal'].name}",
+            f"Accept by {accept_by}",
+            reverse("orders:order_detail", args=[o.pk]),
+        )
+        for o in (first, second)
+    )
+    assert sent == ["13900000011", "13900000011"]
+
+
+def test_each_urgent_order_without_capacity_is_counted_as_escalated(place, market):
+    only(market, "provider_a", capacity=0)
+    ServiceItem.objects.filter(pk=market["meal"].pk).update(sla_class="urgent")
+    first, second = place(), place()
+    result = dispatch_cycle(now=second.created_at)
+    assert (result["offered"], result["escalated"]) == (0, 2)
+    assert reasons(first) == reasons(second) == {"no_capacity"}
