@@ -225,3 +225,57 @@ def test_a_later_assessment_leaves_earlier_resolutions_alone(clock, household, a
     }
     assert by_reason == {"change": first.pk, "scheduled": second.pk}
     assert open_entries(household) == {"scheduled": TODAY + dt.timedelta(days=30 + 91)}
+
+
+def test_the_handlers_audit_each_entry_they_open_or_move_as_the_system_and_nothing_else(
+    clock, household, areas, caseworker, django_capture_on_commit_callbacks
+):
+    """docs/assessment.md: the event handlers keep the queue idempotently; an entry they open
+    is audited as created, one they bring forward as updated, both by "system" with the event,
+    the reason and the due date; a repeated event writes nothing."""
+    from django.utils import timezone
+
+    from jiuzhu.assessment.services.dues import due_for_change, due_for_registered
+    from jiuzhu.core.models import AuditEntry
+
+    def entries():  # the detail without the channel the audit adds ("cli" outside a request)
+        rows = AuditEntry.objects.filter(object_type__endswith="assessmentdue").order_by("pk")
+        return [
+            (
+                e.action,
+                e.actor_label,
+                e.object_id,
+                {k: v for k, v in e.detail.items() if k != "channel"},
+            )
+            for e in rows
+        ]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_household(actor=caseworker, community=areas["yaohua_b"])  # another open "new"
+    AssessmentDue.objects.create(  # a resolved "new" and an open "change" of this household
+        household=household, reason="new", due_on=TODAY, resolved_at=timezone.now()
+    )
+    change = AssessmentDue.objects.create(
+        household=household, reason="change", due_on=TODAY + dt.timedelta(days=30)
+    )
+    already = entries()
+
+    due_for_registered(household_id=household.pk)
+    due_for_registered(household_id=household.pk)  # again: nothing to do, nothing written
+    new = AssessmentDue.objects.get(household=household, reason="new", resolved_at=None)
+    due_for_change(household_id=household.pk, change_id=0)  # brings "change" forward to today
+    due_for_change(household_id=household.pk, change_id=0)
+    assert entries()[len(already) :] == [
+        (
+            "create",
+            "system",
+            str(new.pk),
+            {"event": "household.registered", "reason": "new", "due_on": "2026-03-03"},
+        ),
+        (
+            "update",
+            "system",
+            str(change.pk),
+            {"event": "household.changed", "reason": "change", "due_on": "2026-03-03"},
+        ),
+    ]
