@@ -181,12 +181,13 @@ def test_two_grants_for_one_role_are_both_applied_for_that_user(homes, actors, a
     user = actors["yaohua_a_worker"]
     user.role = role  # a role nothing else grants anything to
     try:
+        # The area rule second: the first rule and the later ones are asked on separate lines.
+        scoping.grant(Household, [role], lambda qs, _user: qs.filter(pk=far.pk))
         scoping.grant(
             Household,
             [role],
             scoping.by_area(district="district_id", street="street_id", community="community_id"),
         )
-        scoping.grant(Household, [role], lambda qs, _user: qs.filter(pk=far.pk))
         assert seen(user) == {h.pk for h in homes.values()} | {far.pk}
     finally:
         scoping._rules.clear()
@@ -233,3 +234,24 @@ def test_a_household_sees_its_own_chain_without_the_offices_entries(homes):
     )
     mine = ChainEntry.objects.filter(pk__in=[order.pk, assessment.pk, elsewhere.pk])
     assert set(visible(user, mine).values_list("pk", flat=True)) == {order.pk}
+
+
+def test_a_frontline_worker_sees_their_own_training_records_only(actors):
+    """docs/casework.md: a community worker or street caseworker reads their own training and
+    commendation records; a colleague's are not theirs to read."""
+    import datetime as dt
+
+    from jiuzhu.registry.models import TrainingRecord
+
+    def record(worker):
+        return TrainingRecord.objects.create(
+            worker=worker, course="入户评估", completed_on=dt.date(2026, 3, 1), hours=2,
+            recorded_by=actors["qixia_manager"],
+        ).pk  # fmt: skip
+
+    worker, colleague = actors["yaohua_a_worker"], actors["yaohua_caseworker"]
+    mine, theirs = record(worker), record(colleague)
+    assert set(visible(worker, TrainingRecord.objects.all()).values_list("pk", flat=True)) == {mine}
+    assert set(visible(colleague, TrainingRecord.objects.all()).values_list("pk", flat=True)) == {
+        theirs
+    }
