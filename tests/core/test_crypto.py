@@ -29,6 +29,22 @@ def test_a_wrong_key_cannot_decrypt():
     assert str(error.value) == "cannot decrypt: wrong JIUZHU_FIELD_KEY or damaged value"
 
 
+def test_after_a_key_rotation_old_values_still_decrypt_and_new_ones_use_the_new_key():
+    """docs/operations.md, key rotation: the new key in JIUZHU_FIELD_KEY, the old ones in
+    JIUZHU_FIELD_KEY_OLD until every row is re-encrypted."""
+    from django.conf import settings
+
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    token = crypto.encrypt("11010519491231002X")
+    with override_settings(FIELD_ENCRYPTION_KEY=OTHER_KEY, FIELD_ENCRYPTION_KEYS_OLD=(old_key,)):
+        assert crypto.decrypt(token) == "11010519491231002X"
+        fresh = crypto.encrypt("11010519491231002X")
+    with override_settings(FIELD_ENCRYPTION_KEY=OTHER_KEY, FIELD_ENCRYPTION_KEYS_OLD=()):
+        assert crypto.decrypt(fresh) == "11010519491231002X"
+        with pytest.raises(ValueError):
+            crypto.decrypt(token)
+
+
 def hkdf_sha256(master: bytes, info: bytes) -> bytes:
     """RFC 5869 with no salt (HashLen zero bytes) and 32 bytes of output: one expand block."""
     import hashlib
