@@ -58,7 +58,9 @@ def test_the_weekly_limit_allows_exactly_the_limit(clock, market):
     at(clock, dt.date(2026, 3, 3))
     order(market, 1)
     order(market, 1)
-    assert refused(market).extra == {"period": "week", "limit": 2, "used": 2}
+    error = refused(market)
+    assert error.extra == {"period": "week", "limit": 2, "used": 2}
+    assert error.message == "The limit is 2 per week and 2 are already ordered this week."
 
 
 def test_a_quantity_that_would_pass_the_limit_is_refused(clock, market):
