@@ -338,3 +338,36 @@ def test_the_job_takes_last_month_once_and_the_command_checks_its_month(areas):
     out = io.StringIO()
     call_command("figures", "--live-only", stdout=out)
     assert "current figures refreshed" in out.getvalue()
+
+
+def test_the_rates_on_the_dashboards_are_the_ratios_of_their_parts():
+    """docs/analytics.md: on-time rate = on time / due; average rating = sum / count; referral
+    conversion = converted / made; completion = completed / placed. Nothing due is "no rate"
+    (shown as —), never 100 % or 0 %; a missing numerator counts as 0."""
+    from jiuzhu.analytics.selectors.figures import derive
+
+    parts = {
+        "sla.on_time": 18,
+        "sla.due": 24,
+        "rating.sum": 43,
+        "rating.count": 10,
+        "referrals.converted": 3,
+        "referrals.made": 12,
+        "orders.completed": 30,
+        "orders.placed": 40,
+    }
+    assert derive(parts) == {
+        **parts,
+        "sla.rate": 0.75,
+        "rating.average": 4.3,
+        "referrals.rate": 0.25,
+        "orders.completion_rate": 0.75,
+    }
+    assert derive({"orders.placed": 8, "sla.due": 0}) == {
+        "orders.placed": 8,
+        "sla.due": 0,
+        "sla.rate": None,
+        "rating.average": None,
+        "referrals.rate": None,
+        "orders.completion_rate": 0.0,
+    }
