@@ -162,3 +162,11 @@ def test_group_activities_by_role(bank, actors, role):
     from jiuzhu.timebank.models import GroupActivity
 
     assert names(actors[role], GroupActivity, bank["activities"]) == ACTIVITIES[role]
+
+
+def test_a_district_manager_without_an_area_sees_no_deposits(bank, actors):
+    from jiuzhu.timebank.models import Deposit
+
+    manager = actors["qixia_manager"]
+    manager.area = None
+    assert names(manager, Deposit, bank["deposits"]) == set()
