@@ -768,3 +768,20 @@ def test_the_measures_as_data_carry_every_figure_under_its_name():
             },
         },
     }
+
+
+@pytest.mark.parametrize(
+    ("n", "d", "by_pattern"),
+    [
+        (64, 4, False),  # 4 x 16 patterns: not more rows than that
+        (65, 4, True),
+        (4 * 2**16, 16, False),
+        (4 * 2**16 + 1, 16, True),  # the most bits a pattern key holds
+        (10**7, 17, False),  # 17 indicators: row by row, however many rows
+    ],
+)
+def test_scores_are_looked_up_by_pattern_when_rows_outnumber_patterns_four_to_one(n, d, by_pattern):
+    """A speed rule: both ways give the same scores."""
+    from jiuzhu.assessment.engine.weights import scores_by_pattern
+
+    assert scores_by_pattern(n, d) is by_pattern

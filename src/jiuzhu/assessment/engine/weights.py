@@ -146,6 +146,12 @@ def _dimension_shares(dims: Sequence[DimensionWeightSpec]) -> list[Fraction]:
     return [d.weight if d.weight is not None else share for d in dims]
 
 
+def scores_by_pattern(n: int, d: int) -> bool:
+    """Score the 2**d patterns once and look each row's up, rather than sum every row: worth it
+    when rows outnumber the patterns four to one, and possible while a pattern fits the key."""
+    return d <= MAX_PATTERN_BITS and n > 4 * 2**d
+
+
 @dataclass(frozen=True)
 class WeightScale:
     """Weights on a common integer denominator, with the comparisons done on integers.
@@ -163,7 +169,7 @@ class WeightScale:
     def from_weights(cls, weights: Sequence[Fraction]) -> WeightScale:
         """Build the scale; the denominator is the LCM of the weights' denominators."""
         ws = tuple(weights)
-        lcm = math.lcm(*(w.denominator for w in ws)) if ws else 1
+        lcm = math.lcm(*(w.denominator for w in ws))  # math.lcm() of nothing is 1
         floats = np.array([float(w) for w in ws], dtype=np.float64)
         if lcm > MAX_DENOMINATOR:
             return cls(ws, None, np.zeros(0, dtype=np.int64), floats)
@@ -187,7 +193,7 @@ class WeightScale:
         once and looked up per row.
         """
         n, d = g0.shape
-        if d <= MAX_PATTERN_BITS and n > 4 * 2**d:
+        if scores_by_pattern(n, d):
             table = self._direct(all_patterns(d))
             return np.take(table, pattern_codes(g0))
         return self._direct(g0)
