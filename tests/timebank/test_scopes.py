@@ -29,7 +29,7 @@ def test_a_district_manager_sees_volunteer_work_done_in_the_district_whatever_th
 
 # --------------------------------------------------------------------------- every rule, by hand
 #
-# The cast (docs/timebank.md, "Who sees what"): volunteer A's and B's own accounts (no district);
+# The cast (docs/timebank.md, "Scoping"): volunteer A's and B's own accounts (no district);
 # an elder's account in Qixia and one in Jianye; a donation A → Qixia elder (m_a), one B →
 # Jianye elder (m_b), and a redemption by the Qixia elder at provider A's counter (m_counter);
 # an entry per account touched; a deposit into A for an order provider A took for the market's
