@@ -47,22 +47,6 @@ def test_numbers_are_read_with_blanks_as_missing(values, expected, missing):
 
 
 @pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        (np.array(["1", " ", "abc"]), "column 'x', row 3: 'abc' is not a number"),
-        (["1", None, "1,5"], "column 'x', row 3: '1,5' is not a number"),
-        ([1, [2]], "column 'x', row 2: [2] is not a number"),
-        # A coded column's bad cell is named by its row in the column, not its place in the cells.
-        (coded(["1", "abc"], [0, 0, 0, 1]), "column 'x', row 4: 'abc' is not a number"),
-    ],
-)
-def test_a_cell_that_is_not_a_number_is_named_by_its_row(values, message):
-    with pytest.raises(DataError) as caught:
-        numeric(values, PLACE)
-    assert str(caught.value) == message
-
-
-@pytest.mark.parametrize(
     ("values", "truth", "missing"),
     [
         (np.array([True, False]), [True, False], [False, False]),
@@ -83,20 +67,25 @@ def test_yes_no_answers_in_every_spelling(values, truth, missing):
     assert found_missing.tolist() == [bool(m) for m in missing]
 
 
+NOT_YES_NO = "is not 0/1, true/false, yes/no or 是/否"
+
+
 @pytest.mark.parametrize(
-    ("values", "message"),
+    ("read", "values", "message"),
     [
-        (["1", "2.0"], "column 'x', row 2: '2.0' is not 0/1, true/false, yes/no or 是/否"),
-        (np.array([0, 1, 2]), "column 'x', row 3: 2 is not 0/1, true/false, yes/no or 是/否"),
-        (
-            coded(["1", "maybe"], [0, 1]),
-            "column 'x', row 2: 'maybe' is not 0/1, true/false, yes/no or 是/否",
-        ),
+        (numeric, np.array(["1", " ", "abc"]), "column 'x', row 3: 'abc' is not a number"),
+        (numeric, ["1", None, "1,5"], "column 'x', row 3: '1,5' is not a number"),
+        (numeric, [1, [2]], "column 'x', row 2: [2] is not a number"),
+        # A coded column's bad cell is named by its row in the column, not its place in the cells.
+        (numeric, coded(["1", "abc"], [0, 0, 0, 1]), "column 'x', row 4: 'abc' is not a number"),
+        (boolean, ["1", "2.0"], f"column 'x', row 2: '2.0' {NOT_YES_NO}"),
+        (boolean, np.array([0, 1, 2]), f"column 'x', row 3: 2 {NOT_YES_NO}"),
+        (boolean, coded(["1", "maybe"], [0, 1]), f"column 'x', row 2: 'maybe' {NOT_YES_NO}"),
     ],
 )
-def test_an_answer_that_is_not_yes_or_no_is_named_by_its_row(values, message):
+def test_a_cell_the_reader_cannot_read_is_named_by_its_row(read, values, message):
     with pytest.raises(DataError) as caught:
-        boolean(values, PLACE)
+        read(values, PLACE)
     assert str(caught.value) == message
 
 

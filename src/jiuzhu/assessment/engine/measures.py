@@ -21,7 +21,7 @@ from .groups import factorize
 from .patterns import any_columns
 from .results import DimensionMeasures, IndicatorMeasures, Measures
 from .totals import Stats, Totals, stats_from_cells
-from .values import ColumnLike
+from .values import TEXT_KINDS, ColumnLike
 from .weights import FractionLike, WeightScale, parse_cutoff, parse_fraction
 
 
@@ -80,7 +80,7 @@ def _scale(weights: Sequence[FractionLike], d: int) -> WeightScale:
 
 def _raw_matrix(data: np.ndarray, missing: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     arr = np.asarray(data)
-    if arr.dtype.kind in "US":  # text anywhere makes NumPy turn every cell into text
+    if arr.dtype.kind in TEXT_KINDS:  # text anywhere makes NumPy turn every cell into text
         raise _first_cell_not_binary(np.asarray(data, dtype=object))
     if arr.dtype.kind == "O":  # e.g. nested lists holding None for missing cells
         try:
