@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,10 @@ class Module:
     files: list[str]
     tests: list[str]
     functions: list[str] = field(default_factory=list)  # empty: every function in the files
+    #: Rough seconds of a run on this machine (two mutants at a time), to start the longest first.
+    seconds: int = 60
+    #: For a merged run (`merged`): each module's files, reported on their own.
+    parts: dict[str, list[str]] = field(default_factory=dict)
 
 
 ENGINE_TESTS = [
@@ -88,13 +93,22 @@ MODULES: dict[str, Module] = {
         }.items()
     },
     "matching": Module(
+        seconds=138,
         # dispatch/matching.py moves to dispatch/engine/matching.py; either is picked up.
         files=["src/jiuzhu/dispatch/matching*.py", "src/jiuzhu/dispatch/engine/matching*.py"],
         # The hypothesis properties (test_matching_properties.py, 90 s a run) are left out:
         # per mutant they would take hours on a shared machine.
-        tests=["tests/dispatch/test_matching.py", "tests/dispatch/engine/test_matching.py"],
+        tests=[
+            "tests/dispatch/test_matching.py",
+            "tests/dispatch/engine/test_matching.py",
+            # What is done with the solver's answer: rounding, the second solver, refusals.
+            "tests/dispatch/test_matching_solver.py",
+            # Inputs normalised and refused, categories, distance, the why record, ties.
+            "tests/dispatch/test_matching_inputs.py",
+        ],
     ),
     "sla-cycle": Module(
+        seconds=665,
         files=[
             "src/jiuzhu/dispatch/sla.py",
             "src/jiuzhu/dispatch/services/sla.py",
@@ -107,9 +121,12 @@ MODULES: dict[str, Module] = {
             # Which provider gets the offer (declines, expiry, urgency, rating, category, load,
             # live offers) and "Dispatch now".
             "tests/dispatch/test_cycle_dispatch_rules.py",
+            # What a run records, orders without a clock, exclusions together, no query per row.
+            "tests/dispatch/test_cycle_records.py",
         ],
     ),
     "dues": Module(
+        seconds=93,
         files=["src/jiuzhu/assessment/services/dues.py"],
         tests=[
             "tests/assessment/services/test_dues.py",
@@ -117,6 +134,7 @@ MODULES: dict[str, Module] = {
         ],
     ),
     "scoping": Module(
+        seconds=124,
         files=["src/jiuzhu/core/scoping.py", "src/jiuzhu/registry/scopes.py"],
         tests=[
             "tests/registry/test_scopes.py",
@@ -127,6 +145,7 @@ MODULES: dict[str, Module] = {
         ],
     ),
     "identity": Module(
+        seconds=141,
         files=["src/jiuzhu/core/identity.py", "src/jiuzhu/core/crypto.py"],
         tests=[
             "tests/core/test_identity.py",
@@ -135,6 +154,7 @@ MODULES: dict[str, Module] = {
         ],
     ),
     "ordering-limits": Module(
+        seconds=210,
         # The limits live in orders/services/placing.py (orders.py before the split).
         files=["src/jiuzhu/orders/services/placing.py", "src/jiuzhu/orders/services/orders.py"],
         functions=["check_can_order", "used_in_period"],
@@ -152,9 +172,10 @@ MODULES: dict[str, Module] = {
         tests=["tests/timebank/engine"],
     ),
     "figures": Module(
+        seconds=263,
         # The dashboards' figures (counts, rates, headcount ratios) by area and period.
         files=["src/jiuzhu/analytics/selectors/figures.py"],
-        tests=["tests/analytics/test_dashboards.py"],
+        tests=["tests/analytics/test_dashboards.py", "tests/analytics/test_figures_parts.py"],
     ),
     "timebank-scopes": Module(
         # Who sees which time-bank accounts, entries and tasks.
@@ -243,13 +264,42 @@ def results(work: Path, env: dict) -> dict[str, str]:
     return found
 
 
-def run(name: str, module: Module, jobs: int, mode: str = "run") -> dict:
+SHOW = """
+import sys
+from mutmut.__main__ import find_mutant, get_diff_for_mutant
+for name in sys.stdin.read().split():
+    print(f"# {name}: survived")
+    print(get_diff_for_mutant(name, path=find_mutant(name).path))
+"""
+
+
+def write_survivors(work: Path, env: dict, survivors: list[str], statuses: dict) -> None:
+    """Each survivor's diff into survivors.txt, from one process (``mutmut show`` per mutant
+    would start Python once per survivor)."""
+    shown = subprocess.run(
+        [str(BIN / "python"), "-c", SHOW],
+        cwd=work,
+        env=env,
+        input="\n".join(survivors),
+        capture_output=True,
+        text=True,
+    )
+    with open(work / "survivors.txt", "w", encoding="utf-8") as out:
+        if shown.returncode == 0:
+            out.write(shown.stdout)
+        else:  # names and statuses at least
+            out.writelines(f"{name}: {statuses[name]}\n" for name in survivors)
+
+
+def run(name: str, module: Module, jobs: int, mode: str = "run") -> list[dict]:
     """Run a module's mutants ("run"), only summarise the last run ("report"), or run the last
-    run's survivors again against the current tests ("survivors": after adding tests)."""
+    run's survivors again against the current tests ("survivors": after adding tests).
+
+    One summary per part: a module made by `merged` reports each of its modules on its own."""
     files = files_of(module)
     if not files:
         print(f"--- {name}: no files match {module.files}", flush=True)
-        return {"name": name, "mutants": 0}
+        return [{"name": name, "mutants": 0}]
     work = ROOT / "var" / "mutation" / name
     if mode == "run":
         work = prepare(name, module, files)
@@ -290,46 +340,82 @@ def run(name: str, module: Module, jobs: int, mode: str = "run") -> dict:
         if any(fnmatch.fnmatch(k, g) for g in globs) and v != "not checked"
     }
     survivors = sorted(k for k, v in statuses.items() if v not in KILLED)
-    with open(work / "survivors.txt", "w", encoding="utf-8") as out:
-        for mutant in survivors:
-            if len(survivors) > 150:  # too many to show one by one: names only
-                out.write(f"{mutant}: {statuses[mutant]}\n")
-                continue
-            shown = subprocess.run(
-                [str(BIN / "mutmut"), "show", mutant],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-            ).stdout
-            out.write(f"{shown}\n")
-    total = len(statuses)
-    killed = sum(1 for v in statuses.values() if v in KILLED)
+    write_survivors(work, env, survivors, statuses)
     for mod in sorted({k.split(".x")[0] for k in statuses}):
         mine = [v for k, v in statuses.items() if k.split(".x")[0] == mod]
         dead = sum(1 for v in mine if v in KILLED)
         untested = sum(1 for v in mine if v == "no tests")
         print(f"    {mod}: {dead}/{len(mine)} killed, {untested} not reached by the tests")
-    summary = {
-        "name": name,
-        "mutants": total,
-        "killed": killed,
-        "survived": [f"{k} ({statuses[k]})" for k in survivors],
-        "score": killed / total if total else 0.0,
-        "seconds": seconds,
-    }
+    summaries = []
+    for part, part_files in (module.parts or {name: files}).items():
+        mods = {module_name(f) for f in part_files}
+        mine = {k: v for k, v in statuses.items() if k.split(".x")[0] in mods}
+        killed = sum(1 for v in mine.values() if v in KILLED)
+        summaries.append(
+            {
+                "name": part,
+                "mutants": len(mine),
+                "killed": killed,
+                "survived": [f"{k} ({v})" for k, v in sorted(mine.items()) if v not in KILLED],
+                "score": killed / len(mine) if mine else 0.0,
+                "seconds": seconds,
+            }
+        )
+    killed = sum(1 for v in statuses.values() if v in KILLED)
     print(
-        f"    {killed}/{total} killed ({summary['score']:.1%}) in {seconds:.0f} s; "
+        f"    {name}: {killed}/{len(statuses)} killed "
+        f"({killed / len(statuses) if statuses else 0:.1%}) in {seconds:.0f} s; "
         f"survivors in {work / 'survivors.txt'}",
         flush=True,
     )
-    return summary
+    return summaries
+
+
+def merged(names: list[str]) -> dict[str, Module]:
+    """The chosen modules, those with the same focused tests (and no function filter) merged into
+    one run named after the first one's group: mutmut then maps the tests to functions once (its
+    stats pass runs the focused tests twice, tens of seconds) instead of once per module."""
+    runs: dict[str, Module] = {}
+    by_tests: dict[tuple[str, ...], list[str]] = {}
+    for name in names:
+        module = MODULES[name]
+        if module.functions:
+            runs[name] = module
+        else:
+            by_tests.setdefault(tuple(module.tests), []).append(name)
+    for tests, group in by_tests.items():
+        if len(group) == 1:
+            runs[group[0]] = MODULES[group[0]]
+            continue
+        label = group[0].split("-")[0] if len({n.split("-")[0] for n in group}) == 1 else group[0]
+        parts = {n: files_of(MODULES[n]) for n in group}
+        runs[label] = Module(
+            files=[f for n in group for f in MODULES[n].files],
+            tests=list(tests),
+            parts=parts,
+            seconds=sum(MODULES[n].seconds for n in group),
+        )
+    return runs
+
+
+def run_all(runs: dict[str, Module], jobs: int, lanes: int, mode: str) -> list[dict]:
+    """Run the modules in ``lanes`` parallel queues, the longest first, each module with up to
+    ``jobs`` mutants at a time. Two lanes keep both cores busy while one module is in a
+    single-process phase (copying, generating mutants, mutmut's stats and clean runs)."""
+    order = sorted(runs, key=lambda n: -runs[n].seconds)
+    with ThreadPoolExecutor(max_workers=max(1, lanes)) as pool:
+        done = pool.map(lambda n: run(n, runs[n], jobs, mode), order)
+        by_name = dict(zip(order, done, strict=True))
+    return [summary for name in runs for summary in by_name[name]]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", metavar="module", help=", ".join([*GROUPS, *MODULES]))
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2, help="mutants at a time per module")
+    parser.add_argument(
+        "--lanes", type=int, default=2, help="modules at a time (when several are chosen)"
+    )
     parser.add_argument("--target", type=float, default=0.90)
     parser.add_argument(
         "--report",
@@ -347,7 +433,8 @@ def main() -> int:
     unknown = [name for name in chosen if name not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
-    summaries = [run(name, MODULES[name], args.jobs, mode) for name in chosen]
+    runs = merged(chosen)  # a merged run's work folder is named after the merge ("scoring")
+    summaries = run_all(runs, args.jobs, args.lanes, mode)
     print("\n| module | mutants | killed | score | seconds |\n|---|---:|---:|---:|---:|")
     for s in summaries:
         if s["mutants"]:

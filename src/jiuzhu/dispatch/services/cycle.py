@@ -126,7 +126,6 @@ def providers_with_capacity(*, now: dt.datetime) -> list[ProviderWithFacts]:
     today = timezone.localdate(now)
     return list(
         Provider.objects.filter(active=True)
-        .select_related("organisation")
         .prefetch_related("items", "streets", "communities")
         .annotate(
             accepted_today=accepted_on_subquery(today),
