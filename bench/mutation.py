@@ -238,8 +238,10 @@ def configure(work: Path, module: Module, files: list[str]) -> None:
             "[tool.mutmut]",
             'source_paths = ["src"]',
             f"only_mutate = {files!r}".replace("'", '"'),
+            # --assert=plain: no assertion rewriting (it scans every plugin's files per run);
+            # a failing assert fails the same, only its message is shorter.
             'pytest_add_cli_args = ["-p", "no:randomly", "-p", "no:cacheprovider", "-n", "0",'
-            ' "-q", "-W", "ignore"]',
+            ' "-q", "-W", "ignore", "--assert=plain"]',
             f"pytest_add_cli_args_test_selection = {tests!r}".replace("'", '"'),
             "",
         ]

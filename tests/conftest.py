@@ -141,9 +141,12 @@ if os.environ.get("JIUZHU_MUTATION"):
     # down, and every forked child inherits it (SQLite in memory is copied with the process).
     from hypothesis import settings as hypothesis_settings
 
-    # Derandomised, so a mutant's verdict does not depend on the run (tests that set their own
+    # Derandomised, so a mutant's verdict does not depend on the run, and 25 examples instead
+    # of 100: a surviving mutant runs every property that reaches it (tests that set their own
     # max_examples keep it).
-    hypothesis_settings.register_profile("mutation", derandomize=True, database=None, deadline=None)
+    hypothesis_settings.register_profile(
+        "mutation", derandomize=True, database=None, deadline=None, max_examples=25
+    )
     hypothesis_settings.load_profile("mutation")
 
     @pytest.fixture(scope="session")

@@ -264,6 +264,19 @@ def test_the_first_come_baseline_breaks_ties_in_time_by_array_order():
     assert np.flatnonzero(served).tolist() == list(range(50))
 
 
+def test_orders_placed_at_the_same_time_keep_their_array_order_among_many():
+    """999 orders placed at three instants (order i at instant i mod 3), one provider with 400
+    places: the 333 of the first instant, then the first 67 of the second (orders 1, 4, …,
+    199) — ties keep the array order however the times are interleaved."""
+    n = 999
+    orders = at_origin(n, item=[0] * n, created=[i % 3 for i in range(n)])
+    providers = based_at_origin(1, capacity=[400])
+    pairs = Pairs.of(np.arange(n), np.zeros(n, dtype=int), n_orders=n, n_providers=1)
+    costs = PairCosts.given(pairs, np.zeros(n), n_orders=n)
+    served = set(np.flatnonzero(assign_greedy(orders, providers, pairs, costs=costs).assigned))
+    assert served == set(range(0, n, 3)) | set(range(1, 200, 3))
+
+
 def test_a_variable_takes_at_most_one_order():
     """p0 has 2 places and is the only provider of o0, o1, o2 (o0 the cheapest). Were a pair
     allowed to count twice, o0 alone would fill p0; two orders are served."""
