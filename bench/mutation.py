@@ -64,6 +64,8 @@ ENGINE_TESTS = [
         "stream",
         "scoring",
         "values",
+        # Unusual inputs and what the results promise (from the survivors of 3 December).
+        "edges",
     )
 ]
 CLI_TESTS = ["tests/assessment/test_mpi_cli.py", "tests/assessment/test_mpi_cli_formats.py"]

@@ -194,6 +194,28 @@ def test_two_grants_for_one_role_are_both_applied_for_that_user(homes, actors, a
         scoping._rules.update(saved)
 
 
+def test_the_first_of_several_grants_is_asked_about_the_user_too(homes, actors, areas):
+    """The area rule first this time: it must be asked about the user in hand as well."""
+    from jiuzhu.core import scoping
+
+    far = make_household(actor=actors["city_admin"], community=areas["shazhou_a"])
+    saved = scoping.clear_rules_for_tests()
+    role = "test_role_with_the_area_rule_first"
+    user = actors["yaohua_a_worker"]
+    user.role = role
+    try:
+        scoping.grant(
+            Household,
+            [role],
+            scoping.by_area(district="district_id", street="street_id", community="community_id"),
+        )
+        scoping.grant(Household, [role], lambda qs, _user: qs.filter(pk=far.pk))
+        assert seen(user) == {h.pk for h in homes.values()} | {far.pk}
+    finally:
+        scoping._rules.clear()
+        scoping._rules.update(saved)
+
+
 def test_only_an_active_signed_in_user_of_a_granted_role_is_granted(actors):
     from django.contrib.auth.models import AnonymousUser
 

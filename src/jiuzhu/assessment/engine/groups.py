@@ -26,13 +26,17 @@ def factorize(groups: ColumnLike) -> tuple[np.ndarray, list[str]]:
     arr = as_column(groups)
     integers = np.issubdtype(arr.dtype, np.integer)
     if integers and len(arr):
-        values = arr.astype(np.int64, copy=False)
-        low, high = int(values.min()), int(values.max())
+        low, high = int(arr.min()), int(arr.max())
         if high - low < DENSE_RANGE:
-            present = np.flatnonzero(np.bincount(values - low))
+            # Offsets from the smallest code: unsigned codes are subtracted in their own type
+            # (codes of 2**63 and more would wrap in int64), signed ones in int64 (a small
+            # type such as int8 would wrap in its own).
+            unsigned = arr.dtype.kind == "u"
+            offsets = (arr - arr.min() if unsigned else arr.astype(np.int64) - low).astype(np.intp)
+            present = np.flatnonzero(np.bincount(offsets))
             lookup = np.zeros(high - low + 1, dtype=np.intp)
             lookup[present] = np.arange(len(present))
-            return lookup[values - low], [str(v + low) for v in present.tolist()]
+            return lookup[offsets], [str(v + low) for v in present.tolist()]
     if integers:
         uniq, codes = np.unique(arr, return_inverse=True)
         return codes.astype(np.intp), [str(u) for u in uniq.tolist()]

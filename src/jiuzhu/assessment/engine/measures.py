@@ -41,7 +41,8 @@ def compute_measures(
     or from a raw 0/1 deprivation matrix (weights and k required; NaN cells count as missing).
 
     `compress` is a performance knob (None decides by size): True collapses households into
-    (subgroup, pattern) cells first, False works row by row; both give the same results."""
+    (subgroup, pattern) cells first, False works row by row; both give the same results (with
+    sample weights, to floating-point rounding: the weights are added in another order)."""
     if isinstance(data, Evaluation):
         fw = data.framework
         g0, miss = data.g0, data.missing
