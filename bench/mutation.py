@@ -391,7 +391,10 @@ def merged(names: list[str]) -> dict[str, Module]:
         if len(group) == 1:
             runs[group[0]] = MODULES[group[0]]
             continue
-        label = group[0].split("-")[0] if len({n.split("-")[0] for n in group}) == 1 else group[0]
+        # Named after the members' common prefix ("scoring"), unless another run has it.
+        label = group[0].split("-")[0] if len({n.split("-")[0] for n in group}) == 1 else ""
+        if not label or label in runs or label in MODULES:
+            label = "+".join(group)
         parts = {n: files_of(MODULES[n]) for n in group}
         runs[label] = Module(
             files=[f for n in group for f in MODULES[n].files],
