@@ -176,12 +176,16 @@ def test_a_streams_own_cutoff_is_used_for_its_evaluation():
         ),
         (np.array([-100, 100, 5], dtype=np.int8), ["-100", "5", "100"]),
         (np.array([0, -(2**40)]), ["-1099511627776", "0"]),
+        (np.array([5, 3, 5], dtype=np.uint16), ["3", "5"]),
+        (np.array([2**62 + 1, 2**62]), ["4611686018427387904", "4611686018427387905"]),
     ],
     ids=[
         "uint64 past 2**63, close",
         "uint64 past 2**63, far",
         "int8 across zero",
         "int64 far apart",
+        "uint16 small",
+        "int64 past float precision",
     ],
 )
 def test_integer_group_codes_of_any_type_keep_their_values(codes, labels):
