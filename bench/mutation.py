@@ -351,7 +351,7 @@ def run(name: str, module: Module, jobs: int, mode: str = "run") -> list[dict]:
         untested = sum(1 for v in mine if v == "no tests")
         print(f"    {mod}: {dead}/{len(mine)} killed, {untested} not reached by the tests")
     summaries = []
-    for part, part_files in (module.parts or {name: files}).items():
+    for number, (part, part_files) in enumerate((module.parts or {name: files}).items()):
         mods = {module_name(f) for f in part_files}
         mine = {k: v for k, v in statuses.items() if k.split(".x")[0] in mods}
         killed = sum(1 for v in mine.values() if v in KILLED)
@@ -362,7 +362,7 @@ def run(name: str, module: Module, jobs: int, mode: str = "run") -> list[dict]:
                 "killed": killed,
                 "survived": [f"{k} ({v})" for k, v in sorted(mine.items()) if v not in KILLED],
                 "score": killed / len(mine) if mine else 0.0,
-                "seconds": seconds,
+                "seconds": seconds if number == 0 else None,  # a merged run's time, once
             }
         )
     killed = sum(1 for v in statuses.values() if v in KILLED)
@@ -447,7 +447,7 @@ def main() -> int:
         if s["mutants"]:
             print(
                 f"| {s['name']} | {s['mutants']} | {s['killed']} | {s['score']:.1%} "
-                f"| {s['seconds']:.0f} |"
+                f"| {'″' if s['seconds'] is None else format(s['seconds'], '.0f')} |"
             )
     for s in summaries:
         for mutant in s.get("survived", []):

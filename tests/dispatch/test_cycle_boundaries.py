@@ -25,7 +25,6 @@ from jiuzhu.orders.models import Order, OrderStatus, Provider
 from jiuzhu.orders.services.orders import (
     order_accept,
     order_assign,
-    order_create,
     order_decline,
     order_start,
 )
@@ -35,21 +34,6 @@ pytestmark = pytest.mark.django_db
 
 H = dt.timedelta(hours=1)
 S = dt.timedelta(seconds=1)
-
-
-@pytest.fixture
-def place(market, django_capture_on_commit_callbacks):
-    """Place an order for the market's household (its deadlines fixed by the order.created
-    handler, as in production)."""
-
-    def place(item="meal"):
-        with django_capture_on_commit_callbacks(execute=True):
-            order = order_create(
-                actor=market["beneficiary"], household=market["household"], item=market[item]
-            )
-        return Order.objects.select_related("sla").get(pk=order.pk)
-
-    return place
 
 
 def reasons(order) -> set[str]:

@@ -30,29 +30,12 @@ from jiuzhu.core.models import AuditEntry
 from jiuzhu.dispatch.models import DispatchOffer, DispatchRun, Escalation, OfferStatus
 from jiuzhu.dispatch.services.cycle import dispatch_cycle, dispatch_now
 from jiuzhu.orders.models import Order, OrderStatus, Provider, Rating
-from jiuzhu.orders.services.orders import order_create, order_decline
+from jiuzhu.orders.services.orders import order_decline
 from jiuzhu.registry.models import Area, Household
 
 pytestmark = pytest.mark.django_db
 
 H = dt.timedelta(hours=1)
-
-
-@pytest.fixture
-def place(market, django_capture_on_commit_callbacks):
-    """Place an order (the market's household and 助餐 unless told otherwise); its deadlines are
-    set by the order.created handler, as in production."""
-
-    def place(item="meal", household=None, actor=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            order = order_create(
-                actor=actor or market["beneficiary"],
-                household=household or market["household"],
-                item=market[item] if isinstance(item, str) else item,
-            )
-        return Order.objects.select_related("sla").get(pk=order.pk)
-
-    return place
 
 
 def reasons(order) -> set[str]:

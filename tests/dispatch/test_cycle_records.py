@@ -38,23 +38,11 @@ from jiuzhu.dispatch.services.cycle import (
 )
 from jiuzhu.dispatch.sla import deadlines
 from jiuzhu.orders.models import Order, OrderStatus, Provider
-from jiuzhu.orders.services.orders import order_accept, order_cancel, order_create, order_decline
+from jiuzhu.orders.services.orders import order_accept, order_cancel, order_decline
 
 pytestmark = pytest.mark.django_db
 
 H = dt.timedelta(hours=1)
-
-
-@pytest.fixture
-def place(market, django_capture_on_commit_callbacks):
-    def place(item="meal"):
-        with django_capture_on_commit_callbacks(execute=True):
-            order = order_create(
-                actor=market["beneficiary"], household=market["household"], item=market[item]
-            )
-        return Order.objects.select_related("sla").get(pk=order.pk)
-
-    return place
 
 
 def offered_to(order) -> set[str]:

@@ -22,20 +22,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-@pytest.fixture
-def place(market, django_capture_on_commit_callbacks):
-    def place(item=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            order = order_create(
-                actor=market["beneficiary"],
-                household=market["household"],
-                item=item or market["meal"],
-            )
-        return Order.objects.select_related("household", "item", "sla").get(pk=order.pk)
-
-    return place
-
-
 def test_a_manager_offers_an_order_to_a_chosen_provider_with_a_reason(place, market, actors):
     order = place()
     offer = order_offer_to(
