@@ -312,6 +312,8 @@ def run(name: str, module: Module, jobs: int, mode: str = "run") -> list[dict]:
         **os.environ,
         "JIUZHU_MUTATION": "1",
         "JIUZHU_VAR_DIR": str(work / "var"),
+        # The migrated test database, built by the first module's run and copied by the rest.
+        "JIUZHU_MUTATION_DB_DIR": str(ROOT / "var" / "mutation" / "schema"),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("DATABASE_URL", None)  # SQLite in memory: created once, inherited by every fork

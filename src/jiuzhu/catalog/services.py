@@ -363,11 +363,23 @@ class LoadSummary:
 #: libyaml's loader when PyYAML was built with it (parses the catalogue ~10× faster)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: Parsed files by (path, modification time, size): tests and the demo load the same two files
+#: hundreds of times in one process. The loader only reads what it is given.
+_PARSED: dict[tuple[str, int, int], Any] = {}
+
+
+def _parse(path: Path) -> Any:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        with path.open(encoding="utf-8") as handle:
+            _PARSED[key] = yaml.load(handle, Loader=_YAML_LOADER) or {}  # noqa: S506 (safe)
+    return _PARSED[key]
+
 
 def _read(path: Path, key: str) -> list[dict[str, Any]]:
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=_YAML_LOADER) or {}  # noqa: S506 (a safe loader)
+        data = _parse(path)
     except yaml.YAMLError as error:
         raise CatalogueFileError(f"{path.name}: {error}") from None
     rows = data.get(key) if isinstance(data, dict) else None
@@ -381,43 +393,80 @@ def _by_code(model: type[Any]) -> dict[str, Any]:
     return {obj.code: obj for obj in model.objects.all()}
 
 
-def _upsert(
-    model: type[Any],
-    *,
-    code: str,
-    values: dict[str, Any],
-    update: bool,
-    summary: LoadSummary,
-    kind: str,
-    existing: dict[str, Any],
-) -> tuple[Any, str | None]:
-    """Create the row with this code, or (with ``update``) bring it in line with the file.
-    ``existing`` holds the table's rows by code (read once, inside the loader's transaction), so
-    the code's uniqueness is known here and the database's unique index stays the last word."""
-    obj = existing.get(code)
-    if obj is None:
-        obj = model(code=code, **values)
-        bucket = "created"
-    elif update and any(_comparable(getattr(obj, k)) != _comparable(v) for k, v in values.items()):
-        for key, value in values.items():
-            setattr(obj, key, value)
-        bucket = "updated"
-    else:
-        return obj, None
-    # Field rules are checked here; the table's check constraints are left to the database (one
-    # SQL query each through full_clean, a thousand for the default catalogue), whose refusal is
-    # reported the same way.
+@dataclass
+class _Table:
+    """One catalogue table as the loader sees it: its rows by code (read once, inside the
+    loader's transaction) and the new rows waiting to be inserted together."""
+
+    model: type[Any]
+    kind: str
+    existing: dict[str, Any]
+    new: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, model: type[Any], kind: str) -> _Table:
+        return cls(model=model, kind=kind, existing=_by_code(model))
+
+
+def _check(table: _Table, obj: Any, code: str) -> None:
+    """Field rules, checked here. Foreign keys point at rows this loader holds, and the table's
+    check constraints are left to the database (one SQL query each through full_clean, a
+    thousand for the default catalogue), whose refusal is reported the same way."""
+    foreign_keys = [f.name for f in table.model._meta.concrete_fields if f.is_relation]
     try:
-        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.full_clean(exclude=foreign_keys, validate_unique=False, validate_constraints=False)
+    except DjangoValidationError as error:
+        raise CatalogueFileError(f"{table.kind} {code}: {error.message_dict}") from None
+
+
+def _upsert(
+    table: _Table, *, code: str, values: dict[str, Any], update: bool, summary: LoadSummary
+) -> tuple[Any, str | None]:
+    """Queue the row with this code for creation, or (with ``update``) bring it in line with the
+    file. New rows are written by ``_insert``, a table at a time; the database's unique index
+    stays the last word on codes."""
+    obj = table.existing.get(code)
+    if obj is None:
+        obj = table.model(code=code, **values)
+        _check(table, obj, code)
+        table.new.append(obj)
+        table.existing[code] = obj
+        summary.count("created", table.kind)
+        return obj, "created"
+    if not update or all(_comparable(getattr(obj, k)) == _comparable(v) for k, v in values.items()):
+        return obj, None
+    for key, value in values.items():
+        setattr(obj, key, value)
+    _check(table, obj, code)
+    _save_one(table, obj)
+    summary.count("updated", table.kind)
+    return obj, "updated"
+
+
+def _save_one(table: _Table, obj: Any) -> None:
+    try:
         with transaction.atomic():
             obj.save()
-    except DjangoValidationError as error:
-        raise CatalogueFileError(f"{kind} {code}: {error.message_dict}") from None
     except IntegrityError as error:
-        raise CatalogueFileError(f"{kind} {code}: {error}") from None
-    existing[code] = obj
-    summary.count(bucket, kind)
-    return obj, bucket
+        raise CatalogueFileError(f"{table.kind} {obj.code}: {error}") from None
+
+
+def _insert(table: _Table) -> None:
+    """Write the table's new rows in one statement (a few hundred saves took most of a test's
+    set-up). When the database refuses the batch, the rows are tried one by one so that the
+    refusal names the row's code."""
+    rows, table.new = table.new, []
+    if not rows:
+        return
+    try:
+        with transaction.atomic():
+            table.model.objects.bulk_create(rows)
+    except IntegrityError:
+        for obj in rows:
+            obj.pk = None
+            obj._state.adding = True
+            _save_one(table, obj)
+        raise  # the batch failed but no single row did: still refuse the file
 
 
 def _code(row: Any) -> str:
@@ -439,31 +488,34 @@ def _names(row: dict[str, Any], position: int) -> dict[str, Any]:
 
 
 def _load_needs(path: Path, *, update: bool, summary: LoadSummary) -> None:
-    categories, needs = _by_code(NeedCategory), _by_code(Need)
-    for c_index, c_row in enumerate(_read(path, "categories"), start=1):
+    categories = _Table.of(NeedCategory, "need_categories")
+    needs = _Table.of(Need, "needs")
+    rows = _read(path, "categories")
+    in_category = []
+    for c_index, c_row in enumerate(rows, start=1):
         category, _bucket = _upsert(
-            NeedCategory,
+            categories,
             code=_code(c_row),
             values=_names(c_row, c_index * 10),
             update=update,
             summary=summary,
-            kind="need_categories",
-            existing=categories,
         )
-        for n_index, n_row in enumerate(c_row.get("needs") or [], start=1):
+        in_category.append((category, c_row.get("needs") or []))
+    _insert(categories)
+    for category, n_rows in in_category:
+        for n_index, n_row in enumerate(n_rows, start=1):
             try:
                 groups = _codes("groups", n_row.get("groups") or [])
             except ValidationFailed as error:
                 raise CatalogueFileError(f"need {n_row.get('code')}: {error.fields}") from None
             _upsert(
-                Need,
+                needs,
                 code=_code(n_row),
                 values={**_names(n_row, n_index * 10), "category": category, "groups": groups},
                 update=update,
                 summary=summary,
-                kind="needs",
-                existing=needs,
             )
+    _insert(needs)
 
 
 def _item_values(row: dict[str, Any], position: int, category: ServiceCategory) -> dict[str, Any]:
@@ -492,54 +544,73 @@ def _item_values(row: dict[str, Any], position: int, category: ServiceCategory) 
 
 def _load_catalogue(path: Path, *, update: bool, summary: LoadSummary) -> None:
     needs = _by_code(Need)
-    levels, categories, items = (
-        _by_code(ServiceLevel),
-        _by_code(ServiceCategory),
-        _by_code(ServiceItem),
-    )
-    for l_index, l_row in enumerate(_read(path, "levels"), start=1):
+    levels = _Table.of(ServiceLevel, "levels")
+    categories = _Table.of(ServiceCategory, "categories")
+    items = _Table.of(ServiceItem, "items")
+    level_rows = _read(path, "levels")
+    category_rows = []
+    for l_index, l_row in enumerate(level_rows, start=1):
         level, _bucket = _upsert(
-            ServiceLevel,
+            levels,
             code=_code(l_row),
             values=_names(l_row, l_index * 10),
             update=update,
             summary=summary,
-            kind="levels",
-            existing=levels,
         )
-        for c_index, c_row in enumerate(l_row.get("categories") or [], start=1):
+        category_rows.append((level, l_row.get("categories") or []))
+    _insert(levels)
+    item_rows = []
+    for level, c_rows in category_rows:
+        for c_index, c_row in enumerate(c_rows, start=1):
             category, _bucket = _upsert(
-                ServiceCategory,
+                categories,
                 code=_code(c_row),
                 values={**_names(c_row, c_index * 10), "level": level},
                 update=update,
                 summary=summary,
-                kind="categories",
-                existing=categories,
             )
-            for i_index, i_row in enumerate(c_row.get("items") or [], start=1):
-                values = _item_values(i_row, i_index * 10, category)
-                wanted = i_row.get("needs") or []
-                missing = sorted(set(wanted) - set(needs))
-                if missing:
-                    raise CatalogueFileError(f"item {_code(i_row)}: unknown needs {missing}")
-                item, bucket = _upsert(
-                    ServiceItem,
-                    code=_code(i_row),
-                    values=values,
-                    update=update,
-                    summary=summary,
-                    kind="items",
-                    existing=items,
-                )
-                if bucket == "created":
-                    item.needs.set([needs[code] for code in wanted])
-                    continue
-                current = set(item.needs.values_list("code", flat=True)) if update else set()
-                if update and current != set(wanted):
-                    item.needs.set([needs[code] for code in wanted])
-                    if bucket is None:
-                        summary.count("updated", "items")
+            item_rows.append((category, c_row.get("items") or []))
+    _insert(categories)
+    wanted_needs: list[tuple[Any, str | None, list[str]]] = []
+    for category, i_rows in item_rows:
+        for i_index, i_row in enumerate(i_rows, start=1):
+            values = _item_values(i_row, i_index * 10, category)
+            wanted = i_row.get("needs") or []
+            missing = sorted(set(wanted) - set(needs))
+            if missing:
+                raise CatalogueFileError(f"item {_code(i_row)}: unknown needs {missing}")
+            item, bucket = _upsert(
+                items, code=_code(i_row), values=values, update=update, summary=summary
+            )
+            wanted_needs.append((item, bucket, wanted))
+    _insert(items)
+    _link_needs(wanted_needs, needs, update=update, summary=summary)
+
+
+def _link_needs(
+    wanted_needs: list[tuple[Any, str | None, list[str]]],
+    needs: dict[str, Need],
+    *,
+    update: bool,
+    summary: LoadSummary,
+) -> None:
+    """The needs each item meets: new items' links in one statement; with ``update``, an
+    existing item's links brought in line with the file (counted as an update)."""
+    relation = ServiceItem._meta.get_field("needs")
+    through, own, other = (
+        relation.remote_field.through,
+        relation.m2m_field_name(),
+        relation.m2m_reverse_field_name(),
+    )
+    links = []
+    for item, bucket, wanted in wanted_needs:
+        if bucket == "created":
+            links += [through(**{own: item, other: needs[code]}) for code in wanted]
+        elif update and set(item.needs.values_list("code", flat=True)) != set(wanted):
+            item.needs.set([needs[code] for code in wanted])
+            if bucket is None:
+                summary.count("updated", "items")
+    through.objects.bulk_create(links)
 
 
 @transaction.atomic
