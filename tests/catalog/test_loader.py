@@ -173,3 +173,40 @@ def test_a_row_the_database_refuses_is_reported_with_its_code(tmp_path):
     with pytest.raises(CatalogueFileError, match="items item9"):
         catalogue_load_defaults(catalogue_path=catalogue, needs_path=needs)
     assert not ServiceLevel.objects.filter(code="lv9").exists()
+
+
+def test_the_default_load_runs_a_handful_of_queries_not_one_per_row(django_assert_max_num_queries):
+    """84 rows and 39 items' needs: each table's new rows in one INSERT (SQLite may split a
+    long one), not a save, a savepoint and a foreign-key check per row."""
+    with django_assert_max_num_queries(30):
+        summary = catalogue_load_defaults()
+    assert sum(summary.created.values()) == (
+        NeedCategory.objects.count()
+        + Need.objects.count()
+        + ServiceLevel.objects.count()
+        + ServiceCategory.objects.count()
+        + ServiceItem.objects.count()
+    )
+    links = ServiceItem.needs.through.objects.count()
+    assert links >= ServiceItem.objects.count()  # every item meets at least one need
+
+
+def test_an_edited_file_is_read_again(tmp_path):
+    """The parsed files are kept per process, by path and modification: an edited file (a
+    deployment's own catalogue) is not served from the earlier parse."""
+    needs = tmp_path / "needs.yaml"
+    needs.write_text("categories: []\n", encoding="utf-8")
+    catalogue = tmp_path / "catalogue.yaml"
+
+    def write(name):
+        catalogue.write_text(
+            "levels:\n  - code: lv8\n    name: " + name + "\n    categories: []\n",
+            encoding="utf-8",
+        )
+
+    write("一级")
+    catalogue_load_defaults(catalogue_path=catalogue, needs_path=needs)
+    write("第一级")
+    summary = catalogue_load_defaults(update=True, catalogue_path=catalogue, needs_path=needs)
+    assert summary.updated == {"levels": 1}
+    assert ServiceLevel.objects.get(code="lv8").name == "第一级"
