@@ -12,14 +12,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from jiuzhu.core.audit_chain import entry_mac
+from jiuzhu.core.bulk import insert_rows
 from jiuzhu.core.identity import mask_mobile
 from jiuzhu.core.models import AuditAction, AuditEntry, AuditResult, Role, User
 from jiuzhu.core.request_context import current_request_info
 
+#: An entry's columns (field names) in the order of :func:`record_system_rows`' content.
+ENTRY_COLUMNS = [
+    "at",
+    "actor",
+    "actor_label",
+    "actor_role",
+    "ip_address",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "result",
+    "detail",
+]
 #: Models whose ``str()`` is not personal data. Any other object is labelled by its id.
 PUBLIC_LABELS = frozenset(
     {
@@ -110,29 +125,66 @@ def record_system_many(
     *, actor_label: str, action: str, items: list[tuple[models.Model, dict[str, Any]]]
 ) -> None:
     """One entry per (object, detail) written by a job or handler (no signed-in actor), in one
-    ``bulk_create``: the same rows :func:`record` would write one by one (each with its own
-    MAC), for jobs that audit thousands of objects at once (a department import's warnings)."""
-    if not items:
+    statement: the same rows :func:`record` would write one by one (each with its own MAC), for
+    jobs that audit thousands of objects at once."""
+    _write_system(
+        actor_label,
+        action,
+        [
+            (obj._meta.label_lower, str(obj.pk), object_label_for(obj), detail)
+            for obj, detail in items
+        ],
+    )
+
+
+def record_system_rows(
+    *,
+    actor_label: str,
+    action: str,
+    model: type[models.Model],
+    rows: list[tuple[int, dict[str, Any]]],
+) -> None:
+    """:func:`record_system_many` for callers that hold ids, not objects (a department import
+    raising tens of thousands of warnings): rows of (object id, detail). Only for models
+    labelled by their id (not in PUBLIC_LABELS, not users), whose label needs no object."""
+    label = model._meta.label_lower
+    if label in PUBLIC_LABELS or issubclass(model, User):
+        raise ValueError(f"{label} objects are labelled by their name: use record_system_many")
+    _write_system(actor_label, action, [(label, str(pk), f"#{pk}", d) for pk, d in rows])
+
+
+def _write_system(
+    actor_label: str, action: str, rows: list[tuple[str, str, str, dict[str, Any]]]
+) -> None:
+    if not rows:
         return
     info = current_request_info()
     at = timezone.now()
-    entries = []
-    for obj, detail in items:
+    ops = connection.ops
+    at_db = ops.adapt_datetimefield_value(at)
+    ip_db = ops.adapt_ipaddressfield_value(info.ip_address)
+    encoder = AuditEntry._meta.get_field("detail").encoder  # type: ignore[attr-defined]
+    label = actor_label[:150]
+    values = []
+    for object_type, object_id, object_label, detail in rows:
         content: dict[str, Any] = {
             "at": at,
             "actor_id": None,
-            "actor_label": actor_label[:150],
+            "actor_label": label,
             "actor_role": "",
             "ip_address": info.ip_address,
             "action": action,
-            "object_type": obj._meta.label_lower,
-            "object_id": str(obj.pk),
-            "object_label": object_label_for(obj)[:200],
+            "object_type": object_type,
+            "object_id": object_id,
+            "object_label": object_label[:200],
             "result": AuditResult.SUCCESS,
             "detail": {"channel": info.channel, **_without_free_text(detail)},
         }
-        entries.append(AuditEntry(**content, mac=entry_mac(**content)))
-    AuditEntry.objects.bulk_create(entries)
+        mac = entry_mac(**content)
+        content.update(at=at_db, ip_address=ip_db)
+        content["detail"] = ops.adapt_json_value(content["detail"], encoder)
+        values.append((*content.values(), mac))
+    insert_rows(AuditEntry, [*ENTRY_COLUMNS, "mac"], values)
 
 
 def record_changes(
@@ -144,4 +196,11 @@ def record_changes(
     return record(actor=actor, action=action, obj=obj, detail={"fields": changed})
 
 
-__all__ = ["AuditAction", "AuditResult", "record", "record_changes", "record_system_many"]
+__all__ = [
+    "AuditAction",
+    "AuditResult",
+    "record",
+    "record_changes",
+    "record_system_many",
+    "record_system_rows",
+]

@@ -194,4 +194,65 @@ def test_the_rows_written_in_bulk_are_complete(department, registered, write_csv
         )
         assert (entry.action, entry.actor_id, entry.actor_label) == ("create", None, "system")
         assert entry.detail["origin"] == "department" and entry.detail["grade"] == warning.grade
+        assert entry.object_label == f"#{warning.pk}"
+        assert (warning.status, warning.escalation_level, warning.outcome_note) == ("open", 0, "")
+        assert warning.origin == "department" and warning.record.batch == batch
+        assert warning.due_at - warning.created_at == dt.timedelta(days=warning.rule.verify_days)
+        assert warning.explanation["rule"] == warning.rule.code
+    by_household = EarlyWarning.objects.get(household=household)
+    assert (by_household.district, by_household.street, by_household.community) == (
+        household.district,
+        household.street,
+        household.community,
+    )
+    by_case = EarlyWarning.objects.get(potential_case=case)
+    assert by_case.district == case.district and by_case.household is None
     assert verify().ok
+
+
+def test_a_child_leaving_school_warns_for_a_member_and_for_a_stranger(
+    department, registered, write_csv
+):
+    """The one rule that reads an age: a child member (their household is warned) and a child
+    the registry does not know (their potential case is warned); adults are not. Ages are
+    taken on the day the child left school."""
+    from factories import MemberFactory
+    from jiuzhu.discovery.engine.validate import check_character
+
+    def ident(first17):
+        return first17 + check_character(first17)
+
+    household, _head = registered
+    child_id = ident("32011320120506003")  # born 6 May 2012
+    MemberFactory(
+        household=household, relation="child", birth_date=dt.date(2012, 5, 6), id_number=child_id
+    )
+    stranger_child = ident("32011320111111004")  # born 11 November 2011, not registered
+    left = dt.date.fromisoformat(DAY)
+    rows = [
+        [HEAD_ID, "户主", DAY],  # 56 years old or so: no warning
+        [child_id, "孩子", DAY],
+        [stranger_child, "陌生孩子", DAY],
+        [STRANGER_ID, "王某", DAY],  # born 1985: no warning
+    ]
+    batch = import_file(
+        actor=department,
+        source="school",
+        path=write_csv(rows, header="身份证号,姓名,离校日期", name="school.csv"),
+        channel="cli",
+    )
+    assert (batch.status, batch.matched, batch.potential_cases) == ("imported", 2, 2)
+
+    def age(born):
+        return left.year - born.year - ((left.month, left.day) < (born.month, born.day))
+
+    warnings = EarlyWarning.objects.filter(rule__code="school_leaving")
+    by_subject = {
+        (w.household_id, w.potential_case and w.potential_case.id_last4): w for w in warnings
+    }
+    assert set(by_subject) == {(household.pk, None), (None, stranger_child[-4:])}
+    member_warning = by_subject[(household.pk, None)]
+    case_warning = by_subject[(None, stranger_child[-4:])]
+    assert member_warning.explanation["value"] == str(age(dt.date(2012, 5, 6)))
+    assert case_warning.explanation["value"] == str(age(dt.date(2011, 11, 11)))
+    assert member_warning.explanation["threshold"] == "18"

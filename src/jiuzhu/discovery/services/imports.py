@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit, crypto
+from jiuzhu.core.bulk import insert_rows
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import AreaLevel, AuditAction, User
 from jiuzhu.discovery import policy
@@ -44,7 +45,7 @@ CHUNK = 2000
 #: before the rows are matched (one query, then dict look-ups); below it each chunk asks the
 #: database for its own hashes (a small file should not read the whole register).
 PRELOAD_BYTES = 512 * 1024
-#: The columns the store writes (``_insert``), in the order of its tuples.
+#: The columns the store writes (``insert_rows``), in the order of its tuples.
 CASE_COLUMNS = [
     "id_number_encrypted",
     "id_number_hash",
@@ -67,6 +68,8 @@ RECORD_COLUMNS = [
     "household",
     "potential_case",
 ]
+#: Identity numbers whose keyed hash the store remembers (about 25 MiB).
+HASHES_KEPT = 100_000
 #: Errors kept in a batch's report (the count is always complete).
 REPORT_MAX = 10_000
 Progress = Callable[[int], None]
@@ -74,23 +77,6 @@ Progress = Callable[[int], None]
 
 def max_bytes() -> int:
     return int(getattr(settings, "JIUZHU_IMPORT_MAX_MB", 64)) * 2**20
-
-
-def _insert(model: type[models.Model], columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Write ``rows`` (values already in the database's form) with one prepared INSERT run by
-    ``executemany``. Profiled on a 50,000-row file, ORM ``bulk_create`` spent more time building
-    model instances and compiling SQL (one statement per ~100 rows on SQLite, whose parameter
-    limit splits the batches) than the database spent writing."""
-    quote = connection.ops.quote_name
-    column_of = {field.name: field.column for field in model._meta.concrete_fields}
-    names = ", ".join(quote(column_of[name]) for name in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            # Table and column names from the model, placeholders only: no input in the SQL.
-            f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})",  # noqa: S608
-            rows,
-        )
 
 
 class _Rollback(Exception):
@@ -167,6 +153,7 @@ class _Store:
                 )
             }
         self.pending: list[_Row] = []
+        self._known_hashes: dict[str, str] = {}
         self.new_records = 0
         self.matched = 0
         self.new_cases = 0
@@ -181,6 +168,18 @@ class _Store:
             f"SELECT {quote('id_number_hash')}, {quote('id')}"  # noqa: S608
             f" FROM {quote(PotentialCase._meta.db_table)} WHERE {quote('id_number_hash')}"
         )
+
+    def _hashes(self, numbers: set[str]) -> dict[str, str]:
+        """Keyed hashes of these identity numbers, remembered across chunks: a person appears
+        in a department file many times (a medical file has a row per settlement), and the
+        hash is a fifth of storing a row. Forgotten past HASHES_KEPT people, to bound memory."""
+        known = self._known_hashes
+        if len(known) > HASHES_KEPT:
+            known.clear()
+        digest = self.digest
+        for number in numbers - known.keys():
+            known[number] = digest(number)
+        return {number: known[number] for number in numbers}
 
     def add_chunk(self, chunk: Chunk) -> None:
         """Queue a checked chunk's accepted rows; written CHUNK at a time."""
@@ -202,8 +201,7 @@ class _Store:
         fresh = [row for row in chunk if row[4] not in known] if known else chunk
         if not fresh:
             return
-        digest = self.digest
-        hashes = {number: digest(number) for number in {row[0] for row in fresh}}
+        hashes = self._hashes({row[0] for row in fresh})
         if self.members is not None:
             everyone = self.members
             members = {h: everyone[h] for h in hashes.values() if h in everyone}
@@ -240,7 +238,7 @@ class _Store:
             )
             cases[digest_] = -1  # created below
         if new_cases:
-            _insert(PotentialCase, CASE_COLUMNS, new_cases)
+            insert_rows(PotentialCase, CASE_COLUMNS, new_cases)
             self.new_cases += len(new_cases)
             cases.update(_select(self._cases_sql, [case[1] for case in new_cases]))
         encoder = DepartmentRecord._meta.get_field("values").encoder  # type: ignore[attr-defined]
@@ -273,7 +271,7 @@ class _Store:
                     case_id,
                 )
             )
-        _insert(DepartmentRecord, RECORD_COLUMNS, rows)
+        insert_rows(DepartmentRecord, RECORD_COLUMNS, rows)
         self.new_records += len(rows)
 
 

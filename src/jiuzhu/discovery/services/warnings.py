@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.assessment.models import AssessmentReason
 from jiuzhu.assessment.services.dues import due_add
 from jiuzhu.core import audit
+from jiuzhu.core.bulk import ids_by, insert_rows
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.events import publish
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, Role, User
@@ -28,7 +29,6 @@ from jiuzhu.discovery import policy
 from jiuzhu.discovery.engine.rules import KIND_SOURCE, Fact, Hit, RuleSpec, Subject, evaluate
 from jiuzhu.discovery.events import WARNING_RAISED, WARNING_VERIFIED
 from jiuzhu.discovery.models import (
-    DepartmentRecord,
     EarlyWarning,
     PotentialCase,
     PotentialCaseStatus,
@@ -38,6 +38,12 @@ from jiuzhu.discovery.models import (
     WarningRule,
     WarningStatus,
 )
+from jiuzhu.discovery.services.rule_inputs import (
+    RuleRecord,
+    case_birth_dates,
+    member_birth_dates,
+    records_by_owner,
+)
 from jiuzhu.registry.models import Employment, Household, Member
 from jiuzhu.registry.services.chain import chain_add
 
@@ -45,6 +51,8 @@ SYSTEM = "system"
 #: Hours before an unverified warning escalates again after a first escalation.
 REESCALATE_HOURS = 48
 _OPEN = frozenset({WarningStatus.OPEN})
+#: The only source whose rule reads the person's age (``school_leaving``).
+AGED_SOURCE = KIND_SOURCE["school_leaving"]
 
 
 def _history(step: Step[EarlyWarning]) -> None:
@@ -158,30 +166,18 @@ def rule_publish(
 # ---------------------------------------------------------------------------- raising
 
 
-class _Record(NamedTuple):
-    """A department record as the rules read it (plain values: a big import loads tens of
-    thousands, and model instances cost more than the rules)."""
-
-    pk: int
-    source: str
-    on: dt.date
-    values: dict[str, Any]
-    member_id: int | None
-    owner_id: int  # the household or the potential case
-
-
 class _Member(NamedTuple):
     relation: str
-    birth_date: dt.date | None
     employed: bool
     is_active: bool
     household_id: int
 
 
-_RECORD_FIELDS = ("pk", "source", "on", "values", "member_id")
-
-
-def _facts_for(records: Iterable[_Record], members: dict[int, _Member]) -> list[Fact]:
+def _facts_for(
+    records: Iterable[RuleRecord],
+    members: dict[int, _Member],
+    births: dict[int, dt.date | None],
+) -> list[Fact]:
     facts = []
     for record in records:
         member = members.get(record.member_id) if record.member_id else None
@@ -192,37 +188,110 @@ def _facts_for(records: Iterable[_Record], members: dict[int, _Member]) -> list[
                 on=record.on,
                 values=record.values,
                 relation=member.relation if member else "",
-                birth_date=member.birth_date if member else None,
+                birth_date=births.get(record.member_id) if record.member_id else None,
                 employed=bool(member and member.employed),
             )
         )
     return facts
 
 
+def _aged(records: dict[int, list[RuleRecord]], key: str) -> set[int]:
+    """The people (member ids, or potential-case ids with ``key="owner_id"``) whose age a rule
+    reads: those with a record of the one source whose rule asks for an age."""
+    return {getattr(r, key) for rows in records.values() for r in rows if r.source == AGED_SOURCE}
+
+
 class _Pending:
     """Warnings raised by an import's rules, written per chunk of subjects: the warnings, their
-    history rows and their audit entries in three ``bulk_create`` calls instead of three
-    INSERTs per warning (the same rows; profiled, the per-warning writes were the biggest cost
-    of evaluating a 50,000-row file once its records were stored in bulk)."""
+    history rows and their audit entries in three statements of plain rows (``core.bulk``), not
+    three INSERTs per warning nor model instances (the same rows; profiled on a 100,000-row
+    file, building and preparing instances for ``bulk_create`` took longer than the rules)."""
+
+    #: EarlyWarning columns written for a raised warning (the rest are empty).
+    COLUMNS = [
+        "origin",
+        "rule",
+        "record",
+        "household",
+        "potential_case",
+        "district",
+        "street",
+        "community",
+        "grade",
+        "indicator",
+        "explanation",
+        "dedupe_key",
+        "status",
+        "due_at",
+        "escalation_level",
+        "outcome_note",
+        "created_at",
+    ]
 
     def __init__(self) -> None:
-        self.warnings: list[EarlyWarning] = []
+        self.rows: list[tuple[Any, ...]] = []
+        self.audit: list[tuple[str, str]] = []  # (dedupe key, grade)
+        self.now = timezone.now()
+        self._encoder = EarlyWarning._meta.get_field("explanation").encoder  # type: ignore[attr-defined]
+
+    def add(
+        self,
+        *,
+        rule: WarningRule,
+        record_id: int,
+        hit: Hit,
+        explanation: dict[str, Any],
+        dedupe_key: str,
+        subject: dict[str, int | None],
+    ) -> None:
+        ops = connection.ops
+        self.rows.append(
+            (
+                WarningOrigin.DEPARTMENT,
+                rule.pk,
+                record_id,
+                subject.get("household_id"),
+                subject.get("potential_case_id"),
+                subject["district_id"],
+                subject.get("street_id"),
+                subject.get("community_id"),
+                hit.grade,
+                hit.indicator,
+                ops.adapt_json_value(explanation, self._encoder),
+                dedupe_key,
+                WarningStatus.OPEN,
+                ops.adapt_datetimefield_value(self.now + dt.timedelta(days=rule.verify_days)),
+                0,
+                "",
+                ops.adapt_datetimefield_value(self.now),
+            )
+        )
+        self.audit.append((dedupe_key, hit.grade))
 
     def write(self) -> None:
-        warnings, self.warnings = self.warnings, []
-        if not warnings:
+        rows, self.rows = self.rows, []
+        raised, self.audit = self.audit, []
+        if not rows:
             return
-        EarlyWarning.objects.bulk_create(warnings)  # sets each pk (RETURNING)
-        WarningEvent.objects.bulk_create(
-            WarningEvent(warning=w, action="raise", note="") for w in warnings
+        insert_rows(EarlyWarning, self.COLUMNS, rows)
+        ids = ids_by(EarlyWarning, "dedupe_key", [key for key, _grade in raised])
+        created = connection.ops.adapt_datetimefield_value(self.now)
+        insert_rows(
+            WarningEvent,
+            ["warning", "action", "note", "created_at"],
+            [(ids[key], "raise", "", created) for key, _grade in raised],
         )
-        audit.record_system_many(
+        audit.record_system_rows(
             actor_label=SYSTEM,
             action=AuditAction.CREATE,
-            items=[(w, {"origin": w.origin, "grade": w.grade}) for w in warnings],
+            model=EarlyWarning,
+            rows=[
+                (ids[key], {"origin": WarningOrigin.DEPARTMENT, "grade": grade})
+                for key, grade in raised
+            ],
         )
-        for warning in warnings:
-            publish(WARNING_RAISED, warning_id=warning.pk)
+        for key, _grade in raised:
+            publish(WARNING_RAISED, warning_id=ids[key])
 
 
 def _create(
@@ -242,48 +311,33 @@ def _create(
     indicator: str = "",
     referral: Any = None,
     known: set[str] | None = None,
-    pending: _Pending | None = None,
-    subject_ids: dict[str, int | None] | None = None,
 ) -> EarlyWarning | None:
     """One warning, unless the same one was raised before (``dedupe_key``). ``known``: the
     dedupe keys already raised among those the caller may raise (loaded in one query for a
-    whole chunk, so a big import asks once, not per warning); it gets the new key. With
-    ``pending`` the warning is only collected, and written with the chunk's others by
-    :meth:`_Pending.write`. ``subject_ids`` (``household_id``, ``potential_case_id``,
-    ``district_id``, ``street_id``, ``community_id``) stand for the subject's instances: an
-    import's rules read subjects as plain values, not model instances (the same row)."""
+    whole chunk); it gets the new key. An import's rules write theirs in bulk
+    (:class:`_Pending`)."""
     if known is not None:
         if dedupe_key in known:
             return None
         known.add(dedupe_key)
     elif EarlyWarning.objects.filter(dedupe_key=dedupe_key).exists():
         return None
-    subject: dict[str, Any] = (
-        dict(subject_ids)
-        if subject_ids is not None
-        else {
-            "district": district,
-            "street": street,
-            "community": community,
-            "household": household,
-            "potential_case": potential_case,
-        }
-    )
     warning = EarlyWarning(
         origin=origin,
         dedupe_key=dedupe_key,
         grade=grade,
         due_at=timezone.now() + dt.timedelta(days=due_days),
-        **subject,
+        district=district,
+        street=street,
+        community=community,
+        household=household,
+        potential_case=potential_case,
         rule=rule,
         record_id=record_id,
         indicator=indicator,
         explanation=explanation,
         referral=referral,
     )
-    if pending is not None:
-        pending.warnings.append(warning)
-        return warning
     warning.save(force_insert=True)
     WarningEvent.objects.create(warning=warning, action="raise", note="")
     audit.record(
@@ -329,7 +383,7 @@ def _known_for_chunk(
 def _raise_hits(
     hits: list[Hit],
     rules: dict[str, WarningRule],
-    records: dict[int, _Record],
+    records: dict[int, RuleRecord],
     known: set[str],
     open_pairs: set[tuple[str, str]],
     pending: _Pending,
@@ -343,22 +397,20 @@ def _raise_hits(
         # An aggregate rule (medical costs) warns once while a warning is open; others per record.
         if rule.kind == "medical_out_of_pocket" and (rule.code, who) in open_pairs:
             continue
-        created = _create(
-            origin=WarningOrigin.DEPARTMENT,
-            dedupe_key=f"rule:{rule.code}:{who}:r{record.pk}",
-            grade=hit.grade,
-            due_days=rule.verify_days,
+        dedupe_key = f"rule:{rule.code}:{who}:r{record.pk}"
+        if dedupe_key in known:
+            continue
+        known.add(dedupe_key)
+        pending.add(
             rule=rule,
             record_id=record.pk,
-            indicator=hit.indicator,
+            hit=hit,
             explanation=hit.explanation(record.source),
-            known=known,
-            pending=pending,
-            subject_ids=subject,
+            dedupe_key=dedupe_key,
+            subject=subject,
         )
-        if created is not None:
-            raised += 1
-            open_pairs.add((rule.code, who))
+        raised += 1
+        open_pairs.add((rule.code, who))
     return raised
 
 
@@ -382,19 +434,14 @@ def warnings_evaluate(
     household_ids = sorted(set(household_ids))
     for start in range(0, len(household_ids), 500):
         ids = household_ids[start : start + 500]
-        by_household: dict[int, list[_Record]] = defaultdict(list)
-        for row in (
-            DepartmentRecord.objects.filter(household_id__in=ids, source__in=sources)
-            .filter(Q(on__gte=since) | Q(source="unemployment"))
-            .values_list(*_RECORD_FIELDS, "household_id")
-        ):
-            by_household[row[5]].append(_Record(*row))
+        by_household = records_by_owner("household", ids, sources, since=since)
         members = {
-            row[0]: _Member(row[1], row[2], row[3] == Employment.EMPLOYED, row[4], row[5])
+            row[0]: _Member(row[1], row[2] == Employment.EMPLOYED, row[3], row[4])
             for row in Member.objects.filter(household_id__in=ids).values_list(
-                "pk", "relation", "birth_date", "employment", "is_active", "household_id"
+                "pk", "relation", "employment", "is_active", "household_id"
             )
         }
+        births = member_birth_dates(_aged(by_household, "member_id"))
         # Plain values, not instances: building ~40,000 households with three areas each was
         # a sixth of a profiled 50,000-row import.
         households = {
@@ -413,7 +460,7 @@ def warnings_evaluate(
             tier, income, district_id, street_id, community_id = households[household_id]
             earners = earners_of[household_id]
             subject = Subject(tier=tier, monthly_income=Decimal(income), earners=earners)
-            hits = evaluate(specs, _facts_for(records, members), subject, today)
+            hits = evaluate(specs, _facts_for(records, members, births), subject, today)
             if not hits:
                 continue
             raised += _raise_hits(
@@ -432,21 +479,19 @@ def warnings_evaluate(
     case_ids = sorted(set(case_ids))
     for start in range(0, len(case_ids), 500):
         ids = case_ids[start : start + 500]
-        by_case: dict[int, list[_Record]] = defaultdict(list)
-        for row in DepartmentRecord.objects.filter(
-            potential_case_id__in=ids, source__in=sources
-        ).values_list(*_RECORD_FIELDS, "potential_case_id"):
-            by_case[row[5]].append(_Record(*row))
+        by_case = records_by_owner("potential_case", ids, sources)
         cases = {
             row[0]: row[1:]
             for row in PotentialCase.objects.filter(pk__in=ids).values_list(
-                "pk", "status", "birth_date", "district_id", "street_id", "community_id"
+                "pk", "status", "district_id", "street_id", "community_id"
             )
         }
+        births = case_birth_dates(_aged(by_case, "owner_id"))
         known, open_pairs = _known_for_chunk((f"p{i}" for i in by_case), rules)
         pending = _Pending()
         for case_id, records in by_case.items():
-            status, birth_date, district_id, street_id, community_id = cases[case_id]
+            status, district_id, street_id, community_id = cases[case_id]
+            birth_date = births.get(case_id)
             if district_id is None or status != PotentialCaseStatus.OPEN:
                 continue
             facts = [Fact(r.pk, r.source, r.on, r.values, "", birth_date, False) for r in records]
