@@ -16,7 +16,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from jiuzhu.core.audit_chain import entry_mac
-from jiuzhu.core.bulk import insert_rows
+from jiuzhu.core.bulk import insert_rows, json_adapter
 from jiuzhu.core.identity import mask_mobile
 from jiuzhu.core.models import AuditAction, AuditEntry, AuditResult, Role, User
 from jiuzhu.core.request_context import current_request_info
@@ -163,7 +163,7 @@ def _write_system(
     ops = connection.ops
     at_db = ops.adapt_datetimefield_value(at)
     ip_db = ops.adapt_ipaddressfield_value(info.ip_address)
-    encoder = AuditEntry._meta.get_field("detail").encoder  # type: ignore[attr-defined]
+    detail_json = json_adapter(AuditEntry, "detail")
     label = actor_label[:150]
     values = []
     for object_type, object_id, object_label, detail in rows:
@@ -182,7 +182,7 @@ def _write_system(
         }
         mac = entry_mac(**content)
         content.update(at=at_db, ip_address=ip_db)
-        content["detail"] = ops.adapt_json_value(content["detail"], encoder)
+        content["detail"] = detail_json(content["detail"])
         values.append((*content.values(), mac))
     insert_rows(AuditEntry, [*ENTRY_COLUMNS, "mac"], values)
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit, crypto
-from jiuzhu.core.bulk import insert_rows
+from jiuzhu.core.bulk import insert_rows, json_adapter, large_sqlite_cache
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import AreaLevel, AuditAction, User
 from jiuzhu.discovery import policy
@@ -154,6 +154,7 @@ class _Store:
             }
         self.pending: list[_Row] = []
         self._known_hashes: dict[str, str] = {}
+        self._values_json = json_adapter(DepartmentRecord, "values")
         self.new_records = 0
         self.matched = 0
         self.new_cases = 0
@@ -241,8 +242,7 @@ class _Store:
             insert_rows(PotentialCase, CASE_COLUMNS, new_cases)
             self.new_cases += len(new_cases)
             cases.update(_select(self._cases_sql, [case[1] for case in new_cases]))
-        encoder = DepartmentRecord._meta.get_field("values").encoder  # type: ignore[attr-defined]
-        adapt_json = ops.adapt_json_value
+        adapt_json = self._values_json
         batch_id = self.batch.pk
         rows: list[tuple[Any, ...]] = []
         for number, _name, on, values, key in fresh:
@@ -265,7 +265,7 @@ class _Store:
                     key,
                     digest_,
                     on,  # ISO, as adapt_datefield_value gives it
-                    adapt_json(values, encoder),
+                    adapt_json(values),
                     member_id,
                     household_id,
                     case_id,
@@ -310,7 +310,7 @@ def import_file(
     refusal: dict[str, Any] = {}
     batch: ImportBatch | None = None
     try:
-        with transaction.atomic():
+        with large_sqlite_cache(), transaction.atomic():
             batch = ImportBatch.objects.create(status=ImportStatus.IMPORTED, **meta)
             store = _Store(batch, enc, digest, preload=path.stat().st_size >= PRELOAD_BYTES)
             rows = read_rows(path, max_bytes=max_bytes())

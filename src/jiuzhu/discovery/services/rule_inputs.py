@@ -12,6 +12,7 @@ plans the same query the same way with or without it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -69,13 +70,18 @@ def records_by_owner(
         sql += f" AND ({on} >= %s OR ({source} || '') = %s)"
         params += [connection.ops.adapt_datefield_value(since), UNDATED_SOURCE]
     values_field = DepartmentRecord._meta.get_field("values")
+    # SQLite hands JSON back as text: read it with json.loads itself (the field's converter
+    # adds a third per record), unless the field has its own decoder.
+    loads = json.loads if values_field.decoder is None else None  # type: ignore[attr-defined]
     found: dict[int, list[RuleRecord]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for pk, src, day, values, member_id, owner_id in cursor.fetchall():
             if not isinstance(day, dt.date):
                 day = dt.date.fromisoformat(day)
-            if not isinstance(values, dict):
+            if isinstance(values, str) and loads is not None:
+                values = loads(values)
+            elif not isinstance(values, dict):
                 values = values_field.from_db_value(values, None, connection)
             found[owner_id].append(RuleRecord(pk, src, day, values, member_id, owner_id))
     return found

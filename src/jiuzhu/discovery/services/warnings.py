@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.assessment.models import AssessmentReason
 from jiuzhu.assessment.services.dues import due_add
 from jiuzhu.core import audit
-from jiuzhu.core.bulk import ids_by, insert_rows
+from jiuzhu.core.bulk import ids_by, insert_rows, json_adapter
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.events import publish
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, Role, User
@@ -232,7 +232,7 @@ class _Pending:
         self.rows: list[tuple[Any, ...]] = []
         self.audit: list[tuple[str, str]] = []  # (dedupe key, grade)
         self.now = timezone.now()
-        self._encoder = EarlyWarning._meta.get_field("explanation").encoder  # type: ignore[attr-defined]
+        self._explanation_json = json_adapter(EarlyWarning, "explanation")
 
     def add(
         self,
@@ -257,7 +257,7 @@ class _Pending:
                 subject.get("community_id"),
                 hit.grade,
                 hit.indicator,
-                ops.adapt_json_value(explanation, self._encoder),
+                self._explanation_json(explanation),
                 dedupe_key,
                 WarningStatus.OPEN,
                 ops.adapt_datetimefield_value(self.now + dt.timedelta(days=rule.verify_days)),
