@@ -97,3 +97,15 @@ def test_soak_benchmark_smoke(tmp_path):
     out = run("bench_soak.py", "--smoke", "--port", str(free_port()), tmp_path=tmp_path)
     assert "| requests | errors |" in out
     assert "Server memory (RSS of the gunicorn master" in out
+
+
+def test_department_import_benchmark_smoke(tmp_path):
+    out = run("bench_discovery.py", "--rows", "3000", "--households", "40", tmp_path=tmp_path)
+    assert "| (b) import: (a) + match by keyed identity hash" in out
+    assert "accepted 3,000, new records 3,000" in out
+    assert "the second import added 0 records" in out
+
+
+def test_sqlite_index_benchmark_smoke(tmp_path):
+    out = run("bench_sqlite_indexes.py", "--rows", "3000", "--cache-mib", "2", tmp_path=tmp_path)
+    assert out.count("3,000 rows, 2 MiB cache") == 4

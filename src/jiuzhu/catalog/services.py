@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -596,12 +596,9 @@ def _link_needs(
 ) -> None:
     """The needs each item meets: new items' links in one statement; with ``update``, an
     existing item's links brought in line with the file (counted as an update)."""
-    relation = ServiceItem._meta.get_field("needs")
-    through, own, other = (
-        relation.remote_field.through,
-        relation.m2m_field_name(),
-        relation.m2m_reverse_field_name(),
-    )
+    relation = cast("models.ManyToManyField[Any, Any]", ServiceItem._meta.get_field("needs"))
+    through = ServiceItem.needs.through
+    own, other = relation.m2m_field_name(), relation.m2m_reverse_field_name()
     links = []
     for item, bucket, wanted in wanted_needs:
         if bucket == "created":

@@ -82,7 +82,7 @@ def records_by_owner(
             if isinstance(values, str) and loads is not None:
                 values = loads(values)
             elif not isinstance(values, dict):
-                values = values_field.from_db_value(values, None, connection)
+                values = values_field.from_db_value(values, None, connection)  # type: ignore[arg-type]
             found[owner_id].append(RuleRecord(pk, src, day, values, member_id, owner_id))
     return found
 
