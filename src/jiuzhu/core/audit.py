@@ -15,26 +15,14 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from jiuzhu.core.audit_chain import entry_mac
+from jiuzhu.core.audit_chain import CONTENT_FIELDS, entry_mac
 from jiuzhu.core.bulk import insert_rows, json_adapter
 from jiuzhu.core.identity import mask_mobile
 from jiuzhu.core.models import AuditAction, AuditEntry, AuditResult, Role, User
 from jiuzhu.core.request_context import current_request_info
 
-#: An entry's columns (field names) in the order of :func:`record_system_rows`' content.
-ENTRY_COLUMNS = [
-    "at",
-    "actor",
-    "actor_label",
-    "actor_role",
-    "ip_address",
-    "action",
-    "object_type",
-    "object_id",
-    "object_label",
-    "result",
-    "detail",
-]
+#: An entry's columns (field names) as :func:`_write_system` writes them.
+ENTRY_COLUMNS = ["at", "actor", *CONTENT_FIELDS, "detail", "mac"]
 #: Models whose ``str()`` is not personal data. Any other object is labelled by its id.
 PUBLIC_LABELS = frozenset(
     {
@@ -181,10 +169,10 @@ def _write_system(
             "detail": {"channel": info.channel, **_without_free_text(detail)},
         }
         mac = entry_mac(**content)
-        content.update(at=at_db, ip_address=ip_db)
-        content["detail"] = detail_json(content["detail"])
-        values.append((*content.values(), mac))
-    insert_rows(AuditEntry, [*ENTRY_COLUMNS, "mac"], values)
+        content["ip_address"] = ip_db
+        fields = [content[name] for name in CONTENT_FIELDS]
+        values.append((at_db, None, *fields, detail_json(content["detail"]), mac))
+    insert_rows(AuditEntry, ENTRY_COLUMNS, values)
 
 
 def record_changes(
