@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
+from jiuzhu.core.keyed_digest import hmac_sha256_hex
+
 
 def _derive(master: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
@@ -103,19 +105,10 @@ def bulk_encryptor():
     def enc(value: str) -> str:
         return fernet.encrypt(value.encode("utf-8")).decode("ascii")
 
-    # HMAC-SHA256 (RFC 2104) with the padded key's two hash states computed once and copied
-    # per value: the same digest as ``hmac.new``, about 2.5x faster, which matters when an
-    # import hashes a million rows (a test compares it with ``hmac.new``).
-    block = mac_key if len(mac_key) <= 64 else hashlib.sha256(mac_key).digest()
-    block = block.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+    return enc, hmac_sha256_hex(mac_key)
 
-    def digest(value: str) -> str:
-        first = inner.copy()
-        first.update(value.encode("utf-8"))
-        second = outer.copy()
-        second.update(first.digest())
-        return second.hexdigest()
 
-    return enc, digest
+def lookup_key() -> bytes:
+    """The current lookup-hash key itself, for a process without Django settings that must
+    compute the same keyed hashes (a department import's checking process)."""
+    return _keys(settings.FIELD_ENCRYPTION_KEY)[1]

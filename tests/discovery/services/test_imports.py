@@ -117,12 +117,12 @@ def test_a_refused_file_is_recorded_with_its_reason(department, write_csv):
 
 
 def test_an_interrupted_import_leaves_no_batch(department, registered, write_csv, monkeypatch):
-    from jiuzhu.discovery.services import imports
+    from jiuzhu.discovery.services import import_store
 
     def boom(self):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(imports._Store, "flush", boom)
+    monkeypatch.setattr(import_store.RecordStore, "flush", boom)
     with pytest.raises(KeyboardInterrupt):
         run(department, write_csv([[HEAD_ID, "户主", DAY, "100"]]))
     assert ImportBatch.objects.count() == 0 and DepartmentRecord.objects.count() == 0

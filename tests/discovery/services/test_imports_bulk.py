@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import ProtectedError
 from openpyxl import Workbook
 
 from discovery_cast import HEAD_ID, STRANGER_ID
+from jiuzhu.discovery.engine import parallel
 from jiuzhu.discovery.models import DepartmentRecord, EarlyWarning, PotentialCase
+from jiuzhu.discovery.services import import_store
 from jiuzhu.discovery.services.imports import import_file
 
 pytestmark = pytest.mark.django_db
@@ -60,9 +63,20 @@ EXPECTED_ERRORS = [
 ]
 
 
+@pytest.fixture(params=["inline", "child", "rules_read_back"])
+def route(request, monkeypatch):
+    """How a large file would go: checked in this process (a small file's way) or in a child
+    process (``engine.parallel``); its rules reading the import's records from memory, or, past
+    REMEMBER_MAX, every record back from the database. The outcome must not depend on it."""
+    monkeypatch.setattr(parallel, "use_child", lambda path: request.param == "child")
+    if request.param == "rules_read_back":
+        monkeypatch.setattr(import_store, "REMEMBER_MAX", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("kind", ["utf-8", "gbk", "xlsx"])
 def test_valid_rows_only_stores_the_good_rows_matches_and_warns(
-    department, registered, tmp_path, kind
+    department, registered, tmp_path, kind, route
 ):
     household, head = registered
     batch = import_file(
@@ -110,7 +124,9 @@ def test_valid_rows_only_stores_the_good_rows_matches_and_warns(
 
 
 @pytest.mark.parametrize("kind", ["utf-8", "gbk", "xlsx"])
-def test_the_whole_file_is_refused_with_the_same_report(department, registered, tmp_path, kind):
+def test_the_whole_file_is_refused_with_the_same_report(
+    department, registered, tmp_path, kind, route
+):
     batch = import_file(
         actor=department, source="medical", path=write(tmp_path, kind), channel="cli"
     )
@@ -125,3 +141,59 @@ def test_the_whole_file_is_refused_with_the_same_report(department, registered, 
     )
     assert DepartmentRecord.objects.count() == 0 and PotentialCase.objects.count() == 0
     assert EarlyWarning.objects.count() == 0
+
+
+def test_an_earlier_files_records_count_with_the_new_ones(department, registered, write_csv, route):
+    """The rules read the import's own records from memory and only the earlier ones from the
+    database; the sum crosses the threshold only with both. By hand: 3,000 in the first file
+    is below 40 % of twelve months of a 1,000 income (4,800.00), 3,000 + 2,000 = 5,000 is not."""
+    household, head = registered
+    first = import_file(
+        actor=department,
+        source="medical",
+        path=write_csv([[HEAD_ID, "户主", day(30).isoformat(), "3000"]], name="first.csv"),
+        channel="cli",
+    )
+    assert (first.new_records, first.warnings) == (1, 0)
+    second = import_file(
+        actor=department,
+        source="medical",
+        path=write_csv(
+            [
+                [HEAD_ID, "户主", day(30).isoformat(), "3000"],  # the first file's row again
+                [HEAD_ID, "户主", day(3).isoformat(), "2000"],
+            ],
+            name="second.csv",
+        ),
+        channel="cli",
+    )
+    assert (second.new_records, second.warnings) == (1, 1)
+    warning = EarlyWarning.objects.get()
+    assert warning.household == household
+    assert warning.record_id == DepartmentRecord.objects.get(on=day(3)).pk
+    assert (warning.explanation["value"], warning.explanation["threshold"]) == (
+        "5000",
+        "4800.00",
+    )
+    assert warning.explanation["records"] == 2
+
+
+def test_records_still_protect_their_member_household_and_case(department, registered, write_csv):
+    """The references carry no database constraint (the import's speed, see DepartmentRecord);
+    Django's PROTECT still refuses to delete what a record points to."""
+    household, head = registered
+    import_file(
+        actor=department,
+        source="medical",
+        path=write_csv(
+            [
+                [HEAD_ID, "户主", day(3).isoformat(), "20"],
+                [STRANGER_ID, "王某", day(3).isoformat(), "30"],
+            ]
+        ),
+        channel="cli",
+    )
+    for obj in (head, household, PotentialCase.objects.get()):
+        with pytest.raises(ProtectedError):
+            obj.delete()
+    assert DepartmentRecord.objects.count() == 2

@@ -70,6 +70,10 @@ class Chunk:
     keys: list[str] = field(default_factory=list)
     errors: list[list[RowError]] = field(default_factory=list)
     rows: int = 0
+    #: Filled for storing (``parallel.scan_file``): each accepted row's identity-number lookup
+    #: hash and its kept values as JSON text.
+    id_hashes: list[str] = field(default_factory=list)
+    values_json: list[str] = field(default_factory=list)
 
 
 def _digits(cells: list[str], width: int) -> tuple[np.ndarray, list[int]]:

@@ -142,22 +142,54 @@ class PotentialCase(models.Model):
 
 class DepartmentRecord(models.Model):
     """One department row, kept with only what the rules use. ``row_key`` is the keyed hash of
-    the row's content: the same row imported again is recognised and changes nothing."""
+    the row's content: the same row imported again is recognised and changes nothing.
+
+    Built for million-row files, which write every index entry and check every constraint:
+
+    * Indexed only for what reads it: the row key (re-imports), a household's records by
+      source and date and a potential case's (the rules; each index holds only the rows that
+      have one), the batch. Not the identity hash (no query looks a record up by it), the
+      member, nor the household alone (the composite index leads with it).
+    * The member, household and potential case are references without a database constraint:
+      one service writes records (``services/imports.py``), in the transaction that reads or
+      creates the ids it writes, and members, households and cases are deactivated or closed,
+      never deleted (``PROTECT`` still stops a delete in Django). The constraint cost a random
+      lookup in another table per row and reference.
+
+    Together a third off writing the records (bench/RESULTS.md, department import run 7)."""
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="records")
     source = models.CharField(max_length=16)
     row_key = models.CharField(max_length=64)
-    id_number_hash = models.CharField(max_length=64, db_index=True)
+    id_number_hash = models.CharField(max_length=64)
     on = models.DateField(_("date"))
     values = models.JSONField(default=dict)
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     potential_case = models.ForeignKey(
-        PotentialCase, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+        PotentialCase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -166,7 +198,18 @@ class DepartmentRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "row_key"], name="department_record_once")
         ]
-        indexes = [models.Index(fields=["household", "source", "on"])]
+        indexes = [
+            models.Index(
+                fields=["household", "source", "on"],
+                condition=models.Q(household__isnull=False),
+                name="department_record_household",
+            ),
+            models.Index(
+                fields=["potential_case"],
+                condition=models.Q(potential_case__isnull=False),
+                name="department_record_case",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} {self.on}"

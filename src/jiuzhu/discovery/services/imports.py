@@ -13,63 +13,33 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiuzhu.core import audit, crypto
-from jiuzhu.core.bulk import insert_rows, json_adapter, large_sqlite_cache
+from jiuzhu.core.bulk import (
+    gc_paused,
+    large_sqlite_cache,
+)
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.models import AreaLevel, AuditAction, User
 from jiuzhu.discovery import policy
-from jiuzhu.discovery.engine.columnar import Chunk, scan_columns
-from jiuzhu.discovery.engine.reader import FileRefused, read_rows
+from jiuzhu.discovery.engine.parallel import scan_file
+from jiuzhu.discovery.engine.reader import FileRefused
 from jiuzhu.discovery.engine.sources import SOURCES
 from jiuzhu.discovery.engine.validate import RowError, Tally
 from jiuzhu.discovery.models import (
-    DepartmentRecord,
     ImportBatch,
     ImportStatus,
-    PotentialCase,
 )
-from jiuzhu.discovery.models.imports import PotentialCaseStatus
-from jiuzhu.registry.models import Member
+from jiuzhu.discovery.services.import_store import PRELOAD_BYTES, RecordStore
 
-#: Rows stored per database round trip.
-CHUNK = 2000
-#: From this file size on, every active member's identity hash is loaded once into a dict
-#: before the rows are matched (one query, then dict look-ups); below it each chunk asks the
-#: database for its own hashes (a small file should not read the whole register).
-PRELOAD_BYTES = 512 * 1024
-#: The columns the store writes (``insert_rows``), in the order of its tuples.
-CASE_COLUMNS = [
-    "id_number_encrypted",
-    "id_number_hash",
-    "id_last4",
-    "name",
-    "birth_date",
-    "district",
-    "status",
-    "first_batch",
-    "created_at",
-]
-RECORD_COLUMNS = [
-    "batch",
-    "source",
-    "row_key",
-    "id_number_hash",
-    "on",
-    "values",
-    "member",
-    "household",
-    "potential_case",
-]
-#: Identity numbers whose keyed hash the store remembers (about 25 MiB).
-HASHES_KEPT = 100_000
 #: Errors kept in a batch's report (the count is always complete).
 REPORT_MAX = 10_000
 Progress = Callable[[int], None]
@@ -114,167 +84,6 @@ def _error_dict(error: RowError) -> dict[str, Any]:
     }
 
 
-#: An accepted row as the store keeps it until its chunk is written: (identity number, name,
-#: date in ISO form, kept values, keyed row hash).
-_Row = tuple[str, str, str, dict[str, Any], str]
-
-
-def _select(sql_head: str, values: list[str], params: list[Any] | None = None) -> list[Any]:
-    """Rows of ``sql_head IN (values)``, run with a plain cursor: for 2,000 values the ORM's
-    ``__in`` lookup spent longer preparing each parameter than the database took to answer."""
-    if not values:
-        return []
-    marks = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql_head} IN ({marks})", [*(params or []), *values])
-        return list(cursor.fetchall())
-
-
-class _Store:
-    """Writes accepted records in chunks, matching each to a member or a potential case."""
-
-    def __init__(
-        self,
-        batch: ImportBatch,
-        enc: Callable[[str], str],
-        digest: Callable[[str], str],
-        preload: bool = False,
-    ):
-        self.batch = batch
-        self.enc = enc
-        self.digest = digest
-        #: identity hash → (member id, household id) of every active member, when preloaded.
-        self.members: dict[str, tuple[int, int]] | None = None
-        if preload:
-            self.members = {
-                row[0]: (row[1], row[2])
-                for row in Member.objects.filter(is_active=True).values_list(
-                    "id_number_hash", "pk", "household_id"
-                )
-            }
-        self.pending: list[_Row] = []
-        self._known_hashes: dict[str, str] = {}
-        self._values_json = json_adapter(DepartmentRecord, "values")
-        self.new_records = 0
-        self.matched = 0
-        self.new_cases = 0
-        self.touched_households: set[int] = set()
-        self.touched_cases: set[int] = set()
-        quote = connection.ops.quote_name
-        self._records_sql = (
-            f"SELECT {quote('row_key')} FROM {quote(DepartmentRecord._meta.db_table)}"  # noqa: S608
-            f" WHERE {quote('source')} = %s AND {quote('row_key')}"
-        )
-        self._cases_sql = (
-            f"SELECT {quote('id_number_hash')}, {quote('id')}"  # noqa: S608
-            f" FROM {quote(PotentialCase._meta.db_table)} WHERE {quote('id_number_hash')}"
-        )
-
-    def _hashes(self, numbers: set[str]) -> dict[str, str]:
-        """Keyed hashes of these identity numbers, remembered across chunks: a person appears
-        in a department file many times (a medical file has a row per settlement), and the
-        hash is a fifth of storing a row. Forgotten past HASHES_KEPT people, to bound memory."""
-        known = self._known_hashes
-        if len(known) > HASHES_KEPT:
-            known.clear()
-        digest = self.digest
-        for number in numbers - known.keys():
-            known[number] = digest(number)
-        return {number: known[number] for number in numbers}
-
-    def add_chunk(self, chunk: Chunk) -> None:
-        """Queue a checked chunk's accepted rows; written CHUNK at a time."""
-        self.pending.extend(
-            zip(chunk.numbers, chunk.names, chunk.on, chunk.values, chunk.keys, strict=True)
-        )
-        while len(self.pending) >= CHUNK:
-            rows, self.pending = self.pending[:CHUNK], self.pending[CHUNK:]
-            self._write(rows)
-
-    def flush(self) -> None:
-        rows, self.pending = self.pending, []
-        if rows:
-            self._write(rows)
-
-    def _write(self, chunk: list[_Row]) -> None:
-        source = self.batch.source
-        known = {row[0] for row in _select(self._records_sql, [r[4] for r in chunk], [source])}
-        fresh = [row for row in chunk if row[4] not in known] if known else chunk
-        if not fresh:
-            return
-        hashes = self._hashes({row[0] for row in fresh})
-        if self.members is not None:
-            everyone = self.members
-            members = {h: everyone[h] for h in hashes.values() if h in everyone}
-        else:
-            members = {
-                row[0]: (row[1], row[2])
-                for row in Member.objects.filter(
-                    id_number_hash__in=set(hashes.values()), is_active=True
-                ).values_list("id_number_hash", "pk", "household_id")
-            }
-        unknown = [h for h in hashes.values() if h not in members]
-        cases: dict[str, int] = dict(_select(self._cases_sql, unknown))
-        ops = connection.ops
-        created_at = ops.adapt_datetimefield_value(timezone.now())
-        district_id = self.batch.district_id
-        new_cases: list[tuple[Any, ...]] = []
-        for number, name, _on, _values, _key in fresh:
-            digest_ = hashes[number]
-            if digest_ in members or digest_ in cases:
-                continue
-            birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-            new_cases.append(
-                (
-                    self.enc(number),
-                    digest_,
-                    number[-4:],
-                    name[:64],
-                    self.enc(birth.isoformat()),  # encrypted like the number (issue 16)
-                    district_id,
-                    PotentialCaseStatus.OPEN,
-                    self.batch.pk,
-                    created_at,
-                )
-            )
-            cases[digest_] = -1  # created below
-        if new_cases:
-            insert_rows(PotentialCase, CASE_COLUMNS, new_cases)
-            self.new_cases += len(new_cases)
-            cases.update(_select(self._cases_sql, [case[1] for case in new_cases]))
-        adapt_json = self._values_json
-        batch_id = self.batch.pk
-        rows: list[tuple[Any, ...]] = []
-        for number, _name, on, values, key in fresh:
-            digest_ = hashes[number]
-            member = members.get(digest_)
-            if member is not None:
-                self.matched += 1
-                self.touched_households.add(member[1])
-                member_id: int | None = member[0]
-                household_id: int | None = member[1]
-                case_id: int | None = None
-            else:
-                case_id = cases[digest_]
-                self.touched_cases.add(case_id)
-                member_id = household_id = None
-            rows.append(
-                (
-                    batch_id,
-                    source,
-                    key,
-                    digest_,
-                    on,  # ISO, as adapt_datefield_value gives it
-                    adapt_json(values),
-                    member_id,
-                    household_id,
-                    case_id,
-                )
-            )
-        insert_rows(DepartmentRecord, RECORD_COLUMNS, rows)
-        self.new_records += len(rows)
-
-
 def import_file(
     *,
     actor: User,
@@ -294,7 +103,7 @@ def import_file(
         raise ValidationFailed({"source": [_("Choose a data source.")]})
     path = Path(path)
     today = today or timezone.localdate()
-    enc, digest = crypto.bulk_encryptor()  # type: ignore[no-untyped-call]
+    enc, _digest = crypto.bulk_encryptor()  # type: ignore[no-untyped-call]
     meta = {
         "source": source,
         "file_name": (file_name or path.name)[:200],
@@ -310,23 +119,37 @@ def import_file(
     refusal: dict[str, Any] = {}
     batch: ImportBatch | None = None
     try:
-        with large_sqlite_cache(), transaction.atomic():
+        with gc_paused(), large_sqlite_cache(), transaction.atomic():
             batch = ImportBatch.objects.create(status=ImportStatus.IMPORTED, **meta)
-            store = _Store(batch, enc, digest, preload=path.stat().st_size >= PRELOAD_BYTES)
-            rows = read_rows(path, max_bytes=max_bytes())
-            for chunk in scan_columns(
-                SOURCES[source],
-                rows,
+            remember = None
+            if evaluate:
+                from jiuzhu.discovery.services.warnings import rules_remember
+
+                remember = rules_remember(today)
+            store = RecordStore(
+                batch,
+                enc,
+                preload=path.stat().st_size >= PRELOAD_BYTES,
+                remember=remember,
+            )
+            chunks = scan_file(
+                source,
+                path,
+                max_bytes=max_bytes(),
                 today=today,
-                digest=lambda text: digest("row|" + text),
+                key=crypto.lookup_key(),
                 tally=tally,
-            ):
-                for result in chunk.errors:
-                    if len(errors) < REPORT_MAX:
-                        errors.extend(_error_dict(e) for e in result[: REPORT_MAX - len(errors)])
-                store.add_chunk(chunk)
-                if progress is not None:
-                    progress(tally.rows)
+            )
+            with closing(chunks):  # a failed store stops a checking process too
+                for chunk in chunks:
+                    for result in chunk.errors:
+                        if len(errors) < REPORT_MAX:
+                            errors.extend(
+                                _error_dict(e) for e in result[: REPORT_MAX - len(errors)]
+                            )
+                    store.add_chunk(chunk)
+                    if progress is not None:
+                        progress(tally.rows)
             if tally.rejected and not valid_rows_only:
                 refusal = {
                     "code": "rows_rejected",
@@ -345,6 +168,7 @@ def import_file(
                     household_ids=store.touched_households,
                     case_ids=store.touched_cases,
                     today=today,
+                    fresh=store.fresh,
                 )
             status = ImportStatus.PARTIAL if tally.rejected else ImportStatus.IMPORTED
             ImportBatch.objects.filter(pk=batch.pk).update(

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -39,16 +40,42 @@ class RuleRecord(NamedTuple):
     owner_id: int  # the household or the potential case
 
 
+class Remember(NamedTuple):
+    """What an import keeps in memory of the records it writes, for its rules: those of
+    ``sources`` (the rules in force read them), a household's only from ``since`` on (the
+    rules' horizon) unless the source is undated; a potential case's all (as
+    :func:`records_by_owner` reads them)."""
+
+    sources: frozenset[str]
+    since: dt.date
+
+
+@dataclass
+class FreshRecords:
+    """The records an import wrote, by household and by potential case; every record with an
+    id above ``up_to_id`` is the import's (its transaction holds them)."""
+
+    up_to_id: int
+    households: dict[int, list[RuleRecord]] = field(default_factory=dict)
+    cases: dict[int, list[RuleRecord]] = field(default_factory=dict)
+    count: int = 0
+
+
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
 def records_by_owner(
-    owner: str, ids: Sequence[int], sources: Iterable[str], since: dt.date | None = None
+    owner: str,
+    ids: Sequence[int],
+    sources: Iterable[str],
+    since: dt.date | None = None,
+    up_to_id: int | None = None,
 ) -> dict[int, list[RuleRecord]]:
     """The records of these households (``owner="household"``) or potential cases
     (``"potential_case"``) from these sources, by owner; with ``since``, only records on or
-    after it, except the undated source's."""
+    after it, except the undated source's; with ``up_to_id``, only records up to that id (the
+    ones written before an import, which keeps its own in memory: :class:`FreshRecords`)."""
     sources = sorted(sources)
     if not ids or not sources:
         return {}
@@ -69,6 +96,9 @@ def records_by_owner(
     if since is not None:
         sql += f" AND ({on} >= %s OR ({source} || '') = %s)"
         params += [connection.ops.adapt_datefield_value(since), UNDATED_SOURCE]
+    if up_to_id is not None:
+        sql += f" AND {quote(fields['id'])} <= %s"
+        params.append(up_to_id)
     values_field = DepartmentRecord._meta.get_field("values")
     # SQLite hands JSON back as text: read it with json.loads itself (the field's converter
     # adds a third per record), unless the field has its own decoder.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jiuzhu.assessment.models import AssessmentReason
 from jiuzhu.assessment.services.dues import due_add
 from jiuzhu.core import audit
-from jiuzhu.core.bulk import ids_by, insert_rows, json_adapter
+from jiuzhu.core.bulk import insert_rows, insert_rows_returning_ids, json_adapter
 from jiuzhu.core.errors import ValidationFailed
 from jiuzhu.core.events import publish
 from jiuzhu.core.models import Area, AreaLevel, AuditAction, Role, User
@@ -39,6 +39,8 @@ from jiuzhu.discovery.models import (
     WarningStatus,
 )
 from jiuzhu.discovery.services.rule_inputs import (
+    FreshRecords,
+    Remember,
     RuleRecord,
     case_birth_dates,
     member_birth_dates,
@@ -48,6 +50,8 @@ from jiuzhu.registry.models import Employment, Household, Member
 from jiuzhu.registry.services.chain import chain_add
 
 SYSTEM = "system"
+#: How far back the rules read a household's dated records (see :func:`_horizon`).
+HORIZON_DAYS = 400
 #: Hours before an unverified warning escalates again after a first escalation.
 REESCALATE_HOURS = 48
 _OPEN = frozenset({WarningStatus.OPEN})
@@ -179,19 +183,16 @@ def _facts_for(
     births: dict[int, dt.date | None],
 ) -> list[Fact]:
     facts = []
-    for record in records:
-        member = members.get(record.member_id) if record.member_id else None
-        facts.append(
-            Fact(
-                record_id=record.pk,
-                source=record.source,
-                on=record.on,
-                values=record.values,
-                relation=member.relation if member else "",
-                birth_date=births.get(record.member_id) if record.member_id else None,
-                employed=bool(member and member.employed),
+    for pk, source, on, values, member_id, _owner in records:
+        member = members.get(member_id) if member_id is not None else None
+        if member_id is None or member is None:
+            facts.append(Fact(pk, source, on, values))
+        else:
+            facts.append(
+                Fact(
+                    pk, source, on, values, member.relation, births.get(member_id), member.employed
+                )
             )
-        )
     return facts
 
 
@@ -233,6 +234,18 @@ class _Pending:
         self.audit: list[tuple[str, str]] = []  # (dedupe key, grade)
         self.now = timezone.now()
         self._explanation_json = json_adapter(EarlyWarning, "explanation")
+        self._created_at = connection.ops.adapt_datetimefield_value(self.now)
+        self._due: dict[int, Any] = {}
+
+    def _due_at(self, days: int) -> Any:
+        """The verification deadline ``days`` from now, in the database's form (the same for
+        every warning of a rule: adapted once)."""
+        due = self._due.get(days)
+        if due is None:
+            due = self._due[days] = connection.ops.adapt_datetimefield_value(
+                self.now + dt.timedelta(days=days)
+            )
+        return due
 
     def add(
         self,
@@ -244,7 +257,6 @@ class _Pending:
         dedupe_key: str,
         subject: dict[str, int | None],
     ) -> None:
-        ops = connection.ops
         self.rows.append(
             (
                 WarningOrigin.DEPARTMENT,
@@ -260,10 +272,10 @@ class _Pending:
                 self._explanation_json(explanation),
                 dedupe_key,
                 WarningStatus.OPEN,
-                ops.adapt_datetimefield_value(self.now + dt.timedelta(days=rule.verify_days)),
+                self._due_at(rule.verify_days),
                 0,
                 "",
-                ops.adapt_datetimefield_value(self.now),
+                self._created_at,
             )
         )
         self.audit.append((dedupe_key, hit.grade))
@@ -273,13 +285,17 @@ class _Pending:
         raised, self.audit = self.audit, []
         if not rows:
             return
-        insert_rows(EarlyWarning, self.COLUMNS, rows)
-        ids = ids_by(EarlyWarning, "dedupe_key", [key for key, _grade in raised])
-        created = connection.ops.adapt_datetimefield_value(self.now)
+        ids = dict(
+            zip(
+                (key for key, _grade in raised),
+                insert_rows_returning_ids(EarlyWarning, self.COLUMNS, rows),
+                strict=True,
+            )
+        )
         insert_rows(
             WarningEvent,
             ["warning", "action", "note", "created_at"],
-            [(ids[key], "raise", "", created) for key, _grade in raised],
+            [(ids[key], "raise", "", self._created_at) for key, _grade in raised],
         )
         audit.record_system_rows(
             actor_label=SYSTEM,
@@ -414,27 +430,63 @@ def _raise_hits(
     return raised
 
 
+def _horizon(today: dt.date) -> dt.date:
+    """The earliest date of a household's dated record the rules read (the longest window a
+    rule takes is twelve months; a margin for month arithmetic)."""
+    return today - dt.timedelta(days=HORIZON_DAYS)
+
+
+def rules_remember(today: dt.date) -> Remember:
+    """What an import should keep in memory of its new records for :func:`warnings_evaluate`."""
+    sources = frozenset(KIND_SOURCE[rule.kind] for rule in rules_in_force())
+    return Remember(sources, _horizon(today))
+
+
+def _with_fresh(
+    found: dict[int, list[RuleRecord]], ids: list[int], fresh: dict[int, list[RuleRecord]]
+) -> dict[int, list[RuleRecord]]:
+    for subject_id in ids:
+        new = fresh.get(subject_id)
+        if new:
+            earlier = found.get(subject_id)
+            if earlier:
+                earlier.extend(new)
+            else:
+                found[subject_id] = new  # the import's list itself: read, never changed
+    return found
+
+
 def warnings_evaluate(
-    *, household_ids: Iterable[int], case_ids: Iterable[int], today: dt.date | None = None
+    *,
+    household_ids: Iterable[int],
+    case_ids: Iterable[int],
+    today: dt.date | None = None,
+    fresh: FreshRecords | None = None,
 ) -> int:
     """Run the rules in force over the department records of these households and potential
     cases; returns how many warnings were raised (idempotent: a second run raises none).
+    ``fresh``: an import's own records, kept in memory (:func:`rules_remember`); then only the
+    earlier ones are read from the database (at a million rows, reading the import's records
+    back took 12 of its seconds).
 
     Works in chunks of 500 subjects, each with a handful of queries (records and members as
-    plain values, the subjects, the warnings already raised); a query per warning raised
-    remains (its row, history and audit entry)."""
+    plain values, the subjects, the warnings already raised) and three statements for the
+    warnings raised (:class:`_Pending`)."""
     today = today or timezone.localdate()
     rules = {rule.code: rule for rule in rules_in_force()}
     if not rules:
         return 0
     specs = [_spec(rule) for rule in rules.values()]
     sources = {KIND_SOURCE[spec.kind] for spec in specs}
-    since = today - dt.timedelta(days=400)
+    since = _horizon(today)
+    up_to_id = fresh.up_to_id if fresh is not None else None
     raised = 0
     household_ids = sorted(set(household_ids))
     for start in range(0, len(household_ids), 500):
         ids = household_ids[start : start + 500]
-        by_household = records_by_owner("household", ids, sources, since=since)
+        by_household = records_by_owner("household", ids, sources, since=since, up_to_id=up_to_id)
+        if fresh is not None:
+            by_household = _with_fresh(by_household, ids, fresh.households)
         members = {
             row[0]: _Member(row[1], row[2] == Employment.EMPLOYED, row[3], row[4])
             for row in Member.objects.filter(household_id__in=ids).values_list(
@@ -479,7 +531,9 @@ def warnings_evaluate(
     case_ids = sorted(set(case_ids))
     for start in range(0, len(case_ids), 500):
         ids = case_ids[start : start + 500]
-        by_case = records_by_owner("potential_case", ids, sources)
+        by_case = records_by_owner("potential_case", ids, sources, up_to_id=up_to_id)
+        if fresh is not None:
+            by_case = _with_fresh(by_case, ids, fresh.cases)
         cases = {
             row[0]: row[1:]
             for row in PotentialCase.objects.filter(pk__in=ids).values_list(
