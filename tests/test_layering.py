@@ -64,6 +64,7 @@ PURE = [
     "discovery/engine/*",
     "timebank/engine/*",
     "registry/groups.py",
+    "core/keyed_digest.py",
 ]
 
 
