@@ -178,7 +178,9 @@ def scan_file(
 ) -> Generator[Chunk, None, None]:
     """Check ``path`` as a ``source`` file: in a child process when :func:`use_child` says so
     (or ``child`` forces it either way), in this one otherwise; the same chunks either way."""
-    if child if child is not None else use_child(path):
+    if child is None:
+        child = use_child(path)
+    if child:
         return scan_in_child(
             source,
             path,
