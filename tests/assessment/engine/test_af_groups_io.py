@@ -105,3 +105,25 @@ def test_not_a_workbook(tmp_path):
         read_table(path)
     with pytest.raises(DataError, match="old .xls workbooks are not supported"):
         read_table(tmp_path / "d.xls")
+
+
+@pytest.mark.parametrize(
+    ("threads", "cores", "size", "block"),
+    [
+        # one thread: the whole file is one block up to 256 MiB, then 1 MiB blocks
+        (False, 2, 68 * 2**20, 68 * 2**20 + 1),
+        (False, 1, 2**28, 2**20),
+        # threads: four blocks per core (68 MiB on 2 cores: 8 blocks of 8.5 MiB)...
+        (True, 2, 68 * 2**20, 68 * 2**20 // 8 + 1),
+        (True, 4, 64 * 2**20, 4 * 2**20 + 1),
+        # ...never under 1 MiB, never over 256 MiB
+        (True, 2, 3 * 2**20, 2**20),
+        (True, 2, 4 * 2**30, 2**28),
+    ],
+)
+def test_csv_block_size(monkeypatch, threads, cores, size, block):
+    from jiuzhu.assessment.engine import io as engine_io
+
+    monkeypatch.setattr(engine_io, "CSV_THREADS", threads)
+    monkeypatch.setattr(engine_io, "usable_cores", lambda: cores)
+    assert engine_io._block_size(size) == block

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,24 @@ BATCH_ROWS = 1 << 18  # measured: smaller batches stay in cache, larger ones cos
 # every column then arrives as one chunk, which numpy takes without a copy (1 MiB blocks made 69
 # chunks of a 1,000,000-row file, and joining them cost a fifth of the read; bench/RESULTS.md).
 CSV_ONE_BLOCK = 1 << 28
-CSV_BLOCK = 1 << 20  # larger files, or threads on: blocks of this size, columns of many chunks
-# Measured on the 2 shared cores: Arrow's thread pool cost more CPU than it saved in wall time.
-CSV_THREADS = False
+CSV_BLOCK = 1 << 20  # larger files: blocks of this size, columns of many chunks
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity where the platform says, else all)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# Arrow's thread pool parses blocks in parallel when there is more than one core: on an idle
+# 2-core machine it cut `jiuzhu mpi` on a 68 MiB CSV from 0.52 s to about 0.35 s (on cores busy
+# with other work it cost more than it saved; bench/RESULTS.md). With threads the file is cut
+# into CSV_THREAD_BLOCKS blocks per core, at least CSV_BLOCK each: enough for the pool to share,
+# few enough that joining each column's chunks stays cheap.
+CSV_THREADS = usable_cores() > 1
+CSV_THREAD_BLOCKS = 4
 
 
 @dataclass(frozen=True)
@@ -223,9 +239,13 @@ def _read_csv_arrow(
 
 
 def _block_size(size: int) -> int:
-    """The whole file as one block up to CSV_ONE_BLOCK (one chunk per column), else CSV_BLOCK;
-    with threads on always CSV_BLOCK, so that the pool has blocks to share."""
-    if CSV_THREADS or size >= CSV_ONE_BLOCK:
+    """On one thread the whole file as one block up to CSV_ONE_BLOCK (one chunk per column),
+    else CSV_BLOCK; with threads CSV_THREAD_BLOCKS blocks per core, each at least CSV_BLOCK and at
+    most CSV_ONE_BLOCK."""
+    if CSV_THREADS:
+        share = size // (CSV_THREAD_BLOCKS * usable_cores()) + 1
+        return max(CSV_BLOCK, min(share, CSV_ONE_BLOCK))
+    if size >= CSV_ONE_BLOCK:
         return CSV_BLOCK
     return size + 1
 
