@@ -141,3 +141,60 @@ def test_taken_orders_have_no_reason_and_the_counts_add_up(market, actors):
     assert [o.pk for o in only_declined.orders] == [declined.pk]
     # out of scope: the Maqun caseworker sees none of Yaohua's orders
     assert len(backlog(user=actors["maqun_caseworker"])) == 0
+
+
+def test_the_counts_equal_the_reasons_of_each_order(market, areas, actors):
+    # Counted by (street, community, item) in the database, the refused orders one by one;
+    # the expected counts are worked out by hand from the module's rules, then checked against
+    # the per-order reasons of the backlog.
+    Provider.objects.filter(pk__in=[market["provider_a"].pk, market["provider_b"].pk]).update(
+        daily_capacity=1
+    )
+    Provider.objects.filter(pk=market["provider_c"].pk).update(active=False)
+    order_accept(actor=market["staff_a"], order=_meal(market))  # A has no room left
+    offered = _meal(market)  # B's room goes to its live offer
+    DispatchOffer.objects.create(
+        order=offered,
+        provider=market["provider_b"],
+        respond_by=timezone.now() + dt.timedelta(hours=1),
+    )
+    _meal(market), _meal(market)  # no room anywhere
+    declined_by_a = _meal(market)  # B could take it, but has no room
+    order_decline(actor=market["staff_a"], order=declined_by_a, reason="人手不足")
+    refused_by_all = _meal(market)
+    order_decline(actor=market["staff_a"], order=refused_by_all, reason="人手不足")
+    DispatchOffer.objects.create(
+        order=refused_by_all,
+        provider=market["provider_b"],
+        respond_by=timezone.now() - dt.timedelta(minutes=1),
+        status=OfferStatus.EXPIRED,
+    )
+    bath = ServiceItem.objects.get(code="bath_help")
+    for _ in range(2):
+        order_create(actor=market["beneficiary"], household=market["household"], item=bath)
+    worker = actors["maqun_caseworker"]
+    household = make_household(actor=worker, community=areas["maqun_a"])
+    add_member(actor=worker, household=household, age=80, employment="retired")
+    order_create(actor=worker, household=household, item=market["meal"])
+    manager = actors["qixia_manager"]
+
+    def per_order():
+        entry = backlog(user=manager, filters=BacklogFilters(list=BacklogList.WAITING))
+        counted = dict.fromkeys(WaitingReason.values, 0)
+        for why in entry.reasons.values():
+            counted[why.code] += 1
+        return counted
+
+    expected = {
+        "offered": 1,
+        "outside_area": 1,
+        "no_item": 2,
+        "declined": 1,
+        "no_capacity": 3,
+        "pending": 0,
+    }
+    assert waiting_reason_counts(user=manager) == expected == per_order()
+
+    Provider.objects.filter(pk=market["provider_a"].pk).update(daily_capacity=10)
+    expected.update(no_capacity=1, pending=2)  # A has room again, but declined one of them
+    assert waiting_reason_counts(user=manager) == expected == per_order()

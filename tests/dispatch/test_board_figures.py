@@ -133,3 +133,37 @@ def test_a_street_filter_narrows_the_district_board(market, homes, actors, areas
     figures = board_figures(user=actors["qixia_manager"], street=areas["maqun"].pk, now=now)
     assert figures["open"] == 1
     assert [s["street"] for s in figures["streets"]] == ["马群街道"]
+
+
+@pytest.mark.parametrize(
+    ("given", "at_risk_after"),
+    [
+        (24 * H, 18 * H),  # the last quarter of 24 h: the last 6 h
+        (2 * H, 1 * H),  # a quarter of 2 h is 30 min, less than the floor: the last hour
+        (4 * H, 3 * H),  # a quarter of 4 h is exactly the hour
+    ],
+)
+def test_at_risk_begins_exactly_at_the_last_quarter_or_the_last_hour(
+    market, homes, actors, now, given, at_risk_after
+):
+    created = now - 30 * H
+    order = place(market, homes, created=created)
+    OrderSla.objects.filter(order=order).update(accept_by=created + given)
+    us = dt.timedelta(microseconds=1)
+
+    def counts(at):
+        figures = board_figures(user=actors["qixia_manager"], now=at)
+        return figures["at_risk_count"], figures["overdue_count"]
+
+    assert counts(created + at_risk_after - us) == (0, 0)
+    assert counts(created + at_risk_after) == (1, 0)
+    assert counts(created + given - us) == (1, 0)
+    assert counts(created + given) == (0, 1)
+
+
+def test_the_most_pressing_orders_are_listed_whatever_their_number(market, homes, actors, now):
+    # Listed by deadline (the most overdue first), at most `limit`, while the counts cover all.
+    late = [place(market, homes, created=now - (30 + k) * H) for k in range(4)]
+    figures = board_figures(user=actors["qixia_manager"], now=now, limit=2)
+    assert figures["overdue_count"] == 4
+    assert [row["id"] for row in figures["overdue"]] == [late[3].pk, late[2].pk]

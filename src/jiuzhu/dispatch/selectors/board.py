@@ -8,13 +8,14 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jiuzhu.core.models import AreaLevel, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
+from jiuzhu.dispatch.selectors import deadlines
 from jiuzhu.orders.models import Order, OrderStatus, Provider
 from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery
 
@@ -22,8 +23,17 @@ OPEN = [OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderSt
 ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 
 
-def _risk_margin(start: dt.datetime, deadline: dt.datetime) -> dt.timedelta:
-    return max((deadline - start) / 4, dt.timedelta(hours=1))
+def _listed(orders: QuerySet[Order], condition: Q, limit: int) -> list[Order]:
+    """The ``limit`` most pressing orders meeting ``condition`` (earliest deadline first),
+    each with its deadline as ``due``."""
+    return list(
+        orders.filter(condition)
+        .annotate(due=F("deadline"))
+        .select_related(
+            "item", "household__street", "household__community", "provider__organisation"
+        )
+        .order_by("deadline", "pk")[:limit]
+    )
 
 
 def board_figures(
@@ -35,18 +45,12 @@ def board_figures(
     district: int | None = None,
 ) -> dict[str, Any]:
     now = now or timezone.now()
-    orders = visible(user, Order.objects.filter(status__in=OPEN)).select_related(
-        "sla",
-        "item",
-        "household__street",
-        "household__community",
-        "household__district",
-        "provider__organisation",
-    )
+    orders = visible(user, Order.objects.filter(status__in=OPEN))
     if district:
         orders = orders.filter(household__district_id=district)
     if street:
         orders = orders.filter(household__street_id=street)
+    timed = deadlines.with_deadline(orders.order_by(), now)
     by_status: Counter[str] = Counter()
     streets: dict[str, dict[str, int]] = defaultdict(
         lambda: {"open": 0, "at_risk": 0, "overdue": 0}
@@ -54,26 +58,24 @@ def board_figures(
     districts: dict[str, dict[str, int]] = defaultdict(
         lambda: {"open": 0, "at_risk": 0, "overdue": 0, "waiting": 0}
     )
-    at_risk, overdue = [], []
-    for order in orders.order_by("created_at"):
-        by_status[order.status] += 1
-        row = streets[order.household.street.name]
-        row["open"] += 1
-        drow = districts[order.household.district.name]
-        drow["open"] += 1
-        drow["waiting"] += order.status == OrderStatus.WAITING
-        sla = getattr(order, "sla", None)
-        if sla is None:
-            continue
-        deadline = sla.accept_by if order.status == OrderStatus.WAITING else sla.complete_by
-        if now >= deadline:
-            overdue.append((order, deadline))
-            row["overdue"] += 1
-            drow["overdue"] += 1
-        elif deadline - _risk_margin(order.created_at, deadline) <= now:
-            at_risk.append((order, deadline))
-            row["at_risk"] += 1
-            drow["at_risk"] += 1
+    counted = timed.values("status", "household__street__name", "household__district__name")
+    for row in counted.annotate(
+        n=Count("pk"),
+        late=Count("pk", filter=deadlines.overdue(now)),
+        risky=Count("pk", filter=deadlines.at_risk(now)),
+    ):
+        by_status[row["status"]] += row["n"]
+        for place in (
+            streets[row["household__street__name"]],
+            districts[row["household__district__name"]],
+        ):
+            place["open"] += row["n"]
+            place["overdue"] += row["late"]
+            place["at_risk"] += row["risky"]
+        if row["status"] == OrderStatus.WAITING:
+            districts[row["household__district__name"]]["waiting"] += row["n"]
+    at_risk = _listed(timed, deadlines.at_risk(now), limit)
+    overdue = _listed(timed, deadlines.overdue(now), limit)
     order_ids = orders.values("pk")
     today = timezone.localdate()
     # Which providers the board shows (those holding or offered the user's open orders) is
@@ -99,10 +101,10 @@ def board_figures(
         "now": now,
         "by_status": {status: by_status.get(status, 0) for status in OPEN},
         "open": sum(by_status.values()),
-        "at_risk_count": len(at_risk),
-        "overdue_count": len(overdue),
-        "at_risk": [_row(o, d, now) for o, d in at_risk[:limit]],
-        "overdue": [_row(o, d, now) for o, d in overdue[:limit]],
+        "at_risk_count": sum(row["at_risk"] for row in streets.values()),
+        "overdue_count": sum(row["overdue"] for row in streets.values()),
+        "at_risk": [_row(o, o.due, now) for o in at_risk],
+        "overdue": [_row(o, o.due, now) for o in overdue],
         "streets": [{"street": name, **counts} for name, counts in sorted(streets.items())],
         "districts": _district_rows(user, districts, district, street),
         "providers": [
