@@ -91,6 +91,13 @@ def test_dashboards_benchmark_smoke(tmp_path):
         tmp_path=tmp_path,
     )
     assert "| street caseworker |" in out and "`snapshot_take`" in out
+    assert "| street caseworker, page |" in out and "| city administrator, API |" in out
+
+
+def test_pages_benchmark_smoke(tmp_path):
+    out = run("bench_pages.py", "--households", "40", "--repeat", "1", tmp_path=tmp_path)
+    for page in ("household page (street caseworker)", "dispatch board, its poll"):
+        assert f"| {page}" in out
 
 
 def test_soak_benchmark_smoke(tmp_path):
