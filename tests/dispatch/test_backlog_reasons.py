@@ -181,7 +181,7 @@ def test_the_counts_equal_the_reasons_of_each_order(market, areas, actors):
     def per_order():
         entry = backlog(user=manager, filters=BacklogFilters(list=BacklogList.WAITING))
         counted = dict.fromkeys(WaitingReason.values, 0)
-        for why in entry.reasons.values():
+        for why in waiting_reasons(list(entry.orders)).values():
             counted[why.code] += 1
         return counted
 
@@ -198,3 +198,14 @@ def test_the_counts_equal_the_reasons_of_each_order(market, areas, actors):
     Provider.objects.filter(pk=market["provider_a"].pk).update(daily_capacity=10)
     expected.update(no_capacity=1, pending=2)  # A has room again, but declined one of them
     assert waiting_reason_counts(user=manager) == expected == per_order()
+
+    # Filtering by a reason (groups and refused orders, in the database) lists exactly the
+    # orders whose own reason it is.
+    every = waiting_reasons(
+        list(backlog(user=manager, filters=BacklogFilters(list=BacklogList.WAITING)).orders)
+    )
+    for code in WaitingReason.values:
+        listed = backlog(user=manager, filters=BacklogFilters(reason=code))
+        want = {pk for pk, why in every.items() if why.code == code}
+        assert {order.pk for order in listed.orders} == want
+        assert len(listed) == expected[code] == listed.reason_counts[code]

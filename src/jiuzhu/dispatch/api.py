@@ -24,7 +24,6 @@ from jiuzhu.dispatch.selectors.backlog import (
     BacklogList,
     WaitingReason,
     backlog,
-    backlog_row,
 )
 from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.dispatch.selectors.monitoring import providers_in_scope
@@ -417,8 +416,7 @@ def backlog_list(
     )
     limit, offset = max(1, min(limit, 200)), max(0, offset)
     rows = []
-    for order in entry.orders[offset : offset + limit]:
-        row = backlog_row(order, entry, now)
+    for row in entry.rows(entry.orders[offset : offset + limit]):
         row["status_label"] = str(row["status_label"])
         row["why"] = row["why"].as_dict() if row["why"] else None
         rows.append(row)

@@ -21,11 +21,12 @@ waiting order of a district costs a handful of queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
+from jiuzhu.dispatch.selectors import deadlines
 from jiuzhu.dispatch.selectors.deadlines import risk_margin
 from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider
 from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery
@@ -256,47 +258,54 @@ def backlog_queryset(*, user: User, filters: BacklogFilters) -> QuerySet[Order]:
 
 @dataclass
 class Backlog:
-    """The filtered backlog, most pressing first: the orders, their deadlines and states, and
-    the reason for each waiting one."""
+    """The filtered backlog, most pressing first, as a query: slice ``orders`` for a page and
+    ask ``rows`` for what to show of it. ``reason_counts`` counts the listed waiting orders by
+    reason. Nothing reads every order: a city's backlog holds tens of thousands."""
 
-    orders: list[Order]
-    deadlines: dict[int, tuple[dt.datetime | None, str]]
-    reasons: dict[int, Why]
+    orders: QuerySet[Order]
     reason_counts: dict[str, int]
+    now: dt.datetime
+    _count: int | None = None
 
     def __len__(self) -> int:
-        return len(self.orders)
+        if self._count is None:
+            self._count = self.orders.count()
+        return self._count
+
+    def rows(self, orders: Iterable[Order]) -> list[dict[str, Any]]:
+        """``backlog_row`` of each of ``orders`` (a page of ``self.orders``)."""
+        listed = list(orders)
+        reasons = waiting_reasons(listed, now=self.now)
+        return [backlog_row(order, reasons.get(order.pk), self.now) for order in listed]
 
 
 def backlog(
     *, user: User, filters: BacklogFilters | None = None, now: dt.datetime | None = None
 ) -> Backlog:
     """All open orders of the user's area matching ``filters``: overdue first (most late
-    first), then at risk and the rest by their deadline."""
+    first), then at risk and the rest by their deadline (orders without one last), then by
+    when they were placed. Filtered, counted and sorted by the database."""
     filters = filters or BacklogFilters()
     now = now or timezone.now()
-    orders = list(backlog_queryset(user=user, filters=filters))
-    deadlines = {o.pk: deadline_state(o, now) for o in orders}
-    if filters.list in (BacklogList.OVERDUE, BacklogList.AT_RISK):
-        orders = [o for o in orders if deadlines[o.pk][1] == filters.list]
-    reasons = waiting_reasons(orders, now=now)
+    orders = deadlines.with_deadline(backlog_queryset(user=user, filters=filters), now)
+    if filters.list == BacklogList.OVERDUE:
+        orders = orders.filter(deadlines.overdue(now))
+    elif filters.list == BacklogList.AT_RISK:
+        orders = orders.filter(deadlines.at_risk(now))
+    facts = provider_facts(now=now)
     if filters.reason:
-        orders = [o for o in orders if o.pk in reasons and reasons[o.pk].code == filters.reason]
-    far = now + dt.timedelta(days=3650)
-    orders.sort(key=lambda o: (deadlines[o.pk][0] or far, o.created_at, o.pk))
-    counts = Counter(reasons[o.pk].code for o in orders if o.pk in reasons)
+        orders = _with_reason(orders, filters.reason, facts)
+    waiting = orders.filter(status=OrderStatus.WAITING).select_related(None).order_by()
     return Backlog(
-        orders=orders,
-        deadlines=deadlines,
-        reasons=reasons,
-        reason_counts={code: counts.get(code, 0) for code in WaitingReason.values},
+        orders=orders.order_by(F("deadline").asc(nulls_last=True), "created_at", "pk"),
+        reason_counts=_reason_counts(waiting, facts),
+        now=now,
     )
 
 
-def backlog_row(order: Order, entry: Backlog, now: dt.datetime) -> dict[str, Any]:
+def backlog_row(order: Order, why: Why | None, now: dt.datetime) -> dict[str, Any]:
     """What the backlog shows and exports for one order: no names or identity numbers."""
-    deadline, state = entry.deadlines.get(order.pk, (None, "ok"))
-    why = entry.reasons.get(order.pk)
+    deadline, state = deadline_state(order, now)
     return {
         "id": order.pk,
         "number": order.number,
@@ -315,40 +324,31 @@ def backlog_row(order: Order, entry: Backlog, now: dt.datetime) -> dict[str, Any
     }
 
 
-def waiting_reason_counts(
-    *, user: User, street: int | None = None, district: int | None = None, now=None
-) -> dict[str, int]:
-    """How many of the user's waiting orders wait for each reason (for the board and for
-    "dispatch now"), counted as ``backlog`` would classify them, without reading each order:
-    the reason of an order that is not on offer and that nobody refused depends only on its
-    street, community and item, so such orders are counted by those three in the database and
-    each group is classified once; the few that a provider refused are classified one by one.
-    A city's board polls this every 15 seconds over tens of thousands of waiting orders."""
-    now = now or timezone.now()
-    waiting = (
-        backlog_queryset(
-            user=user,
-            filters=BacklogFilters(list=BacklogList.WAITING, street=street, district=district),
-        )
-        .select_related(None)
-        .order_by()
-    )
-    on_offer = Exists(
-        DispatchOffer.objects.filter(order=OuterRef("pk"), status=OfferStatus.OFFERED)
-    )
+# The reason of an order that is not on offer and that nobody refused depends only on its
+# street, community and item: such orders are counted and filtered by those three in the
+# database, each group classified once; the few a provider refused are classified one by one.
+PLACE = ("household__street_id", "household__community_id", "item_id")
+
+
+def _on_offer() -> Exists:
+    return Exists(DispatchOffer.objects.filter(order=OuterRef("pk"), status=OfferStatus.OFFERED))
+
+
+def _refused() -> Q:
     declined = Exists(OrderDecline.objects.filter(order=OuterRef("pk")))
     let_go = Exists(
         DispatchOffer.objects.filter(
             order=OuterRef("pk"), status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED]
         )
     )
-    counts: Counter[str] = Counter({WaitingReason.OFFERED: waiting.filter(on_offer).count()})
-    facts = provider_facts(now=now)
-    where = ("household__street_id", "household__community_id", "item_id")
-    for row in waiting.filter(~on_offer, ~declined, ~let_go).values(*where).annotate(n=Count("pk")):
-        code, _who = _classify(facts, *(row[key] for key in where), set())
-        counts[code] += row["n"]
-    refused_orders = waiting.filter(~on_offer).filter(declined | let_go)
+    return Q(declined) | Q(let_go)
+
+
+def _refused_reasons(
+    waiting: QuerySet[Order], facts: list[ProviderFact]
+) -> Iterator[tuple[int, str]]:
+    """(order id, reason) of each waiting order not on offer that some provider refused."""
+    refused_orders = waiting.filter(~_on_offer()).filter(_refused())
     refused: dict[int, set[int]] = {}
     for refusals in (
         OrderDecline.objects.filter(order__in=refused_orders.values("pk")),
@@ -359,10 +359,65 @@ def waiting_reason_counts(
     ):
         for order_id, provider_id in refusals.values_list("order_id", "provider_id"):
             refused.setdefault(order_id, set()).add(provider_id)
-    for order_id, *place in refused_orders.values_list("pk", *where):
-        code, _who = _classify(facts, *place, refused.get(order_id, set()))
+    for order_id, *place in refused_orders.values_list("pk", *PLACE):
+        yield order_id, _classify(facts, *place, refused.get(order_id, set()))[0]
+
+
+def _plain_groups(
+    waiting: QuerySet[Order], facts: list[ProviderFact]
+) -> Iterator[tuple[tuple[int, int, int], int, str]]:
+    """((street, community, item), orders, reason) of the waiting orders not on offer that
+    nobody refused, grouped by place and item."""
+    plain = waiting.filter(~_on_offer()).exclude(_refused())
+    for row in plain.values(*PLACE).annotate(n=Count("pk")):
+        place = tuple(row[key] for key in PLACE)
+        yield place, row["n"], _classify(facts, *place, set())[0]  # type: ignore[misc]
+
+
+def _reason_counts(waiting: QuerySet[Order], facts: list[ProviderFact]) -> dict[str, int]:
+    counts: Counter[str] = Counter({WaitingReason.OFFERED: waiting.filter(_on_offer()).count()})
+    for _place, n, code in _plain_groups(waiting, facts):
+        counts[code] += n
+    for _order_id, code in _refused_reasons(waiting, facts):
         counts[code] += 1
     return {code: counts.get(code, 0) for code in WaitingReason.values}
+
+
+def _with_reason(
+    orders: QuerySet[Order], reason: str, facts: list[ProviderFact]
+) -> QuerySet[Order]:
+    """The waiting orders among ``orders`` that wait for ``reason``."""
+    waiting = orders.filter(status=OrderStatus.WAITING)
+    if reason == WaitingReason.OFFERED:
+        return waiting.filter(_on_offer())
+    unordered = waiting.select_related(None).order_by()
+    communities: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for (street, community, item), _n, code in _plain_groups(unordered, facts):
+        if code == reason:
+            communities[(street, item)].append(community)
+    plain = Q(pk__in=[])
+    for (street, item), within in communities.items():
+        plain |= Q(household__street_id=street, item_id=item, household__community_id__in=within)
+    refused = [order_id for order_id, code in _refused_reasons(unordered, facts) if code == reason]
+    return waiting.filter(~_on_offer()).filter((plain & ~_refused()) | Q(pk__in=refused))
+
+
+def waiting_reason_counts(
+    *, user: User, street: int | None = None, district: int | None = None, now=None
+) -> dict[str, int]:
+    """How many of the user's waiting orders wait for each reason (for the board and for
+    "dispatch now"), counted as ``waiting_reasons`` would classify them one by one, without
+    reading each order: a city's board polls this every 15 seconds over tens of thousands."""
+    now = now or timezone.now()
+    waiting = (
+        backlog_queryset(
+            user=user,
+            filters=BacklogFilters(list=BacklogList.WAITING, street=street, district=district),
+        )
+        .select_related(None)
+        .order_by()
+    )
+    return _reason_counts(waiting, provider_facts(now=now))
 
 
 def eligible_providers_for(order: Order, *, now=None) -> list[dict[str, Any]]:

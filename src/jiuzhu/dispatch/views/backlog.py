@@ -5,6 +5,7 @@ escalate), bulk actions, and the supply gap (street × item: demand, capacity, u
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -40,11 +41,11 @@ from jiuzhu.dispatch.policy import (
     require_escalator,
 )
 from jiuzhu.dispatch.selectors.backlog import (
+    Backlog,
     BacklogFilters,
     BacklogList,
     WaitingReason,
     backlog,
-    backlog_row,
     eligible_providers_for,
     waiting_reasons,
 )
@@ -113,7 +114,7 @@ def backlog_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     entry = backlog(user=user, filters=filters, now=now)
     page = Paginator(entry.orders, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [_decorate(backlog_row(order, entry, now)) for order in page.object_list]
+    rows = [_decorate(row) for row in entry.rows(page.object_list)]
     query = request.GET.copy()
     query.pop("page", None)
     reason_links = []
@@ -148,6 +149,12 @@ def backlog_view(request: HttpRequest) -> HttpResponse:
     return render(request, "dispatch/backlog.html", context)
 
 
+def _all_rows(entry: Backlog, chunk: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every row of the backlog, a chunk of orders at a time (each chunk's reasons together)."""
+    for start in range(0, len(entry), chunk):
+        yield from entry.rows(entry.orders[start : start + chunk])
+
+
 @login_required
 @domain_errors
 def backlog_export(request: HttpRequest) -> HttpResponse:
@@ -167,8 +174,7 @@ def backlog_export(request: HttpRequest) -> HttpResponse:
     states = {"overdue": _("Overdue"), "at_risk": _("At risk"), "ok": ""}
 
     def rows():
-        for order in entry.orders:
-            row = backlog_row(order, entry, now)
+        for row in _all_rows(entry):
             why = row["why"]
             yield [
                 row["number"],
