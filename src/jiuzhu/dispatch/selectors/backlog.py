@@ -359,8 +359,8 @@ def _refused_reasons(
     ):
         for order_id, provider_id in refusals.values_list("order_id", "provider_id"):
             refused.setdefault(order_id, set()).add(provider_id)
-    for order_id, *place in refused_orders.values_list("pk", *PLACE):
-        yield order_id, _classify(facts, *place, refused.get(order_id, set()))[0]
+    for order_id, street, community, item in refused_orders.values_list("pk", *PLACE):
+        yield order_id, _classify(facts, street, community, item, refused.get(order_id, set()))[0]
 
 
 def _plain_groups(
@@ -370,8 +370,12 @@ def _plain_groups(
     nobody refused, grouped by place and item."""
     plain = waiting.filter(~_on_offer()).exclude(_refused())
     for row in plain.values(*PLACE).annotate(n=Count("pk")):
-        place = tuple(row[key] for key in PLACE)
-        yield place, row["n"], _classify(facts, *place, set())[0]  # type: ignore[misc]
+        street, community, item = (row[key] for key in PLACE)
+        yield (
+            (street, community, item),
+            row["n"],
+            _classify(facts, street, community, item, set())[0],
+        )
 
 
 def _reason_counts(waiting: QuerySet[Order], facts: list[ProviderFact]) -> dict[str, int]:

@@ -23,10 +23,10 @@ OPEN = [OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderSt
 ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 
 
-def _listed(orders: QuerySet[Order], condition: Q, limit: int) -> list[Order]:
+def _listed(orders: QuerySet[Order], condition: Q, limit: int) -> list[tuple[Order, dt.datetime]]:
     """The ``limit`` most pressing orders meeting ``condition`` (earliest deadline first),
-    each with its deadline as ``due``."""
-    return list(
+    each with its deadline."""
+    listed = (
         orders.filter(condition)
         .annotate(due=F("deadline"))
         .select_related(
@@ -34,6 +34,7 @@ def _listed(orders: QuerySet[Order], condition: Q, limit: int) -> list[Order]:
         )
         .order_by("deadline", "pk")[:limit]
     )
+    return [(order, order.due) for order in listed]  # type: ignore[attr-defined]
 
 
 def board_figures(
@@ -103,8 +104,8 @@ def board_figures(
         "open": sum(by_status.values()),
         "at_risk_count": sum(row["at_risk"] for row in streets.values()),
         "overdue_count": sum(row["overdue"] for row in streets.values()),
-        "at_risk": [_row(o, o.due, now) for o in at_risk],
-        "overdue": [_row(o, o.due, now) for o in overdue],
+        "at_risk": [_row(o, due, now) for o, due in at_risk],
+        "overdue": [_row(o, due, now) for o, due in overdue],
         "streets": [{"street": name, **counts} for name, counts in sorted(streets.items())],
         "districts": _district_rows(user, districts, district, street),
         "providers": [
