@@ -1,6 +1,6 @@
 """The pages people open most, at a city's scale (issue 15 item 5): the household list (page 1,
 a name search, an identity-number search), a household's page, the dispatch board (the page and
-its 15-second poll) and the dashboards, as a city administrator, a district manager and a
+its 15-second poll), the dispatch backlog and the dashboards, as a city administrator, a district manager and a
 street caseworker, on the database the environment names.
 
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_pages.py [--repeat 30]
@@ -115,6 +115,13 @@ def cases(people: dict[str, object]) -> list[tuple[str, object, str, dict[str, s
         ("dispatch board (city administrator)", city, "/dispatch/board/", {}),
         ("dispatch board (district manager)", district, "/dispatch/board/", {}),
         ("dispatch board, its poll (district manager)", district, "/dispatch/board/", poll),
+        ("dispatch backlog, page 1 (district manager)", district, "/dispatch/backlog/", {}),
+        (
+            "dispatch backlog, overdue (district manager)",
+            district,
+            "/dispatch/backlog/?list=overdue",
+            {},
+        ),
     ]
     for label, user in people.items():
         out.append((f"dashboard, 365 days ({label})", user, "/dashboards/?days=365", {}))
