@@ -13,6 +13,7 @@ from factories_registry import add_member, make_household
 from jiuzhu.core.encrypted_fields import phone_search_key
 from jiuzhu.registry import search
 from jiuzhu.registry.models import Household, Member
+from jiuzhu.registry.selectors import households as households_selector
 from jiuzhu.registry.selectors.households import PHONE_NUMBER, HouseholdFilters, household_list
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,11 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("q", QUERIES)
-def test_search_finds_exactly_the_substring_matches(people, actors, q):
+@pytest.mark.parametrize("few", [1000, 0], ids=["ids listed", "subquery"])
+def test_search_finds_exactly_the_substring_matches(people, actors, q, few, monkeypatch):
+    # A search with few matches filters by the list of their ids, a broad one by the subquery:
+    # both give the same answer.
+    monkeypatch.setattr(households_selector, "FEW_MATCHES", few)
     assert found(actors["city_admin"], q) == by_rule(q)
 
 

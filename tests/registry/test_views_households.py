@@ -158,7 +158,8 @@ def test_the_list_costs_the_same_few_queries_whatever_the_data(client, caseworke
         add_member(actor=caseworker, household=household, birth=years_ago(50))
     assert queries() == few <= 10
     assert queries(page=2) == few
-    assert queries(q="张", sort="-income", page=2) == few
+    # a search reads the ids of its matches first (one query, whatever their number)
+    assert queries(q="张", sort="-income", page=2) == few + 1
 
 
 # ---- detail ----

@@ -38,7 +38,7 @@ from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
 from jiuzhu.dispatch.selectors import deadlines
 from jiuzhu.dispatch.selectors.deadlines import risk_margin
 from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider
-from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery
+from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery, per_provider
 
 OPEN = [OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 
@@ -103,9 +103,7 @@ def provider_facts(*, now: dt.datetime | None = None) -> list[ProviderFact]:
         .prefetch_related("items", "streets", "communities")
         .annotate(
             accepted_today=accepted_on_subquery(today),
-            live_offers=Count(
-                "offers", filter=Q(offers__status=OfferStatus.OFFERED), distinct=True
-            ),
+            live_offers=per_provider(DispatchOffer.objects.filter(status=OfferStatus.OFFERED)),
         )
         .order_by("organisation__name", "pk")
     )

@@ -17,7 +17,7 @@ from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
 from jiuzhu.dispatch.selectors import deadlines
 from jiuzhu.orders.models import Order, OrderStatus, Provider
-from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery
+from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery, per_provider
 
 OPEN = [OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
@@ -78,22 +78,19 @@ def board_figures(
     at_risk = _listed(timed, deadlines.at_risk(now), limit)
     overdue = _listed(timed, deadlines.overdue(now), limit)
     order_ids = orders.values("pk")
-    today = timezone.localdate()
     # Which providers the board shows (those holding or offered the user's open orders) is
-    # decided first; their figures then count all their orders, not only those open ones.
-    shown = (
-        Provider.objects.filter(active=True)
-        .filter(Q(orders__in=order_ids) | Q(offers__order__in=order_ids))
-        .values("pk")
+    # decided first; their figures then count all their orders, not only those open ones. Each
+    # figure is its own subquery per provider: joining orders and offers at once multiplied
+    # a city's rows (minutes at a million orders; bench/RESULTS.md).
+    shown = Provider.objects.filter(active=True).filter(
+        Q(pk__in=orders.order_by().values("provider_id"))
+        | Q(pk__in=DispatchOffer.objects.filter(order__in=order_ids).values("provider_id"))
     )
     providers = (
-        Provider.objects.filter(pk__in=shown)
-        .annotate(
-            load=Count("orders", filter=Q(orders__status__in=ACTIVE), distinct=True),
-            accepted_today=accepted_on_subquery(today),
-            live_offers=Count(
-                "offers", filter=Q(offers__status=OfferStatus.OFFERED), distinct=True
-            ),
+        shown.annotate(
+            load=per_provider(Order.objects.filter(status__in=ACTIVE)),
+            accepted_today=accepted_on_subquery(timezone.localdate(now)),
+            live_offers=per_provider(DispatchOffer.objects.filter(status=OfferStatus.OFFERED)),
         )
         .select_related("organisation")
         .order_by("organisation__name")

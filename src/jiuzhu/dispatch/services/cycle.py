@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,7 +40,11 @@ from jiuzhu.dispatch.models import (
 )
 from jiuzhu.dispatch.policy import require_dispatch_now
 from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider
-from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery, rating_average_subquery
+from jiuzhu.orders.selectors.provider_facts import (
+    accepted_on_subquery,
+    per_provider,
+    rating_average_subquery,
+)
 
 ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 URGENT_RESPONSE = dt.timedelta(hours=1)
@@ -129,10 +132,8 @@ def providers_with_capacity(*, now: dt.datetime) -> list[ProviderWithFacts]:
         .prefetch_related("items", "streets", "communities")
         .annotate(
             accepted_today=accepted_on_subquery(today),
-            load=Count("orders", filter=Q(orders__status__in=ACTIVE), distinct=True),
-            live_offers=Count(
-                "offers", filter=Q(offers__status=OfferStatus.OFFERED), distinct=True
-            ),
+            load=per_provider(Order.objects.filter(status__in=ACTIVE)),
+            live_offers=per_provider(DispatchOffer.objects.filter(status=OfferStatus.OFFERED)),
             rating=rating_average_subquery(),
         )
     )

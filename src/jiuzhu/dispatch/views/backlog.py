@@ -113,7 +113,9 @@ def backlog_view(request: HttpRequest) -> HttpResponse:
     filters = _filters(form)
     now = timezone.now()
     entry = backlog(user=user, filters=filters, now=now)
-    page = Paginator(entry.orders, PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(entry.orders, PER_PAGE)
+    paginator.count = len(entry)  # counted once (a city's backlog: a scan of its open orders)
+    page = paginator.get_page(request.GET.get("page"))
     rows = [_decorate(row) for row in entry.rows(page.object_list)]
     query = request.GET.copy()
     query.pop("page", None)

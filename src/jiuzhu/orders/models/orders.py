@@ -86,6 +86,9 @@ class Order(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["household", "item", "created_at"]),
             models.Index(fields=["provider", "status"]),
+            # "accepted today" per provider (capacity left), read by every dispatch run and
+            # by the board's poll: a range over the provider's acceptances, not its orders.
+            models.Index(fields=["provider", "accepted_at"], name="order_provider_accepted"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="order_quantity_1"),
