@@ -3,13 +3,18 @@ across the lifecycle, by the bulk path, searchable, with progress."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from jiuzhu.assessment.models import Assessment
+from jiuzhu.dispatch.models import OrderSla
+from jiuzhu.dispatch.selectors.board import board_figures
+from jiuzhu.dispatch.services.sla import order_sla_fix
 from jiuzhu.orders.models import Order, Provider, Rating
 from jiuzhu.registry.models import Household, Member
 from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
@@ -61,6 +66,31 @@ def test_demo_data_fills_households_assessments_and_orders(actors):
     assert 0 < ratings.count() < statuses["completed"]
     assert not ratings.exclude(order__status="completed").exists()
     assert Provider.objects.count() == 3  # three for the one street
+
+    # Every order has the deadlines the service path would have fixed (checked against
+    # order_sla_fix on a copy), so the board shows the old waiting orders as overdue.
+    assert "Created 500 order deadlines" in out.getvalue()
+    assert OrderSla.objects.count() == 500
+    for order in orders.select_related("household", "item", "sla")[:40]:
+        written = order.sla
+        OrderSla.objects.filter(pk=written.pk).delete()
+        fixed = order_sla_fix(
+            order=Order.objects.select_related("household", "item").get(pk=order.pk)
+        )
+        assert (written.accept_by, written.complete_by, written.urgent) == (
+            fixed.accept_by,
+            fixed.complete_by,
+            fixed.urgent,
+        )
+        assert (written.accept_hours, written.complete_hours) == (
+            fixed.accept_hours,
+            fixed.complete_hours,
+        )
+    year_old_waiting = orders.filter(
+        status="waiting", created_at__lt=timezone.now() - dt.timedelta(days=30)
+    ).count()
+    board = board_figures(user=actors["city_admin"])
+    assert board["overdue_count"] >= year_old_waiting > 0
 
     # The search table was rebuilt after the paused bulk load.
     member = Member.objects.order_by("id").first()

@@ -11,4 +11,13 @@ class DispatchConfig(AppConfig):
     api_routers = (("/", "jiuzhu.dispatch.api:router"),)
 
     def ready(self) -> None:
-        from jiuzhu.dispatch import demo, handlers, hooks, jobs, navigation, scopes, tasks  # noqa: F401
+        from jiuzhu.dispatch import (  # noqa: F401
+            demo,
+            demo_bulk,
+            handlers,
+            hooks,
+            jobs,
+            navigation,
+            scopes,
+            tasks,
+        )

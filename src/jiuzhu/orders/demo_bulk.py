@@ -3,8 +3,8 @@ every street of the generated households, then N orders spread over the last yea
 lifecycle (waiting, accepted, assigned, in service, completed — half of those rated —
 and cancelled), stored with ``bulk_create`` in large batches.
 
-This is a benchmark and demo path, not the service path: no events, notifications or SLA rows
-per order (the order list, the board and the dashboards read the orders themselves)."""
+This is a benchmark and demo path, not the service path: no events or notifications per order;
+the dispatch centre's own bulk step writes their deadlines (``dispatch/demo_bulk.py``)."""
 
 from __future__ import annotations
 
