@@ -41,6 +41,7 @@ def setup_django(var_dir: str, postgres: bool) -> None:
         os.environ.pop("DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "jiuzhu.settings"
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ["JIUZHU_REQUEST_LOG"] = "0"
     import django
 
     django.setup()
@@ -194,9 +195,10 @@ def main() -> int:
     flag = (" --postgres" if args.postgres else "") + (" --reuse" if args.reuse else "")
     report = f"""{SECTION}
 
-Run {time.strftime("%Y-%m-%d")} on {machine()}; {vendor}; load average {os.getloadavg()[0]:.1f}
-(shared machine). {households:,} households, {args.orders:,} orders, demo data generated in
-{generated:.0f} s. Command: `.venv/bin/python bench/bench_dashboards.py --households
+Run {time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())} on {machine()}; {vendor}; load average
+{os.getloadavg()[0]:.1f} at the end (2 cores: above about 1, other work shared the machine).
+{households:,} households, {args.orders:,} orders, demo data generated in {generated:.0f} s.
+Command: `.venv/bin/python bench/bench_dashboards.py --households
 {args.households} --orders {args.orders} --repeat {args.repeat}{flag}`
 
 {chr(10).join(lines)}

@@ -1,7 +1,7 @@
 """The pages people open most, at a city's scale (issue 15 item 5): the household list (page 1,
 a name search, an identity-number search), a household's page, the dispatch board (the page and
-its 15-second poll), the dispatch backlog and the dashboards, as a city administrator, a district manager and a
-street caseworker, on the database the environment names.
+its 15-second poll), the dispatch backlog and the dashboards, as a city administrator, a
+district manager and a street caseworker, on the database the environment names.
 
     DATABASE_URL=postgres://… .venv/bin/python bench/bench_pages.py [--repeat 30]
         [--write bench/RESULTS.md]
