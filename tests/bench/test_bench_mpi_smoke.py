@@ -35,7 +35,14 @@ def test_cli_against_mpitb_smoke(tmp_path):
     assert max(figures["worst"].values()) <= 1e-9  # and mpitb agrees on each
     report = bench_mpi_cli.render(figures)
     assert report.startswith(bench_mpi_cli.SECTION)
-    for text in ("CSV, UTF-8", "CSV, GBK", "Parquet", ".xlsx", "shared with other agents"):
+    for text in (
+        "CSV, UTF-8",
+        "Arrow on one thread",
+        "CSV, GBK",
+        "Parquet",
+        ".xlsx",
+        "Load average",
+    ):
         assert text in report
     # The section replaces itself in a RESULTS.md, leaving the other sections alone.
     from results import write_section
