@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiuzhu.core.dates import day_start
 from jiuzhu.core.errors import PermissionDenied
 from jiuzhu.core.models import AuditEntry, Role, User
 
@@ -29,10 +29,6 @@ def can_read_audit(user: User) -> bool:
     return user.is_authenticated and user.role == Role.AUDIT_ADMIN
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def audit_entries(*, actor: User, filters: AuditFilters | None = None) -> QuerySet[AuditEntry]:
     """Audit entries matching ``filters``, newest first."""
     if not can_read_audit(actor):
@@ -48,9 +44,9 @@ def audit_entries(*, actor: User, filters: AuditFilters | None = None) -> QueryS
     if filters.result:
         entries = entries.filter(result=filters.result)
     if filters.date_from:
-        entries = entries.filter(at__gte=_day_start(filters.date_from))
+        entries = entries.filter(at__gte=day_start(filters.date_from))
     if filters.date_to:
-        entries = entries.filter(at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+        entries = entries.filter(at__lt=day_start(filters.date_to + dt.timedelta(days=1)))
     return entries.order_by("-at", "-id")
 
 

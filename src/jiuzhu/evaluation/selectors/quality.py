@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Avg, Q, QuerySet
-from django.utils import timezone
 
+from jiuzhu.core.dates import day_start
 from jiuzhu.dispatch.selectors.monitoring import provider_metrics
 from jiuzhu.evaluation.engine import quality as engine
 from jiuzhu.evaluation.models import Project, SpotCheck
@@ -37,10 +37,6 @@ from jiuzhu.orders.models import (
     OrderStatus,
     Provider,
 )
-
-
-def aware(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def project_orders(project: Project) -> QuerySet[Order]:
@@ -59,8 +55,8 @@ def completed_in(project: Project, start: dt.date, end: dt.date) -> QuerySet[Ord
     lo, hi = max(start, project.starts_on), min(end, project.ends_on)
     return project_orders(project).filter(
         status=OrderStatus.COMPLETED,
-        completed_at__gte=aware(lo),
-        completed_at__lt=aware(hi),
+        completed_at__gte=day_start(lo),
+        completed_at__lt=day_start(hi),
     )
 
 
@@ -97,8 +93,8 @@ def upheld_complaints(orders: QuerySet[Order]) -> dict[int, list[int]]:
 def figures(project: Project, start: dt.date, end: dt.date) -> Figures:
     metrics = provider_metrics(
         providers=Provider.objects.filter(pk=project.provider_id),
-        start=aware(start),
-        end=aware(end),
+        start=day_start(start),
+        end=day_start(end),
         orders=project_orders(project),
     )[0]
     completed = completed_in(project, start, end)

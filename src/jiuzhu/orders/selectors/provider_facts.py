@@ -26,6 +26,7 @@ from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from jiuzhu.core.dates import day_bounds
 from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider, Rating
 
 # ---------------------------------------------------------------- eligibility
@@ -79,13 +80,6 @@ def open_to_provider(provider: Provider) -> Q:
 
 
 # ---------------------------------------------------------------- acceptances and capacity
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The first instant of ``day`` and of the next day, in the current time zone."""
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-    return start, end
 
 
 def accepted_on_condition(day: dt.date, *, prefix: str = "") -> Q:

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from jiuzhu.core.dates import day_start
 from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
 from jiuzhu.timebank.models import (
@@ -45,7 +46,7 @@ def _month_keys(months: int, today: dt.date) -> list[str]:
 def _start_of(months: int, today: dt.date) -> dt.datetime:
     first = _month_keys(months, today)[0]
     day = dt.date(int(first[:4]), int(first[5:]), 1)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return day_start(day)
 
 
 def _table(
