@@ -127,6 +127,12 @@ MODULES: dict[str, Module] = {
             "tests/dispatch/test_cycle_records.py",
         ],
     ),
+    # The late / at-risk rule, as SQL expressions for the board and the backlog and in Python
+    # for one order; the waiting reasons counted and filtered by group.
+    "deadlines": Module(
+        files=["src/jiuzhu/dispatch/selectors/deadlines.py"],
+        tests=["tests/dispatch/test_board_figures.py", "tests/dispatch/test_backlog_reasons.py"],
+    ),
     "dues": Module(
         seconds=93,
         files=["src/jiuzhu/assessment/services/dues.py"],

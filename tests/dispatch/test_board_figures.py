@@ -9,6 +9,7 @@ from factories import UserFactory
 from factories_registry import add_member, make_household
 from jiuzhu.core.models import Role
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OrderSla
+from jiuzhu.dispatch.selectors.backlog import deadline_state
 from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.dispatch.services.sla import order_sla_fix
 from jiuzhu.orders.models import Order
@@ -159,6 +160,12 @@ def test_at_risk_begins_exactly_at_the_last_quarter_or_the_last_hour(
     assert counts(created + at_risk_after) == (1, 0)
     assert counts(created + given - us) == (1, 0)
     assert counts(created + given) == (0, 1)
+    # The backlog's rows judge one order in Python: the same boundaries.
+    order = Order.objects.select_related("sla").get(pk=order.pk)
+    assert deadline_state(order, created + at_risk_after - us)[1] == "ok"
+    assert deadline_state(order, created + at_risk_after)[1] == "at_risk"
+    assert deadline_state(order, created + given - us)[1] == "at_risk"
+    assert deadline_state(order, created + given) == (created + given, "overdue")
 
 
 def test_the_most_pressing_orders_are_listed_whatever_their_number(market, homes, actors, now):

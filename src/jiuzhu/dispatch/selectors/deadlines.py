@@ -9,17 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import (
-    Case,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from jiuzhu.orders.models import Order, OrderStatus
 
@@ -38,14 +28,10 @@ def with_deadline(orders: QuerySet[Order], now: dt.datetime) -> QuerySet[Order]:
     deadline = Case(
         When(status=OrderStatus.WAITING, then=F("sla__accept_by")),
         default=F("sla__complete_by"),
-        output_field=DateTimeField(),
     )
+    # Instants minus instants: Django makes them durations on both databases.
     return orders.alias(
-        deadline=deadline,
-        left=ExpressionWrapper(
-            F("deadline") - Value(now, output_field=DateTimeField()), DurationField()
-        ),
-        given=ExpressionWrapper(F("deadline") - F("created_at"), DurationField()),
+        deadline=deadline, left=F("deadline") - Value(now), given=F("deadline") - F("created_at")
     )
 
 
