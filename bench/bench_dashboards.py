@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from results import machine, write_section  # bench/results.py
+from results import machine, p95, write_section  # bench/results.py
 
 SECTION = "## Dashboards (issue 14 item 3)"
 SEED = 20261203
@@ -75,11 +75,6 @@ def http_times(user, repeat: int) -> list[tuple[str, float, float]]:
         times = timed(get, repeat)
         out.append((label, statistics.median(times), p95(times)))
     return out
-
-
-def p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> int:

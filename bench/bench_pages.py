@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from results import machine, write_section
+from results import machine, p95, write_section
 
 SECTION = "## Pages at a city's scale (issue 15 item 5)"
 TARGET_MS = 300
@@ -40,11 +40,6 @@ def setup_django() -> None:
     import django
 
     django.setup()
-
-
-def p95(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def users() -> dict[str, object]:

@@ -21,6 +21,12 @@ def write_section(path: Path, heading: str, report: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def p95(times: list[float]) -> float:
+    """The 95th percentile of ``times``: the nearest rank, no interpolation."""
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
 def machine() -> str:
     """nproc, CPU model and RAM, read from the running system, for each benchmark's report."""
     model, ram = "unknown CPU", "RAM unknown"
