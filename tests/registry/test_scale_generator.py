@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from jiuzhu.assessment.models import Assessment
 from jiuzhu.dispatch.models import OrderSla
 from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.dispatch.services.sla import order_sla_fix
+from jiuzhu.orders.demo_bulk import lifecycle_status
 from jiuzhu.orders.models import Order, Provider, Rating
 from jiuzhu.registry.models import Household, Member
 from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
@@ -48,10 +50,14 @@ def test_demo_data_fills_households_assessments_and_orders(actors):
     orders = Order.objects.all()
     assert orders.count() == 500
     statuses = dict(orders.values_list("status").annotate(n=Count("id")))
-    assert set(statuses) == {
+    assert set(statuses) <= {
         "waiting", "accepted", "assigned", "in_service", "completed", "cancelled"
     }  # fmt: skip
-    assert statuses["completed"] > 300  # 80 % of 500, give or take chance
+    assert statuses["completed"] > 400  # 92 % of the orders older than a week
+    # Only recent orders are open (lifecycle_status has the shares by age).
+    week_ago = timezone.now() - dt.timedelta(days=7, minutes=5)
+    open_statuses = ["waiting", "accepted", "assigned", "in_service"]
+    assert not orders.filter(status__in=open_statuses, created_at__lt=week_ago).exists()
     # Every taken order has a provider serving the household's street, and dates in order.
     for order in orders.exclude(provider=None).select_related("household", "provider"):
         assert order.household.street_id in {s.pk for s in order.provider.streets.all()}
@@ -86,11 +92,16 @@ def test_demo_data_fills_households_assessments_and_orders(actors):
             fixed.accept_hours,
             fixed.complete_hours,
         )
-    year_old_waiting = orders.filter(
-        status="waiting", created_at__lt=timezone.now() - dt.timedelta(days=30)
-    ).count()
-    board = board_figures(user=actors["city_admin"])
-    assert board["overdue_count"] >= year_old_waiting > 0
+    # The board counts as overdue exactly the open orders past the deadline that applies.
+    now = timezone.now()
+    past = [
+        order
+        for order in orders.filter(status__in=open_statuses).select_related("sla")
+        if (order.sla.accept_by if order.status == "waiting" else order.sla.complete_by) <= now
+    ]
+    board = board_figures(user=actors["city_admin"], now=now)
+    assert board["overdue_count"] == len(past)
+    assert board["open"] == orders.filter(status__in=open_statuses).count()
 
     # The search table was rebuilt after the paused bulk load.
     member = Member.objects.order_by("id").first()
@@ -104,3 +115,21 @@ def test_demo_data_refuses_negative_sizes():
 
     with pytest.raises(CommandError, match="must not be negative"):
         call_command("demo_data", "--households=1", "--orders=-1")
+
+
+def test_only_recent_orders_are_drawn_open():
+    rng = random.Random(7)
+    draws = 20_000
+    for age, open_share in (
+        (dt.timedelta(hours=5), 0.65),
+        (dt.timedelta(days=2), 0.65),
+        (dt.timedelta(days=4), 0.10),
+        (dt.timedelta(days=7), 0.10),
+    ):
+        drawn = [lifecycle_status(rng, age) for _ in range(draws)]
+        share = sum(s not in ("completed", "cancelled") for s in drawn) / draws
+        assert abs(share - open_share) < 0.02, (age, share)
+    old = {
+        lifecycle_status(rng, dt.timedelta(days=days)) for days in range(8, 366) for _ in range(20)
+    }
+    assert old == {"completed", "cancelled"}

@@ -21,15 +21,67 @@ from jiuzhu.core.models import Area, Organisation, OrganisationKind, Role, User
 BATCH = 10_000
 PROVIDERS_PER_STREET = 3
 OPERATOR = "bulk_demo_operator"
-#: (status, share of orders)
-LIFECYCLE = [
-    ("waiting", 0.04),
-    ("accepted", 0.03),
-    ("assigned", 0.02),
-    ("in_service", 0.03),
-    ("completed", 0.80),
-    ("cancelled", 0.08),
+#: (status, share of orders) by how old an order is: (at most so many days old, shares). An
+#: order stays open for days, not months (an accept window is a day; escalation and the
+#: hotline follow), so only recent orders are open: with orders spread evenly over a year,
+#: about 0.5 % are open, as in a running service. Open orders of every age (the earlier
+#: generator's 12 % over a whole year) made a board of 72,000 orders overdue by months.
+LIFECYCLE_BY_AGE = [
+    (
+        2,
+        [
+            ("waiting", 0.25),
+            ("accepted", 0.15),
+            ("assigned", 0.10),
+            ("in_service", 0.15),
+            ("completed", 0.27),
+            ("cancelled", 0.08),
+        ],
+    ),
+    (
+        7,
+        [
+            ("waiting", 0.02),
+            ("accepted", 0.02),
+            ("assigned", 0.02),
+            ("in_service", 0.04),
+            ("completed", 0.82),
+            ("cancelled", 0.08),
+        ],
+    ),
+    (366, [("completed", 0.92), ("cancelled", 0.08)]),
 ]
+
+
+def lifecycle_status(rng: random.Random, age: dt.timedelta) -> str:
+    """An order's status drawn by its age (``LIFECYCLE_BY_AGE``)."""
+    shares = next(
+        (shares for days, shares in LIFECYCLE_BY_AGE if age <= dt.timedelta(days=days)),
+        LIFECYCLE_BY_AGE[-1][1],
+    )
+    statuses = [status for status, _ in shares]
+    return rng.choices(statuses, [share for _, share in shares])[0]
+
+
+def _timeline(
+    rng: random.Random, status: str, taken: bool, age: dt.timedelta
+) -> tuple[dt.timedelta | None, ...]:
+    """When an order of ``age`` was accepted, started, completed and cancelled, as times after
+    its creation: each step after the one before, and all squeezed into the time the order has
+    had when they would lie ahead of now (a recent completed order was quick)."""
+    accept = dt.timedelta(minutes=rng.randint(5, 240)) if taken else None
+    start = (
+        dt.timedelta(hours=rng.randint(1, 48)) if status in ("in_service", "completed") else None
+    )
+    finish = dt.timedelta(minutes=rng.randint(30, 180)) if status == "completed" else None
+    cancel = dt.timedelta(hours=rng.randint(1, 72)) if status == "cancelled" else None
+    steps = [step for step in (accept, start, finish) if step is not None]
+    total = max(sum(steps, dt.timedelta()), cancel or dt.timedelta())
+    fit = min(1.0, 0.99 * age / total) if total else 1.0
+    accepted = accept * fit if accept is not None else None
+    started = accepted + start * fit if accepted is not None and start is not None else None
+    completed = started + finish * fit if started is not None and finish is not None else None
+    return accepted, started, completed, cancel * fit if cancel is not None else None
 
 
 def bulk_uscc(street_code: str, street_id: int, k: int) -> str:
@@ -113,8 +165,6 @@ def bulk_orders(context: BulkContext) -> int:
         return 0
     serving = _providers(sorted({street for _, street in households}), items)
     rng = random.Random(f"orders-{context.seed}")
-    statuses = [status for status, _ in LIFECYCLE]
-    weights = [share for _, share in LIFECYCLE]
     channels = [Channel.HOTLINE, Channel.COMMUNITY, Channel.SELF]
     now = timezone.now()
     year = 365 * 24 * 3600
@@ -124,27 +174,18 @@ def bulk_orders(context: BulkContext) -> int:
         while done < wanted:
             size = min(BATCH, wanted - done)
             orders, rated = [], []
-            for status in rng.choices(statuses, weights, k=size):
+            for _ in range(size):
                 household_id, street_id = households[rng.randrange(len(households))]
-                created = now - dt.timedelta(seconds=rng.randrange(year))
+                age = dt.timedelta(seconds=rng.randrange(year))
+                created = now - age
+                status = lifecycle_status(rng, age)
                 taken = status not in ("waiting", "cancelled") or (
                     status == "cancelled" and rng.random() < 0.3
                 )
-                accepted = created + dt.timedelta(minutes=rng.randint(5, 240)) if taken else None
-                started = (
-                    accepted + dt.timedelta(hours=rng.randint(1, 48))
-                    if status in ("in_service", "completed")
-                    else None
-                )
-                completed = (
-                    started + dt.timedelta(minutes=rng.randint(30, 180))
-                    if status == "completed"
-                    else None
-                )
-                cancelled = (
-                    created + dt.timedelta(hours=rng.randint(1, 72))
-                    if status == "cancelled"
-                    else None
+                accepted, started, completed, cancelled = _timeline(rng, status, taken, age)
+                accepted, started, completed, cancelled = (
+                    created + step if step is not None else None
+                    for step in (accepted, started, completed, cancelled)
                 )
                 order = Order(
                     number=f"BK{context.seed % 100:02d}{first_number + done + len(orders):012d}",
@@ -174,7 +215,7 @@ def bulk_orders(context: BulkContext) -> int:
                         order_id=order.pk,
                         score=rng.choices([5, 4, 3, 2, 1], [60, 25, 8, 4, 3])[0],
                         by=operator,
-                        at=order.completed_at + dt.timedelta(hours=2),
+                        at=min(order.completed_at + dt.timedelta(hours=2), now),
                     )
                     for order in rated
                 )
