@@ -184,3 +184,24 @@ def test_a_poll_header_on_a_post_is_not_a_poll(client, actors, poll_middleware):
     _set_expiry(client, soon)
     client.post(reverse("dispatch:dispatch_now"), HTTP_X_JIUZHU_POLL="1")
     assert _expiry(client) > soon
+
+
+def test_the_board_lists_the_most_overdue_orders_of_more_than_it_shows(client, actors, place):
+    """15 overdue orders, 12 rows shown: the 12 most late, most late first."""
+    now = timezone.now()
+    orders = []
+    for _ in range(15):
+        orders.append(place())
+        # Placed in an earlier week, so the item's weekly limit leaves room for the next.
+        Order.objects.filter(pk=orders[-1].pk).update(created_at=now - dt.timedelta(days=20))
+    # Accept-by deadlines 1 to 15 hours ago, in an order unrelated to the ids.
+    hours = [7, 2, 12, 5, 15, 1, 9, 14, 3, 11, 6, 13, 4, 10, 8]
+    for order, late in zip(orders, hours, strict=True):
+        OrderSla.objects.filter(order=order).update(accept_by=now - dt.timedelta(hours=late))
+    client.force_login(actors["qixia_manager"])
+    page = client.get(BOARD).content.decode()
+    by_lateness = [o.number for o, _ in sorted(zip(orders, hours), key=lambda p: -p[1])]
+    shown = [number for number in by_lateness if number in page]
+    assert shown == by_lateness[:12]  # the three least late (1, 2, 3 hours) are not listed
+    positions = [page.index(number) for number in shown]
+    assert positions == sorted(positions)

@@ -33,10 +33,10 @@ from jiuzhu.dispatch.views.common import district_choices, street_choices, tabs
 from jiuzhu.orders.models import OrderStatus
 
 POLL_SECONDS = 15
-#: How many at-risk and overdue orders the board lists (the counts cover all of them).
+#: How many at-risk and overdue orders the board lists (the counts cover all of them). The
+#: selector lists them earliest deadline first, which is least time left first: only these
+#: are read.
 ROWS_SHOWN = 12
-#: How many the selector hands over to choose the most pressing from.
-ROWS_FETCHED = 2000
 STATUS_TONES = {
     OrderStatus.WAITING: "warn",
     OrderStatus.ACCEPTED: "",
@@ -134,7 +134,7 @@ def board(request: HttpRequest) -> HttpResponse:
             user=user,
             street=street.pk if street else None,
             district=district.pk if district else None,
-            limit=ROWS_FETCHED,
+            limit=ROWS_SHOWN,
         )
     )
     reasons = waiting_reason_counts(

@@ -25,7 +25,6 @@ from jiuzhu.dispatch.services.display import (
 )
 from jiuzhu.dispatch.views.board import (
     POLL_SECONDS,
-    ROWS_FETCHED,
     decorate,
     provider_chart,
     status_cards,
@@ -98,7 +97,7 @@ def display(request: HttpRequest, token: str) -> HttpResponse:
         if partial:
             return render(request, "dispatch/_display_gone.html", status=404)
         raise Http404
-    figures = decorate(display_figures(token=found, limit=ROWS_FETCHED), shown=WALL_ROWS)
+    figures = decorate(display_figures(token=found, limit=WALL_ROWS), shown=WALL_ROWS)
     context = {
         "figures": figures,
         "cards": status_cards(figures),
