@@ -109,3 +109,12 @@ def export_link(context) -> str:
     return format_html(
         '<a class="btn btn-secondary" href="?{}">{}</a>', query.urlencode(), _("Export to Excel")
     )
+
+
+@register.filter
+def grouped(value: int | None) -> str:
+    """A count with thousands separators (24249 → "24,249"), as the dashboards print counts;
+    None → "–"."""
+    if value is None or value == "":
+        return "–"
+    return f"{int(value):,}"
