@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from results import machine, write_section
+from results import machine, p95, write_section
 
 
 def legacy_search(queryset, q: str):
@@ -132,9 +132,7 @@ def main() -> None:
             count = queryset.count()
             list(queryset[:25])
             samples.append((time.perf_counter() - begin) * 1000)
-        samples.sort()
-        p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-        return statistics.median(samples), p95, count
+        return statistics.median(samples), p95(samples), count
 
     rows = []
     plans = []
@@ -152,8 +150,8 @@ def main() -> None:
         f"## Household search at {households:,} households ({vendor}, issue 15 item 5)",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}; {vendor}; "
-        f"{households:,} demo households, {members:,} members; the machine was shared with "
-        "other agents (figures are upper bounds). Command: `JIUZHU_VAR_DIR=… "
+        f"{households:,} demo households, {members:,} members; load average "
+        f"{os.getloadavg()[0]:.1f} at the end. Command: `JIUZHU_VAR_DIR=… "
         f"{'DATABASE_URL=postgres://… ' if vendor == 'PostgreSQL' else ''}"
         ".venv/bin/python bench/bench_search.py`. Page 1 of the household list for the city "
         f"administrator (count + 25 rows), {args.repeat} runs each.",
