@@ -6,7 +6,8 @@ a framework, assessments, orders…) without the earlier ones knowing about it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,3 +89,19 @@ def bulk_step(order: int, name: str):
 
 def bulk_steps() -> list[BulkStep]:
     return sorted(_bulk_steps.values(), key=lambda step: (step.order, step.name))
+
+
+@contextmanager
+def dated(model: Any, *fields: str) -> Iterator[None]:
+    """Let bulk rows carry their own dates: ``auto_now``/``auto_now_add`` on ``fields`` of
+    ``model`` would overwrite them with now, and a year of orders or warnings made at one
+    instant is no benchmark."""
+    changed = [model._meta.get_field(name) for name in fields]
+    saved = [(field.auto_now, field.auto_now_add) for field in changed]
+    for field in changed:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, (auto_now, auto_now_add) in zip(changed, saved, strict=True):
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add

@@ -24,6 +24,7 @@ class DiscoveryConfig(AppConfig):
         # Imports and warnings; department referrals
         from jiuzhu.discovery import (  # noqa: F401
             demo,
+            demo_bulk,
             demo_referrals,
             handlers,
             hooks,

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from contextlib import contextmanager
 
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_number
 
-from jiuzhu.core.demo import BulkContext, bulk_step
+from jiuzhu.core.demo import BulkContext, bulk_step, dated
 from jiuzhu.core.models import Area, Organisation, OrganisationKind, Role, User
 
 BATCH = 10_000
@@ -90,20 +89,6 @@ def bulk_uscc(street_code: str, street_id: int, k: int) -> str:
     return body + uscc_number.calc_check_digit(body)
 
 
-@contextmanager
-def _dated(model, *fields):
-    """Let bulk rows carry their own creation dates (``auto_now_add`` would overwrite them)."""
-    changed = [model._meta.get_field(name) for name in fields]
-    saved = [(field.auto_now, field.auto_now_add) for field in changed]
-    for field in changed:
-        field.auto_now = field.auto_now_add = False
-    try:
-        yield
-    finally:
-        for field, (auto_now, auto_now_add) in zip(changed, saved, strict=True):
-            field.auto_now, field.auto_now_add = auto_now, auto_now_add
-
-
 def _providers(streets: list[int], items: list) -> dict[int, list[int]]:
     """Provider ids serving each street, creating the bulk demo providers that are missing."""
     from jiuzhu.orders.models import Provider, SupplyType
@@ -170,7 +155,7 @@ def bulk_orders(context: BulkContext) -> int:
     year = 365 * 24 * 3600
     first_number = Order.objects.count() + 1
     done = 0
-    with _dated(Order, "created_at", "updated_at"):
+    with dated(Order, "created_at", "updated_at"):
         while done < wanted:
             size = min(BATCH, wanted - done)
             orders, rated = [], []
@@ -209,7 +194,7 @@ def bulk_orders(context: BulkContext) -> int:
                 if status == "completed" and rng.random() < 0.5:
                     rated.append(order)
             Order.objects.bulk_create(orders)
-            with _dated(Rating, "at"):
+            with dated(Rating, "at"):
                 Rating.objects.bulk_create(
                     Rating(
                         order_id=order.pk,

@@ -11,4 +11,11 @@ class TimebankConfig(AppConfig):
     api_routers = (("/", "jiuzhu.timebank.api:router"),)
 
     def ready(self) -> None:
-        from jiuzhu.timebank import demo, handlers, jobs, navigation, scopes  # noqa: F401
+        from jiuzhu.timebank import (  # noqa: F401
+            demo,
+            demo_bulk,
+            handlers,
+            jobs,
+            navigation,
+            scopes,
+        )

@@ -45,6 +45,19 @@ class Command(BaseCommand):
             help="orders across their lifecycle over the new households, with providers (0)",
         )
         parser.add_argument(
+            "--warnings",
+            type=int,
+            default=0,
+            help="early warnings over the new households, open or verified by their age (0)",
+        )
+        parser.add_argument(
+            "--ledger",
+            type=int,
+            default=0,
+            help="time-bank movements (deposits, transfers, donations) with their double "
+            "entries, for volunteers of the new households' streets (0)",
+        )
+        parser.add_argument(
             "--streets",
             default="",
             help="comma-separated street codes or names (default: all of Jianye and Qixia)",
@@ -54,9 +67,12 @@ class Command(BaseCommand):
         if not demo_allowed():
             raise CommandError(DEMO_REFUSED)
         count = options["households"]
-        sizes = {"assessments": options["assessments"], "orders": options["orders"]}
+        sizes = {name: options[name] for name in ("assessments", "orders", "warnings", "ledger")}
         if count < 0 or any(size < 0 for size in sizes.values()):
-            raise CommandError("--households, --assessments and --orders must not be negative")
+            raise CommandError(
+                "--households, --assessments, --orders, --warnings and --ledger must not be "
+                "negative"
+            )
         load_default_areas()
         if options["reset"]:
             deleted = registry_reset()
@@ -95,7 +111,8 @@ class Command(BaseCommand):
             self.stderr.write("Demo accounts refreshed (beneficiary household, assignments).")
 
     def _bulk_steps(self, ids: list[int], seed: int, sizes: dict[str, int]) -> None:
-        """What later capabilities hang off the new households (assessments, orders…)."""
+        """What later capabilities hang off the new households (assessments, orders, warnings,
+        the time bank's ledger…)."""
         from django.db import transaction
 
         from jiuzhu.core.demo import BulkContext, bulk_steps
