@@ -170,6 +170,13 @@ if DATABASES["default"]["ENGINE"] not in {
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if not env_bool("JIUZHU_PG_JIT", False):
+        # PostgreSQL compiles a query to machine code once its estimated cost passes
+        # jit_above_cost; the board's and backlog's queries over a city's open orders pass it
+        # and spent 50-65 ms of each ~300 ms compiling (bench/RESULTS.md). The pages ask many
+        # such short questions, for which JIT only adds time.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     DATABASES["default"].setdefault("TEST", {})
     DATABASES["default"]["TEST"]["NAME"] = env_str("JIUZHU_TEST_DB_NAME") or (
         f"test_{DATABASES['default']['NAME']}"

@@ -27,5 +27,6 @@ WHITENOISE_AUTOREFRESH = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # Tests need no durability: a commit need not wait for the write-ahead log to reach disk.
-    DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
-    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"  # noqa: F405
+    # Added to the options settings.py gives (jit=off), not in their place.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = f"{_options.get('options', '')} -c synchronous_commit=off".strip()
