@@ -174,3 +174,15 @@ def test_the_most_pressing_orders_are_listed_whatever_their_number(market, homes
     figures = board_figures(user=actors["qixia_manager"], now=now, limit=2)
     assert figures["overdue_count"] == 4
     assert [row["id"] for row in figures["overdue"]] == [late[3].pk, late[2].pk]
+
+
+def test_each_list_gets_its_own_most_pressing_orders(market, homes, actors, now):
+    """Overdue and at-risk orders are ranked in one query: each list keeps its own `limit`, so
+    many overdue orders do not push the at-risk ones off the board."""
+    late = [place(market, homes, created=now - (30 + k) * H) for k in range(3)]
+    # A 24-hour accept window is at risk in its last 6 hours: placed 19, 20 and 21 hours ago.
+    risky = [place(market, homes, created=now - (19 + k) * H) for k in range(3)]
+    figures = board_figures(user=actors["qixia_manager"], now=now, limit=2)
+    assert (figures["overdue_count"], figures["at_risk_count"]) == (3, 3)
+    assert [row["id"] for row in figures["overdue"]] == [late[2].pk, late[1].pk]
+    assert [row["id"] for row in figures["at_risk"]] == [risky[2].pk, risky[1].pk]

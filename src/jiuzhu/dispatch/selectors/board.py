@@ -8,7 +8,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from jiuzhu.core.models import AreaLevel, User
@@ -23,18 +24,33 @@ OPEN = [OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderSt
 ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 
 
-def _listed(orders: QuerySet[Order], condition: Q, limit: int) -> list[tuple[Order, dt.datetime]]:
-    """The ``limit`` most pressing orders meeting ``condition`` (earliest deadline first),
-    each with its deadline."""
-    listed = (
-        orders.filter(condition)
-        .annotate(due=F("deadline"))
+def _pressing(
+    orders: QuerySet[Order], now: dt.datetime, limit: int
+) -> dict[str, list[tuple[Order, dt.datetime]]]:
+    """The ``limit`` most pressing overdue and at-risk orders (earliest deadline first), each
+    with its deadline, in one query: a window ranks each state's orders by deadline, so the
+    open orders are read once for both lists (each list read them again before)."""
+    state = Case(
+        When(deadlines.overdue(now), then=Value("overdue")),
+        default=Value("at_risk"),
+    )
+    ranked = (
+        orders.filter(deadlines.overdue(now) | deadlines.at_risk(now))
+        .annotate(
+            due=F("deadline"),
+            state=state,
+            rank=Window(RowNumber(), partition_by=[state], order_by=[F("deadline"), F("pk")]),
+        )
+        .filter(rank__lte=limit)
         .select_related(
             "item", "household__street", "household__community", "provider__organisation"
         )
-        .order_by("deadline", "pk")[:limit]
+        .order_by("deadline", "pk")
     )
-    return [(order, order.due) for order in listed]  # type: ignore[attr-defined]
+    listed: dict[str, list[tuple[Order, dt.datetime]]] = {"overdue": [], "at_risk": []}
+    for order in ranked:
+        listed[order.state].append((order, order.due))  # type: ignore[attr-defined]
+    return listed
 
 
 def board_figures(
@@ -59,13 +75,18 @@ def board_figures(
     districts: dict[str, dict[str, int]] = defaultdict(
         lambda: {"open": 0, "at_risk": 0, "overdue": 0, "waiting": 0}
     )
-    counted = timed.values("status", "household__street__name", "household__district__name")
+    holders: set[int] = set()
+    counted = timed.values(
+        "status", "household__street__name", "household__district__name", "provider_id"
+    )
     for row in counted.annotate(
         n=Count("pk"),
         late=Count("pk", filter=deadlines.overdue(now)),
         risky=Count("pk", filter=deadlines.at_risk(now)),
     ):
         by_status[row["status"]] += row["n"]
+        if row["provider_id"] is not None:
+            holders.add(row["provider_id"])
         for place in (
             streets[row["household__street__name"]],
             districts[row["household__district__name"]],
@@ -75,17 +96,18 @@ def board_figures(
             place["at_risk"] += row["risky"]
         if row["status"] == OrderStatus.WAITING:
             districts[row["household__district__name"]]["waiting"] += row["n"]
-    at_risk = _listed(timed, deadlines.at_risk(now), limit)
-    overdue = _listed(timed, deadlines.overdue(now), limit)
+    pressing = _pressing(timed, now, limit)
     order_ids = orders.values("pk")
     # Which providers the board shows (those holding or offered the user's open orders) is
-    # decided first; their figures then count all their orders, not only those open ones. Each
-    # figure is its own subquery per provider: joining orders and offers at once multiplied
-    # a city's rows (minutes at a million orders; bench/RESULTS.md).
-    shown = Provider.objects.filter(active=True).filter(
-        Q(pk__in=orders.order_by().values("provider_id"))
-        | Q(pk__in=DispatchOffer.objects.filter(order__in=order_ids).values("provider_id"))
+    # decided first: the holders came with the counts above, the offered are read from the
+    # offers (reading the open orders once more cost 0.4 s at a million households). Their
+    # figures then count all their orders, not only those open ones. Each figure is its own
+    # subquery per provider: joining orders and offers at once multiplied a city's rows
+    # (minutes at a million orders; bench/RESULTS.md).
+    offered = DispatchOffer.objects.filter(order__in=order_ids).values_list(
+        "provider_id", flat=True
     )
+    shown = Provider.objects.filter(active=True, pk__in=holders | set(offered.distinct()))
     providers = (
         shown.annotate(
             load=per_provider(Order.objects.filter(status__in=ACTIVE)),
@@ -101,8 +123,8 @@ def board_figures(
         "open": sum(by_status.values()),
         "at_risk_count": sum(row["at_risk"] for row in streets.values()),
         "overdue_count": sum(row["overdue"] for row in streets.values()),
-        "at_risk": [_row(o, due, now) for o, due in at_risk],
-        "overdue": [_row(o, due, now) for o, due in overdue],
+        "at_risk": [_row(o, due, now) for o, due in pressing["at_risk"]],
+        "overdue": [_row(o, due, now) for o, due in pressing["overdue"]],
         "streets": [{"street": name, **counts} for name, counts in sorted(streets.items())],
         "districts": _district_rows(user, districts, district, street),
         "providers": [
