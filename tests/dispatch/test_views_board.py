@@ -200,7 +200,8 @@ def test_the_board_lists_the_most_overdue_orders_of_more_than_it_shows(client, a
         OrderSla.objects.filter(order=order).update(accept_by=now - dt.timedelta(hours=late))
     client.force_login(actors["qixia_manager"])
     page = client.get(BOARD).content.decode()
-    by_lateness = [o.number for o, _ in sorted(zip(orders, hours), key=lambda p: -p[1])]
+    ranked = sorted(zip(orders, hours, strict=True), key=lambda pair: -pair[1])
+    by_lateness = [order.number for order, _ in ranked]
     shown = [number for number in by_lateness if number in page]
     assert shown == by_lateness[:12]  # the three least late (1, 2, 3 hours) are not listed
     positions = [page.index(number) for number in shown]
