@@ -37,3 +37,22 @@ def test_the_board_prints_big_counts_grouped():
     )
     for shown in ("71,943", "1,200", "24,249", "30,512", "5,120"):
         assert shown in html
+
+
+def test_the_board_lists_say_how_many_in_all_grouped():
+    row = {
+        "id": 1,
+        "number": "JZ1",
+        "status": "waiting",
+        "status_label": "待接单",
+        "item": "助餐",
+        "street": "尧化街道",
+        "community": "尧辰社区",
+        "provider": "",
+        "deadline": None,
+        "left": "6 天",
+    }
+    html = Template("{% include 'dispatch/_order_rows.html' %}").render(
+        Context({"rows": [row], "total": 4213, "list": "overdue", "late": True})
+    )
+    assert html.count("4,213") == 2  # "the 1 most pressing of 4,213" and "see all 4,213"
