@@ -11,8 +11,8 @@ from fractions import Fraction
 import numpy as np
 from django.utils import timezone
 
-from jiuzhu.core.demo import BulkContext, bulk_step
-from jiuzhu.core.models import Role, User
+from jiuzhu.core.demo import BulkContext, bulk_actor, bulk_step
+from jiuzhu.core.models import Role
 
 BATCH = 5_000
 ASSESSOR = "bulk_demo_assessor"
@@ -55,9 +55,7 @@ def bulk_assessments(context: BulkContext) -> int:
         IndicatorFramework.objects.filter(status="published").order_by("-version").first()
         or framework_load_default()
     )
-    assessor, _ = User.objects.get_or_create(
-        username=ASSESSOR, defaults={"role": Role.ASSESSOR, "is_active": False}
-    )
+    assessor = bulk_actor(ASSESSOR, Role.ASSESSOR)
     ids = list(
         Household.objects.filter(pk__range=(context.first_household_id, context.last_household_id))
         .order_by("id")

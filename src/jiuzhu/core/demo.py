@@ -105,3 +105,14 @@ def dated(model: Any, *fields: str) -> Iterator[None]:
     finally:
         for field, (auto_now, auto_now_add) in zip(changed, saved, strict=True):
             field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
+def bulk_actor(username: str, role: str) -> Any:
+    """The one inactive account bulk rows name as their actor (who placed, assessed, verified
+    or confirmed them): nobody signs in as it, and a second run reuses it."""
+    from jiuzhu.core.models import User
+
+    actor, _ = User.objects.get_or_create(
+        username=username, defaults={"role": role, "is_active": False}
+    )
+    return actor

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from jiuzhu.core.demo import BulkContext, bulk_step, dated
-from jiuzhu.core.models import Role, User
+from jiuzhu.core.demo import BulkContext, bulk_actor, bulk_step, dated
+from jiuzhu.core.models import Role
 from jiuzhu.discovery.engine.rules import KIND_SOURCE, Hit
 from jiuzhu.discovery.models import (
     EarlyWarning,
@@ -249,9 +249,7 @@ def bulk_warnings(context: BulkContext) -> int:
     )
     if not households:
         return 0
-    verifier, _ = User.objects.get_or_create(
-        username=VERIFIER, defaults={"role": Role.COMMUNITY_WORKER, "is_active": False}
-    )
+    verifier = bulk_actor(VERIFIER, Role.COMMUNITY_WORKER)
     rules = _rules()
     rule_list = [rule for rule, _ in rules]
     weights = [weight for _, weight in rules]

@@ -14,8 +14,8 @@ import random
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_number
 
-from jiuzhu.core.demo import BulkContext, bulk_step, dated
-from jiuzhu.core.models import Area, Organisation, OrganisationKind, Role, User
+from jiuzhu.core.demo import BulkContext, bulk_actor, bulk_step, dated
+from jiuzhu.core.models import Area, Organisation, OrganisationKind, Role
 
 BATCH = 10_000
 PROVIDERS_PER_STREET = 3
@@ -138,9 +138,7 @@ def bulk_orders(context: BulkContext) -> int:
         catalogue_load_defaults()
     items = list(ServiceItem.objects.filter(active=True).order_by("id"))
     item_ids = [item.pk for item in items]
-    operator, _ = User.objects.get_or_create(
-        username=OPERATOR, defaults={"role": Role.HOTLINE_OPERATOR, "is_active": False}
-    )
+    operator = bulk_actor(OPERATOR, Role.HOTLINE_OPERATOR)
     households = list(
         Household.objects.filter(
             pk__range=(context.first_household_id, context.last_household_id)

@@ -24,8 +24,8 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from jiuzhu.core.demo import BulkContext, bulk_step, dated
-from jiuzhu.core.models import Role, User
+from jiuzhu.core.demo import BulkContext, bulk_actor, bulk_step, dated
+from jiuzhu.core.models import Role
 from jiuzhu.registry.models import Household
 from jiuzhu.timebank import config
 from jiuzhu.timebank.engine import ledger
@@ -109,9 +109,7 @@ def bulk_ledger(context: BulkContext) -> int:
     )
     if not households:
         return 0
-    confirmer, _ = User.objects.get_or_create(
-        username=CONFIRMER, defaults={"role": Role.COMMUNITY_WORKER, "is_active": False}
-    )
+    confirmer = bulk_actor(CONFIRMER, Role.COMMUNITY_WORKER)
     issuer = system_account(AccountKind.ISSUER)
     pool = system_account(AccountKind.POOL)
     # The bank's accounts continue from their stored balances; locked as the services do.
