@@ -16,7 +16,7 @@ from jiuzhu.assessment.models import Assessment
 from jiuzhu.dispatch.models import OrderSla
 from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.dispatch.services.sla import order_sla_fix
-from jiuzhu.orders.demo_bulk import lifecycle_status
+from jiuzhu.orders.demo_bulk import YEAR_SECONDS, lifecycle_status, order_age
 from jiuzhu.orders.models import Order, Provider, Rating
 from jiuzhu.registry.models import Household, Member
 from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
@@ -68,6 +68,9 @@ def test_demo_data_fills_households_assessments_and_orders(actors):
     assert orders.filter(status="completed", completed_at=None).count() == 0
     created = sorted(orders.values_list("created_at", flat=True))
     assert (created[-1] - created[0]).days > 200  # spread over the year, not "now"
+    # Ids follow time, as in the running service: the open orders are the table's last rows.
+    by_id = list(orders.order_by("pk").values_list("created_at", flat=True))
+    assert by_id == sorted(by_id)
     ratings = Rating.objects.all()
     assert 0 < ratings.count() < statuses["completed"]
     assert not ratings.exclude(order__status="completed").exists()
@@ -133,3 +136,14 @@ def test_only_recent_orders_are_drawn_open():
         lifecycle_status(rng, dt.timedelta(days=days)) for days in range(8, 366) for _ in range(20)
     }
     assert old == {"completed", "cancelled"}
+
+
+def test_order_ages_spread_over_the_year_oldest_first():
+    rng = random.Random(5)
+    ages = [order_age(rng, index, 1000) for index in range(1000)]
+    assert ages == sorted(ages, reverse=True)
+    assert ages[0] > dt.timedelta(days=364)
+    assert ages[-1] < dt.timedelta(seconds=YEAR_SECONDS / 1000)
+    # Evenly spread: a tenth of the orders in each tenth of the year.
+    tenths = [int(age.total_seconds() * 10 // YEAR_SECONDS) for age in ages]
+    assert [tenths.count(k) for k in range(10)] == [100] * 10
