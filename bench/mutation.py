@@ -127,8 +127,8 @@ MODULES: dict[str, Module] = {
             "tests/dispatch/test_cycle_records.py",
         ],
     ),
-    # The late / at-risk rule, as SQL expressions for the board and the backlog and in Python
-    # for one order; the waiting reasons counted and filtered by group.
+    # The late / at-risk rule (applied in Python to each open order the board and the backlog
+    # read) and the deadline that applies (waiting: accept by; taken: complete by).
     "deadlines": Module(
         files=["src/jiuzhu/dispatch/selectors/deadlines.py"],
         tests=["tests/dispatch/test_board_figures.py", "tests/dispatch/test_backlog_reasons.py"],

@@ -71,8 +71,10 @@ def test_the_board_as_json(client, actors, late_order):
         "providers",
         "escalations",
         "live_offers",
+        "waiting_reasons",
     }
     assert body["by_status"]["waiting"] == 1 and body["overdue_count"] == 1
+    assert sum(body["waiting_reasons"].values()) == 1
     (row,) = body["overdue"]
     assert row["number"] == late_order.number and row["minutes_left"] < 0
     assert {p["name"] for p in body["providers"]} == set()

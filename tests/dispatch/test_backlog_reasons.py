@@ -19,6 +19,7 @@ from jiuzhu.dispatch.selectors.backlog import (
     waiting_reason_counts,
     waiting_reasons,
 )
+from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.orders.models import Order, Provider
 from jiuzhu.orders.services.orders import order_accept, order_create, order_decline
 
@@ -194,10 +195,13 @@ def test_the_counts_equal_the_reasons_of_each_order(market, areas, actors):
         "pending": 0,
     }
     assert waiting_reason_counts(user=manager) == expected == per_order()
+    # The board counts them from its own read of the open orders: the same figures.
+    assert board_figures(user=manager)["waiting_reasons"] == expected
 
     Provider.objects.filter(pk=market["provider_a"].pk).update(daily_capacity=10)
     expected.update(no_capacity=1, pending=2)  # A has room again, but declined one of them
     assert waiting_reason_counts(user=manager) == expected == per_order()
+    assert board_figures(user=manager)["waiting_reasons"] == expected
 
     # Filtering by a reason (groups and refused orders, in the database) lists exactly the
     # orders whose own reason it is.

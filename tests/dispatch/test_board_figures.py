@@ -9,7 +9,7 @@ from factories import UserFactory
 from factories_registry import add_member, make_household
 from jiuzhu.core.models import Role
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OrderSla
-from jiuzhu.dispatch.selectors.backlog import deadline_state
+from jiuzhu.dispatch.selectors.backlog import BacklogFilters, backlog, deadline_state
 from jiuzhu.dispatch.selectors.board import board_figures
 from jiuzhu.dispatch.services.sla import order_sla_fix
 from jiuzhu.orders.models import Order
@@ -153,8 +153,17 @@ def test_at_risk_begins_exactly_at_the_last_quarter_or_the_last_hour(
     us = dt.timedelta(microseconds=1)
 
     def counts(at):
-        figures = board_figures(user=actors["qixia_manager"], now=at)
-        return figures["at_risk_count"], figures["overdue_count"]
+        """The board's counts (judged in Python), checked against the backlog's lists (the
+        same rule as SQL expressions)."""
+        manager = actors["qixia_manager"]
+        figures = board_figures(user=manager, now=at)
+        board = figures["at_risk_count"], figures["overdue_count"]
+        lists = tuple(
+            len(backlog(user=manager, filters=BacklogFilters(list=name), now=at))
+            for name in ("at_risk", "overdue")
+        )
+        assert board == lists
+        return board
 
     assert counts(created + at_risk_after - us) == (0, 0)
     assert counts(created + at_risk_after) == (1, 0)
@@ -186,3 +195,23 @@ def test_each_list_gets_its_own_most_pressing_orders(market, homes, actors, now)
     assert (figures["overdue_count"], figures["at_risk_count"]) == (3, 3)
     assert [row["id"] for row in figures["overdue"]] == [late[2].pk, late[1].pk]
     assert [row["id"] for row in figures["at_risk"]] == [risky[2].pk, risky[1].pk]
+
+
+def test_the_backlog_lists_the_most_pressing_first_and_reads_a_slice_at_a_time(
+    market, homes, actors, now, django_assert_max_num_queries
+):
+    # Placed 40, 30, 10 and 5 hours ago: the first two are overdue (24-hour accept window).
+    orders = [place(market, homes, created=now - hours * H) for hours in (30, 5, 40, 10)]
+    without = place(market, homes, created=now - 50 * H)
+    OrderSla.objects.filter(order=without).delete()  # no deadline: listed last
+    entry = backlog(user=actors["qixia_manager"], now=now)
+    expected = [orders[2].pk, orders[0].pk, orders[3].pk, orders[1].pk, without.pk]
+    assert len(entry) == 5
+    assert [order.pk for order in entry.orders] == expected
+    with django_assert_max_num_queries(1):
+        assert [order.pk for order in entry.orders[1:3]] == expected[1:3]
+    assert entry.orders[0].pk == expected[0] and entry.orders[-1].pk == without.pk
+    with pytest.raises(IndexError):
+        entry.orders[5]
+    overdue = backlog(user=actors["qixia_manager"], filters=BacklogFilters(list="overdue"), now=now)
+    assert [order.pk for order in overdue.orders] == expected[:2]

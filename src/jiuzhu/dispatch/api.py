@@ -97,6 +97,8 @@ class BoardOut(Schema):
     providers: list[ProviderRow]
     escalations: int
     live_offers: int
+    #: How many waiting orders wait for each reason (``WaitingReason`` codes).
+    waiting_reasons: dict[str, int]
 
 
 @router.get("/dispatch/board", response={200: BoardOut, **ERRORS})

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, TextChoices
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +36,7 @@ from jiuzhu.core.models import User
 from jiuzhu.core.scoping import visible
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
 from jiuzhu.dispatch.selectors import deadlines
-from jiuzhu.dispatch.selectors.deadlines import risk_margin
+from jiuzhu.dispatch.selectors.open_orders import OpenOrder, open_orders
 from jiuzhu.orders.models import Order, OrderDecline, OrderStatus, Provider
 from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery, per_provider
 
@@ -151,6 +151,55 @@ def _classify(
     return WaitingReason.PENDING, with_room
 
 
+def _offers_and_refusals(
+    of_orders: Q,
+) -> tuple[dict[int, DispatchOffer], dict[int, set[int]]]:
+    """The live offer of each order that ``of_orders`` (a filter on offers and declines)
+    selects, and the providers that refused it (declined it, or let an offer expire)."""
+    live = {
+        offer.order_id: offer
+        for offer in DispatchOffer.objects.filter(of_orders, status=OfferStatus.OFFERED)
+    }
+    refused: dict[int, set[int]] = {}
+    for refusals in (
+        OrderDecline.objects.filter(of_orders),
+        DispatchOffer.objects.filter(
+            of_orders, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED]
+        ),
+    ):
+        for order_id, provider_id in refusals.values_list("order_id", "provider_id"):
+            refused.setdefault(order_id, set()).add(provider_id)
+    return live, refused
+
+
+def count_reasons(
+    waiting: Iterable[tuple[int, int, int, int]], facts: list[ProviderFact]
+) -> dict[str, int]:
+    """How many of the ``waiting`` orders, each given as (order id, street, community, item),
+    wait for each reason, as ``waiting_reasons`` classifies them one by one.
+
+    The orders are read once by the caller (the board reads them with its other figures).
+    The offers and refusals are read for every waiting order of the city: those are few, and
+    reading them by the orders' ids would read the user's orders again. An order nobody
+    refused is classified by its place and item alone, once per place and item."""
+    live, refused = _offers_and_refusals(Q(order__status=OrderStatus.WAITING))
+    counts: Counter[str] = Counter()
+    by_place: dict[tuple[int, int, int], str] = {}
+    for order_id, street, community, item in waiting:
+        if order_id in live:
+            counts[WaitingReason.OFFERED] += 1
+            continue
+        said_no = refused.get(order_id)
+        if said_no:
+            counts[_classify(facts, street, community, item, said_no)[0]] += 1
+            continue
+        place = (street, community, item)
+        if place not in by_place:
+            by_place[place] = _classify(facts, street, community, item, set())[0]
+        counts[by_place[place]] += 1
+    return {code: counts.get(code, 0) for code in WaitingReason.values}
+
+
 def waiting_reasons(
     orders: list[Order], *, now: dt.datetime | None = None, facts: list[ProviderFact] | None = None
 ) -> dict[int, Why]:
@@ -163,20 +212,7 @@ def waiting_reasons(
         return {}
     facts = facts if facts is not None else provider_facts(now=now)
     names = {f.id: f.name for f in facts}
-    ids = [o.pk for o in waiting]
-    live = {
-        offer.order_id: offer
-        for offer in DispatchOffer.objects.filter(order_id__in=ids, status=OfferStatus.OFFERED)
-    }
-    refused: dict[int, set[int]] = {}
-    for order_id, provider_id in OrderDecline.objects.filter(order_id__in=ids).values_list(
-        "order_id", "provider_id"
-    ):
-        refused.setdefault(order_id, set()).add(provider_id)
-    for order_id, provider_id in DispatchOffer.objects.filter(
-        order_id__in=ids, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED]
-    ).values_list("order_id", "provider_id"):
-        refused.setdefault(order_id, set()).add(provider_id)
+    live, refused = _offers_and_refusals(Q(order_id__in=[o.pk for o in waiting]))
     reasons: dict[int, Why] = {}
     for order in waiting:
         offer = live.get(order.pk)
@@ -225,11 +261,7 @@ def deadline_state(order: Order, now: dt.datetime) -> tuple[dt.datetime | None, 
     if sla is None:
         return None, "ok"
     deadline = sla.accept_by if order.status == OrderStatus.WAITING else sla.complete_by
-    if now >= deadline:
-        return deadline, "overdue"
-    if deadline - risk_margin(order.created_at, deadline) <= now:
-        return deadline, "at_risk"
-    return deadline, "ok"
+    return deadline, deadlines.state(order.created_at, deadline, now)
 
 
 def backlog_queryset(*, user: User, filters: BacklogFilters) -> QuerySet[Order]:
@@ -254,21 +286,50 @@ def backlog_queryset(*, user: User, filters: BacklogFilters) -> QuerySet[Order]:
     return orders
 
 
-@dataclass
-class Backlog:
-    """The filtered backlog, most pressing first, as a query: slice ``orders`` for a page and
-    ask ``rows`` for what to show of it. ``reason_counts`` counts the listed waiting orders by
-    reason. Nothing reads every order: a city's backlog holds tens of thousands."""
+class ListedOrders(Sequence[Order]):
+    """The backlog's orders in their order, read from the database a slice at a time (a page,
+    or a chunk of the export): ``len`` and slicing, as Django's paginator uses them."""
 
-    orders: QuerySet[Order]
-    reason_counts: dict[str, int]
-    now: dt.datetime
-    _count: int | None = None
+    CHUNK = 500
+
+    def __init__(self, ids: list[int], orders: QuerySet[Order]) -> None:
+        self.ids = ids
+        self._orders = orders
 
     def __len__(self) -> int:
-        if self._count is None:
-            self._count = self.orders.count()
-        return self._count
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Order: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Order]: ...
+
+    def __getitem__(self, index: int | slice) -> Order | list[Order]:
+        if isinstance(index, slice):
+            chosen = self.ids[index]
+            found = self._orders.in_bulk(chosen)
+            return [found[pk] for pk in chosen if pk in found]
+        return self[index : index + 1 or None][0]
+
+    def __iter__(self) -> Iterator[Order]:
+        for start in range(0, len(self.ids), self.CHUNK):
+            yield from self[start : start + self.CHUNK]
+
+
+@dataclass
+class Backlog:
+    """The filtered backlog, most pressing first: slice ``orders`` for a page and ask ``rows``
+    for what to show of it. ``reason_counts`` counts the listed waiting orders by reason. Only
+    the ids, deadlines and places of the open orders are read whole (tens of thousands in a
+    city); the rows shown are read a page at a time."""
+
+    orders: ListedOrders
+    reason_counts: dict[str, int]
+    now: dt.datetime
+
+    def __len__(self) -> int:
+        return len(self.orders)
 
     def rows(self, orders: Iterable[Order]) -> list[dict[str, Any]]:
         """``backlog_row`` of each of ``orders`` (a page of ``self.orders``)."""
@@ -277,26 +338,33 @@ class Backlog:
         return [backlog_row(order, reasons.get(order.pk), self.now) for order in listed]
 
 
+def _most_pressing_first(order: OpenOrder) -> tuple[bool, dt.datetime, dt.datetime, int]:
+    """Earliest deadline first (the most overdue first), orders without one last, then by when
+    they were placed."""
+    return order.due is None, order.due or order.created, order.created, order.pk
+
+
 def backlog(
     *, user: User, filters: BacklogFilters | None = None, now: dt.datetime | None = None
 ) -> Backlog:
     """All open orders of the user's area matching ``filters``: overdue first (most late
     first), then at risk and the rest by their deadline (orders without one last), then by
-    when they were placed. Filtered, counted and sorted by the database."""
+    when they were placed. One read of the open orders gives the list, its order and the
+    reasons counted; the database filters by place, item, number and reason."""
     filters = filters or BacklogFilters()
     now = now or timezone.now()
-    orders = deadlines.with_deadline(backlog_queryset(user=user, filters=filters), now)
-    if filters.list == BacklogList.OVERDUE:
-        orders = orders.filter(deadlines.overdue(now))
-    elif filters.list == BacklogList.AT_RISK:
-        orders = orders.filter(deadlines.at_risk(now))
+    orders = backlog_queryset(user=user, filters=filters)
     facts = provider_facts(now=now)
     if filters.reason:
         orders = _with_reason(orders, filters.reason, facts)
-    waiting = orders.filter(status=OrderStatus.WAITING).select_related(None).order_by()
+    listed = open_orders(orders)
+    if filters.list in (BacklogList.OVERDUE, BacklogList.AT_RISK):
+        listed = [order for order in listed if order.state(now) == filters.list]
+    listed.sort(key=_most_pressing_first)
+    waiting = [order.place() for order in listed if order.status == OrderStatus.WAITING]
     return Backlog(
-        orders=orders.order_by(F("deadline").asc(nulls_last=True), "created_at", "pk"),
-        reason_counts=_reason_counts(waiting, facts),
+        orders=ListedOrders([order.pk for order in listed], orders),
+        reason_counts=count_reasons(waiting, facts),
         now=now,
     )
 
@@ -377,12 +445,8 @@ def _plain_groups(
 
 
 def _reason_counts(waiting: QuerySet[Order], facts: list[ProviderFact]) -> dict[str, int]:
-    counts: Counter[str] = Counter({WaitingReason.OFFERED: waiting.filter(_on_offer()).count()})
-    for _place, n, code in _plain_groups(waiting, facts):
-        counts[code] += n
-    for _order_id, code in _refused_reasons(waiting, facts):
-        counts[code] += 1
-    return {code: counts.get(code, 0) for code in WaitingReason.values}
+    """``count_reasons`` of the waiting orders ``waiting`` selects, read once."""
+    return count_reasons(waiting.values_list("pk", *PLACE), facts)
 
 
 def _with_reason(
@@ -407,9 +471,9 @@ def _with_reason(
 def waiting_reason_counts(
     *, user: User, street: int | None = None, district: int | None = None, now=None
 ) -> dict[str, int]:
-    """How many of the user's waiting orders wait for each reason (for the board and for
-    "dispatch now"), counted as ``waiting_reasons`` would classify them one by one, without
-    reading each order: a city's board polls this every 15 seconds over tens of thousands."""
+    """How many of the user's waiting orders wait for each reason (for "dispatch now"'s
+    report), counted as ``waiting_reasons`` would classify them one by one (``count_reasons``:
+    one read of the orders' places, each place classified once)."""
     now = now or timezone.now()
     waiting = (
         backlog_queryset(

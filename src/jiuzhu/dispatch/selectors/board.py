@@ -5,18 +5,19 @@ street caseworker's board is their street's."""
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from jiuzhu.core.models import AreaLevel, User
+from jiuzhu.core.models import Area, AreaLevel, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
-from jiuzhu.dispatch.selectors import deadlines
+from jiuzhu.dispatch.selectors.backlog import count_reasons, provider_facts
+from jiuzhu.dispatch.selectors.open_orders import OpenOrder, open_orders
 from jiuzhu.orders.models import Order, OrderStatus, Provider
 from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery, per_provider
 
@@ -25,32 +26,65 @@ ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 
 
 def _pressing(
-    orders: QuerySet[Order], now: dt.datetime, limit: int
+    ranked: dict[str, list[tuple[dt.datetime, int]]], limit: int
 ) -> dict[str, list[tuple[Order, dt.datetime]]]:
     """The ``limit`` most pressing overdue and at-risk orders (earliest deadline first), each
-    with its deadline, in one query: a window ranks each state's orders by deadline, so the
-    open orders are read once for both lists (each list read them again before)."""
-    state = Case(
-        When(deadlines.overdue(now), then=Value("overdue")),
-        default=Value("at_risk"),
+    with its deadline, from (deadline, id) pairs of each state: only these are read in full."""
+    chosen = {state: heapq.nsmallest(limit, pairs) for state, pairs in ranked.items()}
+    ids = [pk for pairs in chosen.values() for _due, pk in pairs]
+    orders = Order.objects.select_related(
+        "item", "household__street", "household__community", "provider__organisation"
+    ).in_bulk(ids)
+    return {state: [(orders[pk], due) for due, pk in pairs] for state, pairs in chosen.items()}
+
+
+def _area_names(rows: list[OpenOrder]) -> dict[int, str]:
+    """The names of the districts and streets of ``rows``."""
+    ids = {row.district for row in rows} | {row.street for row in rows}
+    return dict(Area.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+@dataclass
+class _Tally:
+    """The board's figures, counted one open order at a time."""
+
+    now: dt.datetime
+    names: dict[int, str]
+    by_status: Counter[str] = field(default_factory=Counter)
+    streets: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"open": 0, "at_risk": 0, "overdue": 0})
     )
-    ranked = (
-        orders.filter(deadlines.overdue(now) | deadlines.at_risk(now))
-        .annotate(
-            due=F("deadline"),
-            state=state,
-            rank=Window(RowNumber(), partition_by=[state], order_by=[F("deadline"), F("pk")]),
+    districts: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(
+            lambda: {"open": 0, "at_risk": 0, "overdue": 0, "waiting": 0}
         )
-        .filter(rank__lte=limit)
-        .select_related(
-            "item", "household__street", "household__community", "provider__organisation"
-        )
-        .order_by("deadline", "pk")
     )
-    listed: dict[str, list[tuple[Order, dt.datetime]]] = {"overdue": [], "at_risk": []}
-    for order in ranked:
-        listed[order.state].append((order, order.due))  # type: ignore[attr-defined]
-    return listed
+    #: (deadline, id) of the overdue and of the at-risk orders, for the lists.
+    ranked: dict[str, list[tuple[dt.datetime, int]]] = field(
+        default_factory=lambda: {"overdue": [], "at_risk": []}
+    )
+    holders: set[int] = field(default_factory=set)
+    #: (id, street, community, item) of the waiting orders, for their reasons.
+    waiting: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def add(self, order: OpenOrder) -> None:
+        self.by_status[order.status] += 1
+        state = order.state(self.now)
+        places = (
+            self.streets[self.names[order.street]],
+            self.districts[self.names[order.district]],
+        )
+        for place in places:
+            place["open"] += 1
+            if state != "ok":
+                place[state] += 1
+        if state != "ok":
+            self.ranked[state].append((order.due, order.pk))  # type: ignore[arg-type]
+        if order.provider is not None:
+            self.holders.add(order.provider)
+        if order.status == OrderStatus.WAITING:
+            places[1]["waiting"] += 1
+            self.waiting.append(order.place())
 
 
 def board_figures(
@@ -61,53 +95,35 @@ def board_figures(
     limit: int = 30,
     district: int | None = None,
 ) -> dict[str, Any]:
+    """Every figure of the board for ``user``'s open orders (of ``district`` or ``street``):
+    counts by state, street and district, the ``limit`` most pressing overdue and at-risk
+    orders, the providers holding or offered them, and why the waiting ones wait."""
     now = now or timezone.now()
     orders = visible(user, Order.objects.filter(status__in=OPEN))
     if district:
         orders = orders.filter(household__district_id=district)
     if street:
         orders = orders.filter(household__street_id=street)
-    timed = deadlines.with_deadline(orders.order_by(), now)
-    by_status: Counter[str] = Counter()
-    streets: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"open": 0, "at_risk": 0, "overdue": 0}
-    )
-    districts: dict[str, dict[str, int]] = defaultdict(
-        lambda: {"open": 0, "at_risk": 0, "overdue": 0, "waiting": 0}
-    )
-    holders: set[int] = set()
-    counted = timed.values(
-        "status", "household__street__name", "household__district__name", "provider_id"
-    )
-    for row in counted.annotate(
-        n=Count("pk"),
-        late=Count("pk", filter=deadlines.overdue(now)),
-        risky=Count("pk", filter=deadlines.at_risk(now)),
-    ):
-        by_status[row["status"]] += row["n"]
-        if row["provider_id"] is not None:
-            holders.add(row["provider_id"])
-        for place in (
-            streets[row["household__street__name"]],
-            districts[row["household__district__name"]],
-        ):
-            place["open"] += row["n"]
-            place["overdue"] += row["late"]
-            place["at_risk"] += row["risky"]
-        if row["status"] == OrderStatus.WAITING:
-            districts[row["household__district__name"]]["waiting"] += row["n"]
-    pressing = _pressing(timed, now, limit)
-    order_ids = orders.values("pk")
+    rows = open_orders(orders)
+    tally = _Tally(now=now, names=_area_names(rows))
+    for row in rows:
+        tally.add(row)
+    pressing = _pressing(tally.ranked, limit)
     # Which providers the board shows (those holding or offered the user's open orders) is
-    # decided first: the holders came with the counts above, the offered are read from the
-    # offers (reading the open orders once more cost 0.4 s at a million households). Their
-    # figures then count all their orders, not only those open ones. Each figure is its own
-    # subquery per provider: joining orders and offers at once multiplied a city's rows
-    # (minutes at a million orders; bench/RESULTS.md).
-    offered = DispatchOffer.objects.filter(order__in=order_ids).values_list(
-        "provider_id", flat=True
+    # decided first: the holders came with the open orders above, the offered are read from
+    # the offers. Their figures then count all their orders, not only those open ones. Each
+    # figure is its own subquery per provider: joining orders and offers at once multiplied a
+    # city's rows (minutes at a million orders; bench/RESULTS.md).
+    offered = DispatchOffer.objects.filter(
+        order__status=OrderStatus.WAITING, status=OfferStatus.OFFERED
+    ).values_list("order_id", "provider_id")
+    mine = {pk for pk, *_rest in tally.waiting}
+    live_offers = [provider for order_id, provider in offered if order_id in mine]
+    open_ids = {row.pk for row in rows}
+    escalated = visible(user, Escalation.objects.filter(resolved_at__isnull=True)).values_list(
+        "order_id", flat=True
     )
-    shown = Provider.objects.filter(active=True, pk__in=holders | set(offered.distinct()))
+    shown = Provider.objects.filter(active=True, pk__in=tally.holders | set(live_offers))
     providers = (
         shown.annotate(
             load=per_provider(Order.objects.filter(status__in=ACTIVE)),
@@ -119,14 +135,15 @@ def board_figures(
     )
     return {
         "now": now,
-        "by_status": {status: by_status.get(status, 0) for status in OPEN},
-        "open": sum(by_status.values()),
-        "at_risk_count": sum(row["at_risk"] for row in streets.values()),
-        "overdue_count": sum(row["overdue"] for row in streets.values()),
+        "by_status": {status: tally.by_status.get(status, 0) for status in OPEN},
+        "open": len(rows),
+        "at_risk_count": len(tally.ranked["at_risk"]),
+        "overdue_count": len(tally.ranked["overdue"]),
         "at_risk": [_row(o, due, now) for o, due in pressing["at_risk"]],
         "overdue": [_row(o, due, now) for o, due in pressing["overdue"]],
-        "streets": [{"street": name, **counts} for name, counts in sorted(streets.items())],
-        "districts": _district_rows(user, districts, district, street),
+        "streets": [{"street": name, **counts} for name, counts in sorted(tally.streets.items())],
+        "districts": _district_rows(user, tally.districts, district, street),
+        "waiting_reasons": count_reasons(tally.waiting, provider_facts(now=now)),
         "providers": [
             {
                 "id": p.pk,
@@ -139,12 +156,8 @@ def board_figures(
             }
             for p in providers
         ],
-        "escalations": visible(user, Escalation.objects.filter(resolved_at__isnull=True))
-        .filter(order__in=order_ids)
-        .count(),
-        "live_offers": visible(user, DispatchOffer.objects.filter(status=OfferStatus.OFFERED))
-        .filter(order__in=order_ids)
-        .count(),
+        "escalations": sum(1 for order_id in escalated if order_id in open_ids),
+        "live_offers": len(live_offers),
     }
 
 

@@ -1,5 +1,5 @@
-"""When an open order is late or at risk: the one rule, in Python for one order and as SQL
-expressions for counting many (the board counts a city's open orders in the database).
+"""When an open order is late or at risk: the one rule (``state``), applied to one order or to
+each of a city's open orders as the board and the backlog read them (``open_orders``).
 
 The deadline that applies is the SLA's accept-by while the order waits and its complete-by once
 taken. An order is overdue from its deadline on, and at risk before that in the last quarter of
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, QuerySet, When
 
 from jiuzhu.orders.models import Order, OrderStatus
 
@@ -19,33 +19,29 @@ RISK_SHARE = 4
 RISK_FLOOR = dt.timedelta(hours=1)
 
 
-def with_deadline(orders: QuerySet[Order], now: dt.datetime) -> QuerySet[Order]:
+def with_deadline(orders: QuerySet[Order]) -> QuerySet[Order]:
     """Open orders with the deadline they are held to now (accepting while waiting, completing
-    after) and, for the at-risk rule, the time left and the time given, as SQL expressions:
-    the database counts hundreds of thousands of open orders instead of Python reading them
-    (a city's board; bench/RESULTS.md). Durations are exact (intervals on PostgreSQL,
-    microseconds on SQLite)."""
+    after) as the alias ``deadline``: read with each open order in one query
+    (``open_orders``), instead of one lookup of its deadlines per order."""
     deadline = Case(
         When(status=OrderStatus.WAITING, then=F("sla__accept_by")),
         default=F("sla__complete_by"),
     )
-    # Instants minus instants: Django makes them durations on both databases.
-    return orders.alias(
-        deadline=deadline, left=F("deadline") - Value(now), given=F("deadline") - F("created_at")
-    )
-
-
-def overdue(now: dt.datetime) -> Q:
-    return Q(deadline__lte=now)
-
-
-def at_risk(now: dt.datetime) -> Q:
-    """Not yet late, and within the last quarter of the time given or its last hour."""
-    in_last_hour = Q(left__lte=RISK_FLOOR)
-    in_last_quarter = Q(given__gte=F("left") * RISK_SHARE)
-    return Q(deadline__gt=now) & (in_last_hour | in_last_quarter)
+    return orders.alias(deadline=deadline)
 
 
 def risk_margin(start: dt.datetime, deadline: dt.datetime) -> dt.timedelta:
     """How long before ``deadline`` an order created at ``start`` is at risk."""
     return max((deadline - start) / RISK_SHARE, RISK_FLOOR)
+
+
+def state(created: dt.datetime, deadline: dt.datetime | None, now: dt.datetime) -> str:
+    """``overdue``, ``at_risk`` or ``ok``: the rule of ``overdue`` and ``at_risk`` above for one
+    order created at ``created`` and held to ``deadline`` (``ok`` without one)."""
+    if deadline is None:
+        return "ok"
+    if now >= deadline:
+        return "overdue"
+    if deadline - risk_margin(created, deadline) <= now:
+        return "at_risk"
+    return "ok"

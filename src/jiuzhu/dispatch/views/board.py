@@ -137,11 +137,6 @@ def board(request: HttpRequest) -> HttpResponse:
             limit=ROWS_SHOWN,
         )
     )
-    reasons = waiting_reason_counts(
-        user=user,
-        street=street.pk if street else None,
-        district=district.pk if district else None,
-    )
     query = _street_query(street, district)
     context = {
         "form": form,
@@ -154,7 +149,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "street": street,
         "district": district,
         "reasons": [
-            {"code": code, "label": label, "count": reasons.get(code, 0)}
+            {"code": code, "label": label, "count": figures["waiting_reasons"][code]}
             for code, label in WaitingReason.choices
         ],
         "has_districts": districts.exists(),
