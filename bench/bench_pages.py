@@ -152,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--households", type=int, default=300, help="SQLite only: fill first")
     parser.add_argument("--write", type=Path, help="update this section of RESULTS.md")
+    parser.add_argument(
+        "--only", default="", help="only the pages whose label contains this (e.g. dispatch)"
+    )
     args = parser.parse_args(argv)
     setup_django()
     from django.core.management import call_command
@@ -177,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         (label, *measure(user, url, headers, args.repeat))
         for label, user, url, headers in cases(people)
+        if args.only in label
     ]
     households, members = Household.objects.count(), Member.objects.count()
     vendor = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
@@ -187,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{households:,} households, {members:,} members; load average "
         f"{os.getloadavg()[0]:.1f} at the end. Command: "
         f"`{'DATABASE_URL=postgres://… ' if vendor == 'PostgreSQL' else ''}.venv/bin/python "
-        f"bench/bench_pages.py --repeat {args.repeat}`. The whole request through Django's test "
+        f"bench/bench_pages.py --repeat {args.repeat}"
+        f"{f' --only {args.only}' if args.only else ''}`. The whole request through Django's test "
         f"client (one warm-up, then {args.repeat} timed); target p95 under {TARGET_MS} ms.",
         "",
         "| page | median | p95 | queries | under 300 ms at p95 |",

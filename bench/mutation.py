@@ -133,6 +133,30 @@ MODULES: dict[str, Module] = {
         files=["src/jiuzhu/dispatch/selectors/deadlines.py"],
         tests=["tests/dispatch/test_board_figures.py", "tests/dispatch/test_backlog_reasons.py"],
     ),
+    # The board's figures from its one read of the open orders: counts by state, street and
+    # district, the most pressing of each list, the providers shown, the waiting reasons.
+    "board": Module(
+        files=[
+            "src/jiuzhu/dispatch/selectors/board.py",
+            "src/jiuzhu/dispatch/selectors/open_orders.py",
+        ],
+        tests=[
+            "tests/dispatch/test_board_figures.py",
+            "tests/dispatch/test_board_capacity.py",
+            "tests/dispatch/test_backlog_reasons.py",
+            "tests/dispatch/test_views_board.py",
+        ],
+    ),
+    # The backlog's order and lists from the same read, and the reasons counted from it.
+    "backlog": Module(
+        files=["src/jiuzhu/dispatch/selectors/backlog.py"],
+        functions=["backlog", "_most_pressing_first", "count_reasons", "_offers_and_refusals"],
+        tests=[
+            "tests/dispatch/test_board_figures.py",
+            "tests/dispatch/test_backlog_reasons.py",
+            "tests/dispatch/test_views_backlog.py",
+        ],
+    ),
     "dues": Module(
         seconds=93,
         files=["src/jiuzhu/assessment/services/dues.py"],
