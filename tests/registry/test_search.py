@@ -27,11 +27,16 @@ def found(user, q: str) -> set[int]:
 
 def by_rule(q: str) -> set[int]:
     """The rule, in Python over every stored field: the query is a substring of the head's
-    name or a member's name (ASCII letters in any case on SQLite, whose LIKE ignores their
-    case), or it is the whole of the household's phone or a member's mobile, spaces and hyphens
-    aside."""
+    name or a member's name (ASCII letters in any case on SQLite, which ignores their case),
+    or the last four characters of a member's identity number, or it is the whole of the
+    household's phone or a member's mobile, spaces and hyphens aside."""
     q = q.strip()
     number = phone_search_key(q) if PHONE_NUMBER.match(q) else None
+    # Four digits (or three and an X) are also the last four of an identity number: the
+    # members' numbers are random, and one may end in a query such as "8555".
+    last4 = (
+        q.upper() if len(q) == 4 and q[:3].isdigit() and (q[3].isdigit() or q[3] in "xX") else None
+    )
 
     def has(text: str) -> bool:
         if connection.vendor == "sqlite":
@@ -42,8 +47,10 @@ def by_rule(q: str) -> set[int]:
     for household in Household.objects.all():
         names = [household.head_name, *(m.name for m in household.members.all())]
         phones = [household.phone, *(m.mobile for m in household.members.all())]
-        if any(has(name) for name in names) or (
-            number and any(phone_search_key(phone) == number for phone in phones if phone)
+        if (
+            any(has(name) for name in names)
+            or (number and any(phone_search_key(phone) == number for phone in phones if phone))
+            or (last4 and any(m.id_last4 == last4 for m in household.members.all()))
         ):
             hits.add(household.pk)
     return hits
@@ -86,7 +93,7 @@ QUERIES = [
     "李", "0", "55", "025", "8555", "85550002", "0002", "13912345678", "1391", "5678",
     "_", "%", "_04%", "8555_", "anna", "ANNA", "a w", "wang", "nn", "不存在", "王芳王",
     " 王芳 ", "025-85550002", "02585550002", "025 8555 0002", "０２５－８５５５０００２",
-    "025-8555_04%", "13800000000", "139 1234 5678",
+    "025-8555_04%", "13800000000", "139 1234 5678", '王"芳', '"', '""', "王*", "AND", "芳 OR 王",
 ]  # fmt: skip
 
 
