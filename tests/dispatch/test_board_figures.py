@@ -107,6 +107,21 @@ def test_provider_load_and_capacity_left(market, homes, actors, now):
     assert (a["load"], a["accepted_today"], a["capacity_left"]) == (1, 1, 4)
     assert (b["load"], b["live_offers"], b["capacity_left"]) == (0, 1, 4)
     assert figures["live_offers"] == 1 and figures["escalations"] == 1
+    assert "服务机构丙" not in by_name  # neither holds nor was offered an open order
+
+
+def test_a_provider_offered_an_open_order_is_shown_though_it_let_the_offer_go(
+    market, homes, actors, now
+):
+    waiting = place(market, homes, created=now - 2 * H)
+    DispatchOffer.objects.create(
+        order=waiting, provider=market["provider_c"], respond_by=now - H, status="expired"
+    )
+    figures = board_figures(user=actors["qixia_manager"], now=now)
+    assert [p["name"] for p in figures["providers"]] == ["服务机构丙"]
+    assert figures["live_offers"] == 0
+    # Not another district's board: the order is not theirs.
+    assert board_figures(user=actors["jianye_manager"], now=now)["providers"] == []
 
 
 @pytest.mark.parametrize(

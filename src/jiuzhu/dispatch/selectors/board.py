@@ -111,19 +111,24 @@ def board_figures(
     pressing = _pressing(tally.ranked, limit)
     # Which providers the board shows (those holding or offered the user's open orders) is
     # decided first: the holders came with the open orders above, the offered are read from
-    # the offers. Their figures then count all their orders, not only those open ones. Each
-    # figure is its own subquery per provider: joining orders and offers at once multiplied a
-    # city's rows (minutes at a million orders; bench/RESULTS.md).
-    offered = DispatchOffer.objects.filter(
-        order__status=OrderStatus.WAITING, status=OfferStatus.OFFERED
-    ).values_list("order_id", "provider_id")
-    mine = {pk for pk, *_rest in tally.waiting}
-    live_offers = [provider for order_id, provider in offered if order_id in mine]
+    # the offers of the city's open orders (few). Their figures then count all their orders,
+    # not only those open ones. Each figure is its own subquery per provider: joining orders
+    # and offers at once multiplied a city's rows (minutes at a million orders;
+    # bench/RESULTS.md).
     open_ids = {row.pk for row in rows}
+    offers = [
+        (provider, status)
+        for order_id, provider, status in DispatchOffer.objects.filter(
+            order__status__in=OPEN
+        ).values_list("order_id", "provider_id", "status")
+        if order_id in open_ids
+    ]
     escalated = visible(user, Escalation.objects.filter(resolved_at__isnull=True)).values_list(
         "order_id", flat=True
     )
-    shown = Provider.objects.filter(active=True, pk__in=tally.holders | set(live_offers))
+    shown = Provider.objects.filter(
+        active=True, pk__in=tally.holders | {provider for provider, _status in offers}
+    )
     providers = (
         shown.annotate(
             load=per_provider(Order.objects.filter(status__in=ACTIVE)),
@@ -157,7 +162,7 @@ def board_figures(
             for p in providers
         ],
         "escalations": sum(1 for order_id in escalated if order_id in open_ids),
-        "live_offers": len(live_offers),
+        "live_offers": sum(1 for _provider, status in offers if status == OfferStatus.OFFERED),
     }
 
 
