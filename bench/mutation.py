@@ -145,6 +145,9 @@ MODULES: dict[str, Module] = {
             "tests/dispatch/test_board_capacity.py",
             "tests/dispatch/test_backlog_reasons.py",
             "tests/dispatch/test_views_board.py",
+            # A city user's district rows and filter; which related rows the lists read.
+            "tests/dispatch/test_views_backlog.py",
+            "tests/test_query_counts.py",
         ],
     ),
     # The backlog's order and lists from the same read, and the reasons counted from it.

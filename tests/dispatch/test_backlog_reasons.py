@@ -213,3 +213,55 @@ def test_the_counts_equal_the_reasons_of_each_order(market, areas, actors):
         want = {pk for pk, why in every.items() if why.code == code}
         assert {order.pk for order in listed.orders} == want
         assert len(listed) == expected[code] == listed.reason_counts[code]
+
+
+def _three_counts(user, now=None):
+    """The reasons counted three ways: for "dispatch now", by the backlog and by the board."""
+    counted = waiting_reason_counts(user=user, now=now)
+    assert backlog(user=user, now=now).reason_counts == counted
+    assert board_figures(user=user, now=now)["waiting_reasons"] == counted
+    return {code: n for code, n in counted.items() if n}
+
+
+def test_counts_see_each_offer_community_service_and_the_day(market, areas, actors):
+    manager = actors["qixia_manager"]
+    # Two live offers: two orders on offer.
+    for provider in ("provider_a", "provider_b"):
+        DispatchOffer.objects.create(
+            order=_meal(market),
+            provider=market[provider],
+            respond_by=timezone.now() + dt.timedelta(hours=1),
+        )
+    assert _three_counts(manager) == {"offered": 2}
+    DispatchOffer.objects.update(status=OfferStatus.WITHDRAWN)
+    # A withdrawn offer is not a refusal: A and B may still take them.
+    assert _three_counts(manager) == {"pending": 2}
+
+    # C serves a community of Maqun, not its street: a Maqun order is C's to take, refused by
+    # another provider or not.
+    provider_c = market["provider_c"]
+    provider_c.streets.set([])
+    provider_c.communities.set([areas["maqun_a"]])
+    worker = actors["maqun_caseworker"]
+    household = make_household(actor=worker, community=areas["maqun_a"])
+    add_member(actor=worker, household=household, age=80, employment="retired")
+    order_create(actor=worker, household=household, item=market["meal"])
+    assert _three_counts(manager) == {"pending": 3}
+    refused = order_create(actor=worker, household=household, item=market["meal"])
+    DispatchOffer.objects.create(
+        order=refused,
+        provider=market["provider_a"],
+        respond_by=timezone.now() - dt.timedelta(minutes=1),
+        status=OfferStatus.EXPIRED,
+    )
+    assert _three_counts(manager) == {"pending": 4}
+
+    # Room is counted on the day asked about: today A, B and C have none left, tomorrow
+    # they have.
+    Provider.objects.update(daily_capacity=1)
+    order_accept(actor=market["staff_a"], order=_meal(market))
+    order_accept(actor=market["staff_b"], order=_meal(market))
+    order_accept(actor=market["staff_c"], order=refused)
+    assert _three_counts(manager) == {"no_capacity": 3}
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    assert _three_counts(manager, now=tomorrow) == {"pending": 3}

@@ -217,16 +217,51 @@ def test_the_backlog_lists_the_most_pressing_first_and_reads_a_slice_at_a_time(
 ):
     # Placed 40, 30, 10 and 5 hours ago: the first two are overdue (24-hour accept window).
     orders = [place(market, homes, created=now - hours * H) for hours in (30, 5, 40, 10)]
+    # Taken 45 hours ago, held to its 72-hour completion deadline: due last, though the oldest.
+    taken = place(market, homes, created=now - 45 * H)
+    order_accept(actor=market["staff_a"], order=taken)
     without = place(market, homes, created=now - 50 * H)
     OrderSla.objects.filter(order=without).delete()  # no deadline: listed last
     entry = backlog(user=actors["qixia_manager"], now=now)
-    expected = [orders[2].pk, orders[0].pk, orders[3].pk, orders[1].pk, without.pk]
-    assert len(entry) == 5
+    expected = [orders[2].pk, orders[0].pk, orders[3].pk, orders[1].pk, taken.pk, without.pk]
+    assert len(entry) == 6
     assert [order.pk for order in entry.orders] == expected
     with django_assert_max_num_queries(1):
         assert [order.pk for order in entry.orders[1:3]] == expected[1:3]
     assert entry.orders[0].pk == expected[0] and entry.orders[-1].pk == without.pk
     with pytest.raises(IndexError):
-        entry.orders[5]
+        entry.orders[6]
     overdue = backlog(user=actors["qixia_manager"], filters=BacklogFilters(list="overdue"), now=now)
     assert [order.pk for order in overdue.orders] == expected[:2]
+
+
+def test_a_listed_row_says_how_late_to_the_minute_and_who_holds_it(market, homes, actors, now):
+    # Overdue by 2 h 0 min 30 s: 121 minutes late (whole minutes, rounded towards the past).
+    waiting = place(market, homes, created=now - 26 * H - dt.timedelta(seconds=30))
+    # Taken, and held to its completion deadline, 30 s ago.
+    taken = place(market, homes, created=now - 30 * H)
+    order_accept(actor=market["staff_a"], order=taken)
+    OrderSla.objects.filter(order=taken).update(complete_by=now - dt.timedelta(seconds=30))
+    figures = board_figures(user=actors["qixia_manager"], now=now)
+    late = {row["id"]: row for row in figures["overdue"]}
+    assert late[waiting.pk]["minutes_left"] == -121 and late[waiting.pk]["provider"] == ""
+    assert late[taken.pk]["provider"] == "服务机构甲"
+    assert late[taken.pk]["minutes_left"] == -1  # 30 s late
+
+
+def test_full_and_inactive_providers(market, homes, actors, now):
+    from jiuzhu.orders.models import Provider
+
+    Provider.objects.filter(pk=market["provider_a"].pk).update(daily_capacity=1)
+    order_accept(actor=market["staff_a"], order=place(market, homes, created=now - H))
+    order_accept(actor=market["staff_b"], order=place(market, homes, created=now - H))
+    figures = board_figures(user=actors["qixia_manager"], now=now)
+    by_name = {p["name"]: p for p in figures["providers"]}
+    assert (by_name["服务机构甲"]["capacity"], by_name["服务机构甲"]["capacity_left"]) == (1, 0)
+    Provider.objects.filter(pk=market["provider_b"].pk).update(active=False)
+    figures = board_figures(user=actors["qixia_manager"], now=now)
+    assert [p["name"] for p in figures["providers"]] == ["服务机构甲"]
+    # Narrowed to a district or a street: only its orders are counted.
+    manager = actors["city_admin"]
+    assert board_figures(user=manager, now=now)["open"] == 2
+    assert board_figures(user=manager, now=now, district=homes["sz"][0].district_id)["open"] == 0
