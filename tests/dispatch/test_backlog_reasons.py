@@ -226,15 +226,23 @@ def _three_counts(user, now=None):
 def test_counts_see_each_offer_community_service_and_the_day(market, areas, actors):
     manager = actors["qixia_manager"]
     # Two live offers: two orders on offer.
-    for provider in ("provider_a", "provider_b"):
+    first = _meal(market)
+    for order, provider in ((first, "provider_a"), (_meal(market), "provider_b")):
         DispatchOffer.objects.create(
-            order=_meal(market),
+            order=order,
             provider=market[provider],
             respond_by=timezone.now() + dt.timedelta(hours=1),
         )
     assert _three_counts(manager) == {"offered": 2}
     DispatchOffer.objects.update(status=OfferStatus.WITHDRAWN)
-    # A withdrawn offer is not a refusal: A and B may still take them.
+    DispatchOffer.objects.create(
+        order=first,
+        provider=market["provider_b"],
+        respond_by=timezone.now(),
+        status=OfferStatus.WITHDRAWN,
+    )
+    # A withdrawn offer is not a refusal: A and B may still take both, though both
+    # providers' offers of the first were withdrawn.
     assert _three_counts(manager) == {"pending": 2}
 
     # C serves a community of Maqun, not its street: a Maqun order is C's to take, refused by
