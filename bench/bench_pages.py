@@ -40,6 +40,9 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    # As the production server's workers load the application (imports every view, then
+    # freezes what is loaded out of the garbage collector's sight).
+    import jiuzhu.wsgi  # noqa: F401
 
 
 def users() -> dict[str, object]:

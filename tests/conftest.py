@@ -76,11 +76,12 @@ def actors(areas):
 
 @pytest.fixture
 def postgres_only():
-    """Race tests need real parallel writers; SQLite serialises them."""
+    """Tests of what only PostgreSQL has: real parallel writers (SQLite serialises them),
+    connection options, covering indexes."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: parallel writers on SQLite are serialised")
+        pytest.skip("needs PostgreSQL (CI runs it there)")
 
 
 @pytest.fixture

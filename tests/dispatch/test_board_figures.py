@@ -265,3 +265,24 @@ def test_full_and_inactive_providers(market, homes, actors, now):
     manager = actors["city_admin"]
     assert board_figures(user=manager, now=now)["open"] == 2
     assert board_figures(user=manager, now=now, district=homes["sz"][0].district_id)["open"] == 0
+
+
+def test_open_orders_read_their_instants_to_the_microsecond(market, homes, now):
+    from jiuzhu.dispatch.selectors.open_orders import open_orders
+
+    created = now - 3 * H + dt.timedelta(microseconds=123457)
+    waiting = place(market, homes, created=created)
+    accept_by = now + dt.timedelta(microseconds=1)
+    OrderSla.objects.filter(order=waiting).update(accept_by=accept_by)
+    on_the_second = place(market, homes, created=now - H)  # no fraction stored
+    without = place(market, homes, created=now - 2 * H)
+    OrderSla.objects.filter(order=without).delete()
+    rows = {row.pk: row for row in open_orders(Order.objects.all())}
+    assert (rows[waiting.pk].created, rows[waiting.pk].due) == (created, accept_by)
+    assert rows[on_the_second.pk].created == now - H
+    assert rows[without.pk].due is None
+    # Once taken, the completion deadline applies.
+    order_accept(actor=market["staff_a"], order=waiting)
+    complete_by = OrderSla.objects.get(order=waiting).complete_by
+    (row,) = [r for r in open_orders(Order.objects.all()) if r.pk == waiting.pk]
+    assert row.due == complete_by

@@ -8,10 +8,11 @@ the time it was given (from creation to the deadline), and at least in its last 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
-from django.db.models import Case, F, QuerySet, When
+from jiuzhu.orders.models import OrderStatus
 
-from jiuzhu.orders.models import Order, OrderStatus
+T = TypeVar("T")
 
 #: An open order is at risk in the last quarter of the time it was given, and at least in
 #: its last hour.
@@ -19,15 +20,10 @@ RISK_SHARE = 4
 RISK_FLOOR = dt.timedelta(hours=1)
 
 
-def with_deadline(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """Open orders with the deadline they are held to now (accepting while waiting, completing
-    after) as the alias ``deadline``: read with each open order in one query
-    (``open_orders``), instead of one lookup of its deadlines per order."""
-    deadline = Case(
-        When(status=OrderStatus.WAITING, then=F("sla__accept_by")),
-        default=F("sla__complete_by"),
-    )
-    return orders.alias(deadline=deadline)
+def applies(status: str, accept_by: T, complete_by: T) -> T:
+    """The deadline an order in ``status`` is held to: accepting while it waits, completing
+    once taken."""
+    return accept_by if status == OrderStatus.WAITING else complete_by
 
 
 def risk_margin(start: dt.datetime, deadline: dt.datetime) -> dt.timedelta:
