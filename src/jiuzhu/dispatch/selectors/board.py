@@ -38,27 +38,14 @@ def _pressing(
     return {state: [(orders[pk], due) for due, pk in pairs] for state, pairs in chosen.items()}
 
 
-def _area_names(rows: list[OpenOrder]) -> dict[int, str]:
-    """The names of the districts and streets of ``rows``."""
-    ids = {row.district for row in rows} | {row.street for row in rows}
-    return dict(Area.objects.filter(pk__in=ids).values_list("pk", "name"))
-
-
 @dataclass
 class _Tally:
-    """The board's figures, counted one open order at a time."""
+    """The board's figures, counted one open order at a time: each order adds one to its
+    (district, street, status, state) group, and the counts by status, street and district
+    are summed from the groups (a few hundred) at the end."""
 
     now: dt.datetime
-    names: dict[int, str]
-    by_status: Counter[str] = field(default_factory=Counter)
-    streets: dict[str, dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: {"open": 0, "at_risk": 0, "overdue": 0})
-    )
-    districts: dict[str, dict[str, int]] = field(
-        default_factory=lambda: defaultdict(
-            lambda: {"open": 0, "at_risk": 0, "overdue": 0, "waiting": 0}
-        )
-    )
+    groups: Counter[tuple[int, int, str, str]] = field(default_factory=Counter)
     #: (deadline, id) of the overdue and of the at-risk orders, for the lists.
     ranked: dict[str, list[tuple[dt.datetime, int]]] = field(
         default_factory=lambda: {"overdue": [], "at_risk": []}
@@ -68,23 +55,40 @@ class _Tally:
     waiting: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def add(self, order: OpenOrder) -> None:
-        self.by_status[order.status] += 1
         state = order.state(self.now)
-        places = (
-            self.streets[self.names[order.street]],
-            self.districts[self.names[order.district]],
-        )
-        for place in places:
-            place["open"] += 1
-            if state != "ok":
-                place[state] += 1
+        self.groups[order.district, order.street, order.status, state] += 1
         if state != "ok":
             self.ranked[state].append((order.due, order.pk))  # type: ignore[arg-type]
         if order.provider is not None:
             self.holders.add(order.provider)
         if order.status == OrderStatus.WAITING:
-            places[1]["waiting"] += 1
             self.waiting.append(order.place())
+
+    def by_status(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for (_district, _street, status, _state), n in self.groups.items():
+            counts[status] += n
+        return {status: counts[status] for status in OPEN}
+
+    def by_place(self) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+        """The open, at-risk and overdue orders of each street and of each district (with
+        the waiting ones), by name."""
+        ids = {key[0] for key in self.groups} | {key[1] for key in self.groups}
+        names = dict(Area.objects.filter(pk__in=ids).values_list("pk", "name"))
+        streets: dict[str, dict[str, int]] = defaultdict(
+            lambda: {"open": 0, "at_risk": 0, "overdue": 0}
+        )
+        districts: dict[str, dict[str, int]] = defaultdict(
+            lambda: {"open": 0, "at_risk": 0, "overdue": 0, "waiting": 0}
+        )
+        for (district, street, status, state), n in self.groups.items():
+            for place in (streets[names[street]], districts[names[district]]):
+                place["open"] += n
+                if state != "ok":
+                    place[state] += n
+            if status == OrderStatus.WAITING:
+                districts[names[district]]["waiting"] += n
+        return streets, districts
 
 
 def board_figures(
@@ -105,9 +109,10 @@ def board_figures(
     if street:
         orders = orders.filter(household__street_id=street)
     rows = open_orders(orders)
-    tally = _Tally(now=now, names=_area_names(rows))
+    tally = _Tally(now=now)
     for row in rows:
         tally.add(row)
+    streets, districts = tally.by_place()
     pressing = _pressing(tally.ranked, limit)
     # Which providers the board shows (those holding or offered the user's open orders) is
     # decided first: the holders came with the open orders above, the offered are read from
@@ -140,14 +145,14 @@ def board_figures(
     )
     return {
         "now": now,
-        "by_status": {status: tally.by_status.get(status, 0) for status in OPEN},
+        "by_status": tally.by_status(),
         "open": len(rows),
         "at_risk_count": len(tally.ranked["at_risk"]),
         "overdue_count": len(tally.ranked["overdue"]),
         "at_risk": [_row(o, due, now) for o, due in pressing["at_risk"]],
         "overdue": [_row(o, due, now) for o, due in pressing["overdue"]],
-        "streets": [{"street": name, **counts} for name, counts in sorted(tally.streets.items())],
-        "districts": _district_rows(user, tally.districts, district, street),
+        "streets": [{"street": name, **counts} for name, counts in sorted(streets.items())],
+        "districts": _district_rows(user, districts, district, street),
         "waiting_reasons": count_reasons(tally.waiting, provider_facts(now=now)),
         "providers": [
             {
