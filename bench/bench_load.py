@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from results import machine, write_section
+from results import load_note, machine, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -464,9 +464,7 @@ def render(results: dict, args, vendor: str, total: int) -> str:
         f"`jiuzhu serve` (gunicorn, {args.workers} sync workers) on {vendor} and the asyncio "
         f"client in one machine over loopback; {total:,} households stored (the list counts "
         f"them all), orders placed for {args.households:,} of them. "
-        "**The machine was shared with 8 other agents during the run**: absolute figures are "
-        "depressed and noisy; the ratios to the trivial endpoint measured in the same run are "
-        "the comparable figures. Command: `"
+        f"{load_note()} Command: `"
         f"{'DATABASE_URL=postgres://… ' if vendor == 'PostgreSQL' else ''}"
         f".venv/bin/python bench/bench_load.py --clients {args.clients} "
         f"--duration {args.duration:g} --workers {args.workers}`.",

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from jiuzhu.assessment.engine.io import BATCH_ROWS
-from results import machine, write_section
+from results import load_note, machine, write_section
 
 SECTION = "## A nation in a minute: 25,000,000 households from Parquet (issue 15 items 2 and 9)"
 SEED = 20261202
@@ -216,8 +216,7 @@ def render(f: dict) -> str:
             "",
             f"Run {dt.date.today().isoformat()} on {machine()}. Command: `.venv/bin/python "
             f"bench/bench_mpi_nation.py --households {n} --row-group {f['group_rows']} --repeat "
-            f"{f['repeat']}`. **The machine was shared with other agents during the run** "
-            f"(load average {f['load'][0]:.1f} on 2 cores at the end): times are inflated.",
+            f"{f['repeat']}`. {load_note()}",
             "",
             f"Snapshot: {n:,} households x 15 indicators (5 dimensions x 3, k = 1/3) plus district "
             f"(2,852 county codes, dictionary-encoded) and household size; {f['row_groups']} row "

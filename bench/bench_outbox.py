@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from results import machine, write_section
+from results import load_note, machine, write_section
 
 
 def main() -> None:
@@ -83,8 +83,7 @@ def main() -> None:
         "",
         f"Run {time.strftime('%Y-%m-%d')} on {machine()}. "
         f"Command: `.venv/bin/python bench/bench_outbox.py --events {args.events}`. "
-        "**The machine was shared with other agents' test runs while this ran**: the figures "
-        "are upper bounds.",
+        f"{load_note()}",
         "",
         "| what (one handler writing one audit entry) | per event |",
         "|---|---:|",

@@ -39,3 +39,16 @@ def machine() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} CPUs (nproc), {model}, {ram}, Python {platform.python_version()}"
+
+
+def load_note() -> str:
+    """What else ran, as the load average says at the end of a run (instead of a sentence
+    written once for one machine and printed ever after)."""
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    shared = (
+        "other work shared the machine: absolute figures are inflated; the ratios measured in "
+        "the same run are the comparable figures"
+        if load > cores
+        else "no other work of note"
+    )
+    return f"Load average {load:.1f} on {cores} CPUs at the end ({shared})."
