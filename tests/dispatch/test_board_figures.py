@@ -198,6 +198,9 @@ def test_the_most_pressing_orders_are_listed_whatever_their_number(market, homes
     figures = board_figures(user=actors["qixia_manager"], now=now, limit=2)
     assert figures["overdue_count"] == 4
     assert [row["id"] for row in figures["overdue"]] == [late[3].pk, late[2].pk]
+    # Four orders of one street, status and state: each counted.
+    assert figures["by_status"]["waiting"] == 4 and figures["open"] == 4
+    assert figures["streets"] == [{"street": "尧化街道", "open": 4, "at_risk": 0, "overdue": 4}]
 
 
 def test_each_list_gets_its_own_most_pressing_orders(market, homes, actors, now):
@@ -258,6 +261,9 @@ def test_full_and_inactive_providers(market, homes, actors, now):
     figures = board_figures(user=actors["qixia_manager"], now=now)
     by_name = {p["name"]: p for p in figures["providers"]}
     assert (by_name["服务机构甲"]["capacity"], by_name["服务机构甲"]["capacity_left"]) == (1, 0)
+    tomorrow = board_figures(user=actors["qixia_manager"], now=now + 24 * H)
+    a_tomorrow = {p["name"]: p for p in tomorrow["providers"]}["服务机构甲"]
+    assert (a_tomorrow["accepted_today"], a_tomorrow["capacity_left"]) == (0, 1)
     Provider.objects.filter(pk=market["provider_b"].pk).update(active=False)
     figures = board_figures(user=actors["qixia_manager"], now=now)
     assert [p["name"] for p in figures["providers"]] == ["服务机构甲"]
@@ -286,3 +292,24 @@ def test_open_orders_read_their_instants_to_the_microsecond(market, homes, now):
     complete_by = OrderSla.objects.get(order=waiting).complete_by
     (row,) = [r for r in open_orders(Order.objects.all()) if r.pk == waiting.pk]
     assert row.due == complete_by
+
+
+def test_a_city_board_has_a_row_for_each_district_and_narrows_to_one(
+    market, homes, actors, areas, now
+):
+    place(market, homes, "ya", created=now - 25 * H)  # overdue, waiting
+    place(market, homes, "mq", created=now - 19 * H)  # at risk, waiting
+    order_accept(actor=market["staff_a"], order=place(market, homes, "ya", created=now - H))
+    city = actors["city_admin"]
+    qixia = {"district": "栖霞区", "open": 3, "at_risk": 1, "overdue": 1, "waiting": 2}
+    empty = {"open": 0, "at_risk": 0, "overdue": 0, "waiting": 0}
+    figures = board_figures(user=city, now=now)
+    assert figures["districts"] == [{"district": "建邺区", **empty}, qixia]
+    narrowed = board_figures(user=city, now=now, district=areas["qixia"].pk)
+    assert narrowed["districts"] == [qixia] and narrowed["open"] == 3
+    by_street = board_figures(user=city, now=now, street=areas["yaohua"].pk)
+    assert by_street["districts"] == [
+        {"district": "栖霞区", "open": 2, "at_risk": 0, "overdue": 1, "waiting": 1}
+    ]
+    # A district user's board has no rows of other districts.
+    assert board_figures(user=actors["qixia_manager"], now=now)["districts"] == [qixia]
