@@ -96,6 +96,11 @@ def test_listed_orders_carry_no_personal_data(market, homes, actors, now):
 
 
 def test_provider_load_and_capacity_left(market, homes, actors, now):
+    # Escalations still open on an order that is closed: not the board's.
+    closed = place(market, homes, created=now - 3 * H)
+    for reason in ("no_capacity", "accept_overdue"):
+        Escalation.objects.create(order=closed, reason=reason)
+    Order.objects.filter(pk=closed.pk).update(status="cancelled")
     order = place(market, homes, created=now - 1 * H)
     order_accept(actor=market["staff_a"], order=order)
     waiting = place(market, homes, created=now - 2 * H)
