@@ -464,7 +464,7 @@ def render(results: dict, args, vendor: str, total: int) -> str:
         f"`jiuzhu serve` (gunicorn, {args.workers} sync workers) on {vendor} and the asyncio "
         f"client in one machine over loopback; {total:,} households stored (the list counts "
         f"them all), orders placed for {args.households:,} of them. "
-        f"{load_note()} Command: `"
+        f"{load_note(own_load=True)} Command: `"
         f"{'DATABASE_URL=postgres://… ' if vendor == 'PostgreSQL' else ''}"
         f".venv/bin/python bench/bench_load.py --clients {args.clients} "
         f"--duration {args.duration:g} --workers {args.workers}`.",

@@ -41,10 +41,16 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs (nproc), {model}, {ram}, Python {platform.python_version()}"
 
 
-def load_note() -> str:
+def load_note(*, own_load: bool = False) -> str:
     """What else ran, as the load average says at the end of a run (instead of a sentence
-    written once for one machine and printed ever after)."""
+    written once for one machine and printed ever after). ``own_load``: the benchmark loads
+    the machine itself (a server and its clients), so a high figure is its own."""
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if own_load:
+        return (
+            f"Load average {load:.1f} on {cores} CPUs at the end, the benchmark's own server "
+            "and clients included."
+        )
     shared = (
         "other work shared the machine: absolute figures are inflated; the ratios measured in "
         "the same run are the comparable figures"

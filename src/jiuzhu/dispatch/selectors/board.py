@@ -16,12 +16,11 @@ from jiuzhu.core.models import Area, AreaLevel, User
 from jiuzhu.core.scoping import visible
 from jiuzhu.core.selectors.areas import areas_within
 from jiuzhu.dispatch.models import DispatchOffer, Escalation, OfferStatus
-from jiuzhu.dispatch.selectors.backlog import count_reasons, provider_facts
+from jiuzhu.dispatch.selectors.backlog import OPEN, count_reasons, provider_facts
 from jiuzhu.dispatch.selectors.open_orders import OpenOrder, open_orders
 from jiuzhu.orders.models import Order, OrderStatus, Provider
 from jiuzhu.orders.selectors.provider_facts import accepted_on_subquery, per_provider
 
-OPEN = [OrderStatus.WAITING, OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 ACTIVE = [OrderStatus.ACCEPTED, OrderStatus.ASSIGNED, OrderStatus.IN_SERVICE]
 
 
