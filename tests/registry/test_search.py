@@ -14,7 +14,12 @@ from jiuzhu.core.encrypted_fields import phone_search_key
 from jiuzhu.registry import search
 from jiuzhu.registry.models import Household, Member
 from jiuzhu.registry.selectors import households as households_selector
-from jiuzhu.registry.selectors.households import PHONE_NUMBER, HouseholdFilters, household_list
+from jiuzhu.registry.selectors.households import (
+    PHONE_NUMBER,
+    HouseholdFilters,
+    household_count,
+    household_list,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +133,73 @@ def test_the_cases_mean_what_they_say(people, actors):
     assert found(city, "5678") == set()
     assert found(city, "85550002") == set()
     assert found(city, "_04%") == set()
+
+
+COUNTED_BY = [
+    "city_admin",  # sees every household: a search alone is counted in the search table
+    "qixia_manager",
+    "jianye_manager",
+    "yaohua_caseworker",
+    "maqun_caseworker",
+    "yaohua_b_worker",
+    "assessor",
+    "volunteer",  # sees no household
+]
+
+
+@pytest.mark.parametrize("actor", COUNTED_BY)
+def test_the_count_is_the_lists_length(people, actors, areas, actor):
+    user = actors[actor]
+    for q in QUERIES:
+        for filters in (
+            HouseholdFilters(q=q),
+            HouseholdFilters(q=q, district=areas["qixia"].pk),
+            HouseholdFilters(q=q, tier="dibao"),
+            HouseholdFilters(q=q, status="active", sort="head"),
+        ):
+            listed = household_list(user=user, filters=filters)
+            assert household_count(user=user, filters=filters) == len(list(listed)), filters
+
+
+def test_counts_written_out_by_hand(people, actors, areas, caseworker):
+    city = actors["city_admin"]
+
+    def count(user, q, **filters):
+        return household_count(user=user, filters=HouseholdFilters(q=q, **filters))
+
+    assert count(city, "芳") == 2  # 王芳's household and 方's (芳芳芳)
+    assert count(city, "王") == 2  # 王芳's household (twice: head and 王小明) and Anna Wang's
+    assert count(city, "周吴") == 1  # a former member
+    assert count(city, "不存在") == 0
+    assert count(city, "王\n芳") == 0
+    assert count(city, "芳", tier="tekun") == 0  # every household here is dibao
+    assert count(actors["maqun_caseworker"], "芳") == 0
+    assert count(actors["volunteer"], "芳") == 0
+    # A number found twice in one household (its phone and its head's mobile) is one household.
+    twice = make_household(actor=caseworker, community=areas["yaohua_a"], phone="13611112222")
+    add_member(actor=caseworker, household=twice, name="双号", age=50, mobile="13611112222")
+    assert count(city, "13611112222") == 1
+    # A renamed member is counted under the new name only (the search table's row follows).
+    Member.objects.filter(household=people["fang"], name="芳芳芳").update(name="方方")
+    assert count(city, "芳") == 1
+    assert count(city, "方") == 1
+
+
+def test_a_search_alone_over_every_household_is_counted_without_reading_them(people, actors):
+    """The point of ``household_count``: the city administrator's broad search is one count over
+    the search's own ids, with no read of the households table; a district manager's is the
+    list's count (the district narrows it)."""
+    from django.test.utils import CaptureQueriesContext
+
+    def count_queries(actor, q):
+        with CaptureQueriesContext(connection) as queries:
+            household_count(user=actors[actor], filters=HouseholdFilters(q=q))
+        return [query["sql"] for query in queries.captured_queries]
+
+    (city,) = count_queries("city_admin", "王")
+    assert '"registry_household"' not in city and "registry_household " not in city, city
+    district = count_queries("qixia_manager", "王")[-1]
+    assert '"registry_household"' in district, district
 
 
 def test_a_query_with_a_newline_matches_nothing_across_fields(people, actors):

@@ -37,6 +37,7 @@ from jiuzhu.registry.selectors.households import (
     HouseholdFilters,
     household_chain,
     household_changes,
+    household_count,
     household_list,
     household_members,
     member_get_for,
@@ -257,7 +258,10 @@ def list_households(
         sort=sort,
     )
     items, count = paginate(
-        household_list(user=request.user, filters=filters), limit=limit, offset=offset
+        household_list(user=request.user, filters=filters),
+        limit=limit,
+        offset=offset,
+        count=household_count(user=request.user, filters=filters),
     )
     office_view = sees_office_figures(request.user)
     return {"count": count, "items": [household_out(h, office_view=office_view) for h in items]}

@@ -69,19 +69,15 @@ def _marks(values: list[str]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _search(queryset: QuerySet, q: str) -> QuerySet:
-    """Name (head or any member), a whole phone number (household or member), last 4 of an
-    identity number, or a whole identity number.
+def _search_union(q: str) -> tuple[str, list]:
+    """SQL selecting the ids of the households a search (stripped, not empty, no newline) finds,
+    and its parameters: one ``UNION`` of index lookups.
 
-    Names are looked up in the trigram-indexed search table (``registry.search``); the last 4
-    digits through their index; a whole phone or identity number through its keyed hash under
-    every configured key (both are stored only encrypted, so a part of one finds nothing)."""
-    q = q.strip()
-    if not q:
-        return queryset
-    if search.SEPARATOR in q:  # no single field contains a newline: the old scan, same answer
-        members = Member.objects.filter(household=OuterRef("pk"))
-        return queryset.filter(Q(head_name__contains=q) | Exists(members.filter(name__contains=q)))
+    Names (head or any member) are looked up in the trigram-indexed search table
+    (``registry.search``); the last 4 digits of an identity number through their index; a whole
+    phone or identity number through its keyed hash under every configured key (both are stored
+    only encrypted, so a part of one finds nothing). Every id it gives is a household's: the
+    search table's rows are kept by triggers and members point at their household."""
     sql, params = search.matching_household_ids(q)
     # One ``IN`` over a UNION (not an OR of several ``IN``s, which PostgreSQL answers with a
     # scan of every household): each part is an index lookup.
@@ -103,7 +99,18 @@ def _search(queryset: QuerySet, q: str) -> QuerySet:
             f"({_marks(hashes)})"
         )
         values.extend(hashes + hashes)
-    union = " UNION ".join(parts)
+    return " UNION ".join(parts), values
+
+
+def _search(queryset: QuerySet, q: str) -> QuerySet:
+    """The households of ``queryset`` that the search ``q`` finds (see ``_search_union``)."""
+    q = q.strip()
+    if not q:
+        return queryset
+    if search.SEPARATOR in q:  # no single field contains a newline: the old scan, same answer
+        members = Member.objects.filter(household=OuterRef("pk"))
+        return queryset.filter(Q(head_name__contains=q) | Exists(members.filter(name__contains=q)))
+    union, values = _search_union(q)
     # A search usually finds a handful of households. Handed the subquery, PostgreSQL guessed
     # ~100 matches and, for a page's `ORDER BY id DESC LIMIT n`, walked a million households
     # backwards looking for them (200-300 ms; bench/RESULTS.md). So the ids are read first and
@@ -116,12 +123,9 @@ def _search(queryset: QuerySet, q: str) -> QuerySet:
     return queryset.filter(pk__in=RawSQL(union, values))  # noqa: S611 - values are parameters
 
 
-def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet:
-    """Households the user may see, filtered and sorted."""
-    filters = filters or HouseholdFilters()
-    queryset = visible(user, Household.objects.all()).select_related(
-        "district", "street", "community"
-    )
+def _unsearched(user: User, filters: HouseholdFilters) -> QuerySet:
+    """The households ``user`` may see, narrowed by every filter but the search."""
+    queryset = visible(user, Household.objects.all())
     for field in ("district", "street", "community"):
         value = getattr(filters, field)
         if value:
@@ -134,9 +138,38 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
         queryset = queryset.filter(status=filters.status)
     if filters.urgency:
         queryset = queryset.filter(urgency_tag=filters.urgency)
-    queryset = _search(queryset, filters.q)
+    return queryset
+
+
+def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet:
+    """Households the user may see, filtered and sorted."""
+    filters = filters or HouseholdFilters()
+    queryset = _search(_unsearched(user, filters), filters.q)
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return queryset.order_by(order, "-id" if order != "-id" else "id")
+    return queryset.select_related("district", "street", "community").order_by(
+        order, "-id" if order != "-id" else "id"
+    )
+
+
+def household_count(*, user: User, filters: HouseholdFilters | None = None) -> int:
+    """How many households ``household_list`` gives for the same arguments, in one query.
+
+    For a broad search by a user who sees every household with no other filter (a city
+    administrator typing one surname: 130,000 of 1,000,000 households), checking each match
+    against its household row was most of the page's time on SQLite (114 of 136 ms;
+    bench/RESULTS.md). Nothing else narrows the list then, and every id the search gives is a
+    household's, so the search's own ids are counted instead."""
+    filters = filters or HouseholdFilters()
+    q = filters.q.strip()
+    unsearched = _unsearched(user, filters)
+    if not q or search.SEPARATOR in q:
+        return _search(unsearched, q).count()
+    union, values = _search_union(q)
+    if unsearched.query.where:
+        return unsearched.filter(pk__in=RawSQL(union, values)).count()  # noqa: S611 - parameters
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({union}) matches", values)  # noqa: S608
+        return cursor.fetchone()[0]
 
 
 def household_members(*, user: User, household: Household, include_former: bool = True):

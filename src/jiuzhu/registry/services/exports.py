@@ -36,7 +36,11 @@ from jiuzhu.registry.models import (
     UrgencyTag,
 )
 from jiuzhu.registry.policy import can_export
-from jiuzhu.registry.selectors.households import HouseholdFilters, household_list
+from jiuzhu.registry.selectors.households import (
+    HouseholdFilters,
+    household_count,
+    household_list,
+)
 from jiuzhu.registry.services.members import masked_identity_number
 
 
@@ -66,7 +70,7 @@ def household_export(*, actor: User, filters: HouseholdFilters | None = None) ->
             detail={"filters": _filters_detail(filters)},
         )
     export_size_check(
-        count=household_list(user=actor, filters=filters).count(),
+        count=household_count(user=actor, filters=filters),
         message=_(
             "The export would hold %(count)d households; narrow the filters to at most %(limit)d."
         ),

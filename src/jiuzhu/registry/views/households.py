@@ -47,6 +47,7 @@ from jiuzhu.registry.selectors.households import (
     HouseholdFilters,
     household_chain,
     household_changes,
+    household_count,
     household_list,
     household_members,
 )
@@ -199,7 +200,11 @@ def household_list_view(request):
     require_granted(request.user, Household)
     form = HouseholdFilterForm(request.GET, user=request.user)
     filters = form.filters()
-    page = paginate(request, household_list(user=request.user, filters=filters))
+    page = paginate(
+        request,
+        household_list(user=request.user, filters=filters),
+        count=household_count(user=request.user, filters=filters),
+    )
     export_query = request.GET.copy()
     export_query.pop("page", None)
     context = {
