@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiuzhu.core.encrypted_fields import (
     IDENTITY,
@@ -458,7 +459,7 @@ class Consent(models.Model):
 class TransferStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     ACCEPTED = "accepted", _("Accepted")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("transfer status", "Refused")
     CANCELLED = "cancelled", _("Cancelled")
 
 

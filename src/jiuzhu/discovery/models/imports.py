@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiuzhu.core.encrypted_fields import IDENTITY, EncryptedDateField, LookupHashField
 from jiuzhu.core.models import Area, Organisation
@@ -36,7 +37,7 @@ def source_label(code: str) -> str:
 class ImportStatus(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     PARTIAL = "partial", _("Valid rows imported")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("import status", "Refused")
     CHECKED = "checked", _("Checked (dry run)")
 
 
