@@ -111,6 +111,21 @@ def test_search_finds_exactly_the_substring_matches(people, actors, q, few, monk
     assert found(actors["city_admin"], q) == by_rule(q)
 
 
+@pytest.mark.parametrize("actor", ["yaohua_caseworker", "yaohua_a_worker", "qixia_manager"])
+@pytest.mark.parametrize("few", [1000, 0], ids=["ids listed", "subquery"])
+def test_an_area_scoped_search_finds_exactly_the_substring_matches_of_its_area(
+    people, actors, actor, few, monkeypatch
+):
+    # Where the search table indexes places, a street's or community's search is narrowed in
+    # the index: still exactly the rule's matches among the households the user may see.
+    monkeypatch.setattr(households_selector, "FEW_MATCHES", few)
+    user = actors[actor]
+    mine = set(household_list(user=user).values_list("pk", flat=True))
+    assert mine  # every household of the fixture is in Yaohua A, Qixia
+    for q in QUERIES:
+        assert found(user, q) == by_rule(q) & mine, q
+
+
 def test_the_cases_mean_what_they_say(people, actors):
     """A few answers written out by hand, so the rule above is checked too."""
     city = actors["city_admin"]
@@ -155,6 +170,8 @@ def test_the_count_is_the_lists_length(people, actors, areas, actor):
             HouseholdFilters(q=q),
             HouseholdFilters(q=q, district=areas["qixia"].pk),
             HouseholdFilters(q=q, tier="dibao"),
+            HouseholdFilters(q=q, tier="tekun"),  # no household here is tekun
+            HouseholdFilters(q=q, community=areas["yaohua_b"].pk),
             HouseholdFilters(q=q, status="active", sort="head"),
         ):
             listed = household_list(user=user, filters=filters)
@@ -186,9 +203,9 @@ def test_counts_written_out_by_hand(people, actors, areas, caseworker):
 
 
 def test_a_search_alone_over_every_household_is_counted_without_reading_them(people, actors):
-    """The point of ``household_count``: the city administrator's broad search is one count over
-    the search's own ids, with no read of the households table; a district manager's is the
-    list's count (the district narrows it)."""
+    """The point of ``household_count``: a broad search is one count over the search's own ids,
+    with no read of the households table, for the city administrator; for a district manager
+    too where the search table indexes places (SQLite), else through the households."""
     from django.test.utils import CaptureQueriesContext
 
     def count_queries(actor, q):
@@ -196,10 +213,47 @@ def test_a_search_alone_over_every_household_is_counted_without_reading_them(peo
             household_count(user=actors[actor], filters=HouseholdFilters(q=q))
         return [query["sql"] for query in queries.captured_queries]
 
+    def reads_households(sql: str) -> bool:
+        return '"registry_household"' in sql or "registry_household " in sql
+
     (city,) = count_queries("city_admin", "王")
-    assert '"registry_household"' not in city and "registry_household " not in city, city
-    district = count_queries("qixia_manager", "王")[-1]
-    assert '"registry_household"' in district, district
+    assert not reads_households(city), city
+    (district,) = count_queries("qixia_manager", "王")
+    assert reads_households(district) != search.indexes_places(), district
+    # A number's lookups are not in the search table: counted through the households.
+    (number,) = count_queries("qixia_manager", "13912345678")
+    assert reads_households(number), number
+
+
+def test_a_household_that_moves_is_counted_in_its_new_place(people, actors, areas):
+    wangfang = people["wangfang"]
+    manager, street_worker = actors["qixia_manager"], actors["yaohua_caseworker"]
+
+    def count(user, q="王芳", **filters):
+        return household_count(user=user, filters=HouseholdFilters(q=q, **filters))
+
+    assert count(actors["yaohua_a_worker"]) == 1 and count(actors["yaohua_b_worker"]) == 0
+    Household.objects.filter(pk=wangfang.pk).update(community=areas["yaohua_b"])
+    assert count(actors["yaohua_a_worker"]) == 0 and count(actors["yaohua_b_worker"]) == 1
+    assert count(street_worker, community=areas["yaohua_b"].pk) == 1
+    assert count(street_worker, community=areas["yaohua_a"].pk) == 0
+    Household.objects.filter(pk=wangfang.pk).update(
+        district=areas["jianye"], street=areas["shazhou"], community=areas["shazhou_a"]
+    )
+    assert count(manager) == 0 and count(street_worker) == 0
+    assert count(actors["jianye_manager"]) == 1
+    assert count(actors["city_admin"], district=areas["jianye"].pk) == 1
+    assert count(actors["city_admin"], district=areas["qixia"].pk) == 0
+    # A district filter that is not the manager's own district: nothing.
+    assert count(actors["jianye_manager"], district=areas["qixia"].pk) == 0
+
+
+def test_place_markers_are_one_trigram_each_and_match_only_their_own_area():
+    markers = search.place_markers(district=4, street=None, community=6023)
+    assert markers == ["\ue000\ue100\ue104", "\ue002\ue101\ue117"]  # 6023 = 1 × 6000 + 23
+    assert search.place_markers(district=None, street=None, community=None) == []
+    with pytest.raises(ValueError):
+        search.place_markers(district=6000 * 6000, street=None, community=None)
 
 
 def test_a_query_with_a_newline_matches_nothing_across_fields(people, actors):

@@ -162,6 +162,41 @@ def test_the_list_costs_the_same_few_queries_whatever_the_data(client, caseworke
     assert queries(q="张", sort="-income", page=2) == few + 1
 
 
+def test_a_broad_search_shows_its_rows_areas_in_constant_queries(
+    client, caseworker, areas, monkeypatch
+):
+    """Past ``FEW_MATCHES`` the list reads the areas of the page's rows apart (not joined to
+    every match): the page still names them, in a number of queries that does not grow."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiuzhu.registry.selectors import households as households_selector
+
+    monkeypatch.setattr(households_selector, "FEW_MATCHES", 0)
+    client.force_login(caseworker)
+
+    def household(community, name):
+        made = make_household(actor=caseworker, community=community)
+        add_member(actor=caseworker, household=made, name=name, relation="head", age=60)
+
+    household(areas["yaohua_b"], "张广")
+    client.get(LIST)  # the first request after sign-in also settles the second-factor check
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(LIST, {"q": "张"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200
+        html = response.content.decode()
+        return html[html.index("<tbody") : html.index("</tbody>")], len(context)
+
+    html, few = page()
+    assert "尧林仙居社区" in html and "尧化门社区" not in html
+    for i in range(5):
+        household(areas["yaohua_a"], f"张{i}")
+    html, more = page()
+    assert more == few and "尧化门社区" in html
+
+
 # ---- detail ----
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Col, RawSQL
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND, WhereNode
 
 from jiuzhu.core import crypto
 from jiuzhu.core.encrypted_fields import phone_hashes
@@ -69,58 +71,82 @@ def _marks(values: list[str]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _search_union(q: str) -> tuple[str, list]:
-    """SQL selecting the ids of the households a search (stripped, not empty, no newline) finds,
-    and its parameters: one ``UNION`` of index lookups.
-
-    Names (head or any member) are looked up in the trigram-indexed search table
-    (``registry.search``); the last 4 digits of an identity number through their index; a whole
-    phone or identity number through its keyed hash under every configured key (both are stored
-    only encrypted, so a part of one finds nothing). Every id it gives is a household's: the
-    search table's rows are kept by triggers and members point at their household."""
-    sql, params = search.matching_household_ids(q)
-    # One ``IN`` over a UNION (not an OR of several ``IN``s, which PostgreSQL answers with a
-    # scan of every household): each part is an index lookup.
-    parts, values = [sql], list(params)
+def _number_lookups(q: str) -> list[tuple[str, list]]:
+    """The lookups of a search (stripped, not empty, no newline) beside the names': the last 4
+    digits of an identity number through their index; a whole phone or identity number through
+    its keyed hash under every configured key (both are stored only encrypted, so a part of one
+    finds nothing)."""
+    lookups: list[tuple[str, list]] = []
     if len(q) == 4 and (q[:3].isdigit() and (q[3].isdigit() or q[3] in "xX")):
-        parts.append("SELECT household_id FROM registry_member WHERE id_last4 = %s")
-        values.append(q.upper())
+        lookups.append(
+            ("SELECT household_id FROM registry_member WHERE id_last4 = %s", [q.upper()])
+        )
     if IDENTITY_NUMBER.match(q):
         hashes = crypto.lookup_hashes(q.upper())
-        parts.append(
-            "SELECT household_id FROM registry_member WHERE id_number_hash IN "  # noqa: S608
-            f"({_marks(hashes)})"
-        )
-        values.extend(hashes)
+        sql = f"SELECT household_id FROM registry_member WHERE id_number_hash IN ({_marks(hashes)})"  # noqa: S608
+        lookups.append((sql, hashes))
     if PHONE_NUMBER.match(q) and (hashes := phone_hashes(q)):
-        parts.append(f"SELECT id FROM registry_household WHERE phone_hash IN ({_marks(hashes)})")  # noqa: S608
-        parts.append(
-            "SELECT household_id FROM registry_member WHERE mobile_hash IN "  # noqa: S608
-            f"({_marks(hashes)})"
+        marks = _marks(hashes)
+        lookups.append((f"SELECT id FROM registry_household WHERE phone_hash IN ({marks})", hashes))  # noqa: S608
+        lookups.append(
+            (f"SELECT household_id FROM registry_member WHERE mobile_hash IN ({marks})", hashes)  # noqa: S608
         )
-        values.extend(hashes + hashes)
-    return " UNION ".join(parts), values
+    return lookups
 
 
-def _search(queryset: QuerySet, q: str) -> QuerySet:
-    """The households of ``queryset`` that the search ``q`` finds (see ``_search_union``)."""
+def _lookup(queryset: QuerySet, q: str, *, counting: bool = False) -> tuple[str, list, bool]:
+    """SQL selecting the ids of the households a search (stripped, not empty, no newline) finds,
+    its parameters, and whether those ids are exactly the matching households of ``queryset``.
+
+    Names (head or any member) are looked up in the trigram-indexed search table
+    (``registry.search``), numbers as ``_number_lookups`` says, all in one ``UNION`` (not an OR
+    of several ``IN``s, which PostgreSQL answers with a scan of every household): each part is
+    an index lookup. Every id it gives is a household's: the search table's rows are kept by
+    triggers and members point at their household. So the ids are exactly ``queryset``'s
+    matches when nothing narrows ``queryset`` (a city administrator without filters); and when
+    only areas narrow it (a scope by area, the area filters) and the search table indexes places
+    (``search.indexes_places``), a names-only search is narrowed to those areas in the index.
+
+    Not for a page of a district alone unless ``counting``: a district's list in the index is
+    long (500,000 households in the demo's city), and intersecting it cost the page more than the
+    shorter list saved (one surname, SQLite, 1,000,000 households: 67 against 54 ms; a street's
+    page 25 against 55 ms; the district's count 35 against 158 ms; bench/RESULTS.md)."""
+    names = search.matching_household_ids(q)
+    numbers = _number_lookups(q)
+    if not numbers and search.indexes_places() and queryset.query.where:
+        areas = _areas(queryset)
+        finer = areas is not None and (
+            areas["street"] is not None or areas["community"] is not None
+        )
+        if areas is not None and (counting or finer):
+            sql, params = search.matching_household_ids(q, search.place_markers(**areas))
+            return sql, list(params), True
+    parts = [names, *numbers]
+    union = " UNION ".join(sql for sql, _ in parts)
+    return union, [value for _, params in parts for value in params], not queryset.query.where
+
+
+def _search(queryset: QuerySet, q: str) -> tuple[QuerySet, bool]:
+    """The households of ``queryset`` that the search ``q`` finds (see ``_lookup``), and whether
+    they are many (more than ``FEW_MATCHES``)."""
     q = q.strip()
     if not q:
-        return queryset
+        return queryset, False
     if search.SEPARATOR in q:  # no single field contains a newline: the old scan, same answer
         members = Member.objects.filter(household=OuterRef("pk"))
-        return queryset.filter(Q(head_name__contains=q) | Exists(members.filter(name__contains=q)))
-    union, values = _search_union(q)
+        names = Q(head_name__contains=q) | Exists(members.filter(name__contains=q))
+        return queryset.filter(names), False
+    sql, values, _ = _lookup(queryset, q)
     # A search usually finds a handful of households. Handed the subquery, PostgreSQL guessed
     # ~100 matches and, for a page's `ORDER BY id DESC LIMIT n`, walked a million households
     # backwards looking for them (200-300 ms; bench/RESULTS.md). So the ids are read first and
     # given as a list when there are few; a broad search (a surname) keeps the subquery.
     with connection.cursor() as cursor:
-        cursor.execute(f"{union} LIMIT {FEW_MATCHES + 1}", values)
+        cursor.execute(f"{sql} LIMIT {FEW_MATCHES + 1}", values)
         found = [row[0] for row in cursor.fetchall()]
     if len(found) <= FEW_MATCHES:
-        return queryset.filter(pk__in=found)
-    return queryset.filter(pk__in=RawSQL(union, values))  # noqa: S611 - values are parameters
+        return queryset.filter(pk__in=found), False
+    return queryset.filter(pk__in=RawSQL(sql, values)), True  # noqa: S611 - parameters
 
 
 def _unsearched(user: User, filters: HouseholdFilters) -> QuerySet:
@@ -144,31 +170,64 @@ def _unsearched(user: User, filters: HouseholdFilters) -> QuerySet:
 def household_list(*, user: User, filters: HouseholdFilters | None = None) -> QuerySet:
     """Households the user may see, filtered and sorted."""
     filters = filters or HouseholdFilters()
-    queryset = _search(_unsearched(user, filters), filters.q)
+    queryset, many = _search(_unsearched(user, filters), filters.q)
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return queryset.select_related("district", "street", "community").order_by(
-        order, "-id" if order != "-id" else "id"
-    )
+    # A broad search reads the areas' names for the rows taken only (three small queries):
+    # joined, they were joined to every match before the sort and the page's limit on
+    # PostgreSQL (a surname, 5,591 matches at 1,000,000 households: 97 against 71 ms).
+    areas = ("district", "street", "community")
+    related = queryset.prefetch_related(*areas) if many else queryset.select_related(*areas)
+    return related.order_by(order, "-id" if order != "-id" else "id")
+
+
+#: The household columns an area narrows the list by, and their place-marker argument.
+_PLACE_COLUMNS = {"district_id": "district", "street_id": "street", "community_id": "community"}
+
+
+def _areas(queryset: QuerySet) -> dict[str, int | None] | None:
+    """The area ids (district, street, community; None: any) that select exactly the households
+    of ``queryset``, when nothing but areas narrows it (its conditions are all ``<area>_id =
+    <id>``, ANDed): a scope by area and the area filters. ``None`` when anything else does."""
+    areas: dict[str, int] = {}
+
+    def collect(node) -> bool:
+        if isinstance(node, WhereNode):
+            return node.connector == AND and not node.negated and all(map(collect, node.children))
+        if not (isinstance(node, Exact) and isinstance(node.lhs, Col)):
+            return False
+        column = node.lhs.target.column
+        same_table = node.lhs.alias == Household._meta.db_table
+        if not same_table or column not in _PLACE_COLUMNS or not isinstance(node.rhs, int):
+            return False
+        # Two different ids of one level select nothing: left to the database.
+        return areas.setdefault(_PLACE_COLUMNS[column], node.rhs) == node.rhs
+
+    if not collect(queryset.query.where):
+        return None
+    return {level: areas.get(level) for level in _PLACE_COLUMNS.values()}
 
 
 def household_count(*, user: User, filters: HouseholdFilters | None = None) -> int:
     """How many households ``household_list`` gives for the same arguments, in one query.
 
-    For a broad search by a user who sees every household with no other filter (a city
-    administrator typing one surname: 130,000 of 1,000,000 households), checking each match
-    against its household row was most of the page's time on SQLite (114 of 136 ms;
-    bench/RESULTS.md). Nothing else narrows the list then, and every id the search gives is a
-    household's, so the search's own ids are counted instead."""
+    For a broad search (a one-character surname matches 13 % of a city's households), checking
+    each match against its household row costs about a microsecond a match: most of the page's
+    time on SQLite at a million households (bench/RESULTS.md). So when the search's ids are
+    exactly the list's (``_lookup``), they are counted alone."""
     filters = filters or HouseholdFilters()
     q = filters.q.strip()
     unsearched = _unsearched(user, filters)
     if not q or search.SEPARATOR in q:
-        return _search(unsearched, q).count()
-    union, values = _search_union(q)
-    if unsearched.query.where:
-        return unsearched.filter(pk__in=RawSQL(union, values)).count()  # noqa: S611 - parameters
+        return _search(unsearched, q)[0].count()
+    sql, values, exact = _lookup(unsearched, q, counting=True)
+    if exact:
+        return _count_rows(sql, values)
+    return unsearched.filter(pk__in=RawSQL(sql, values)).count()  # noqa: S611 - parameters
+
+
+def _count_rows(sql: str, values: list) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({union}) matches", values)  # noqa: S608
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) matches", values)  # noqa: S608
         return cursor.fetchone()[0]
 
 
