@@ -25,7 +25,10 @@ delete, update of name or household) rebuild the household's row in the same
 transaction, so every write path (services, bulk generator, admin, raw SQL) keeps it current.
 Bulk loaders can ``pause()`` the triggers and ``rebuild()`` the rows they wrote at the end.
 
-On SQLite the table also indexes each household's place (``place``: one marker for its district,
+The table also holds each household's district, street and community, so a search narrowed
+only by areas is answered from the search table alone (``matching_household_ids(q, areas)``).
+On PostgreSQL they are plain columns, checked on the rows the trigram index finds. On SQLite
+the table indexes them as ``place`` (one marker for its district,
 street and community; ``place_markers``), so a search narrowed to an area is answered from the
 index alone: FTS5 intersects the name's and the area's lists of rows, where checking each match
 against its household's row costs about a microsecond a match (a one-character surname matches
@@ -145,19 +148,24 @@ _PG_TEXT = """h.head_name || coalesce((
 POSTGRES_CREATE = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"""CREATE TABLE {TABLE} (
-        household_id bigint PRIMARY KEY, text text NOT NULL, text3 text NOT NULL)""",
+        household_id bigint PRIMARY KEY, text text NOT NULL, text3 text NOT NULL,
+        district_id bigint, street_id bigint, community_id bigint)""",
     f"""CREATE FUNCTION registry_search_refresh(hid bigint) RETURNS void
         LANGUAGE plpgsql AS $$
-        DECLARE t text;
+        DECLARE t text; d bigint; s bigint; c bigint;
         BEGIN
-            SELECT {_PG_TEXT} INTO t FROM registry_household h WHERE h.id = hid;
+            SELECT {_PG_TEXT}, h.district_id, h.street_id, h.community_id INTO t, d, s, c
+            FROM registry_household h WHERE h.id = hid;
             IF t IS NULL THEN
                 DELETE FROM {TABLE} WHERE household_id = hid;
             ELSE
-                INSERT INTO {TABLE} (household_id, text, text3)
-                VALUES (hid, t, regexp_replace(t, '(.)', '\\1\\1\\1', 'g'))
+                INSERT INTO {TABLE} (household_id, text, text3, district_id, street_id,
+                    community_id)
+                VALUES (hid, t, regexp_replace(t, '(.)', '\\1\\1\\1', 'g'), d, s, c)
                 ON CONFLICT (household_id)
-                DO UPDATE SET text = EXCLUDED.text, text3 = EXCLUDED.text3;
+                DO UPDATE SET text = EXCLUDED.text, text3 = EXCLUDED.text3,
+                    district_id = EXCLUDED.district_id, street_id = EXCLUDED.street_id,
+                    community_id = EXCLUDED.community_id;
             END IF;
         END $$""",
     """CREATE FUNCTION registry_search_household() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -183,7 +191,8 @@ POSTGRES_CREATE = [
     f"CREATE INDEX registry_search_text3_trgm ON {TABLE} USING gin (text3 gin_trgm_ops)",
 ]
 POSTGRES_TRIGGERS = [
-    """CREATE TRIGGER registry_search_h AFTER INSERT OR DELETE OR UPDATE OF head_name
+    """CREATE TRIGGER registry_search_h
+        AFTER INSERT OR DELETE OR UPDATE OF head_name, district_id, street_id, community_id
         ON registry_household FOR EACH ROW EXECUTE FUNCTION registry_search_household()""",
     """CREATE TRIGGER registry_search_m
         AFTER INSERT OR DELETE OR UPDATE OF name, household_id
@@ -264,15 +273,20 @@ def rebuild(*, first_id: int | None = None, last_id: int | None = None, conn=Non
             )
         else:
             cursor.execute(
-                f"""INSERT INTO {TABLE} (household_id, text, text3)
-                SELECT id, text, regexp_replace(text, '(.)', '\\1\\1\\1', 'g') FROM (
+                f"""INSERT INTO {TABLE} (household_id, text, text3, district_id, street_id,
+                    community_id)
+                SELECT id, text, regexp_replace(text, '(.)', '\\1\\1\\1', 'g'),
+                    district_id, street_id, community_id FROM (
                     SELECT h.id, h.head_name || coalesce(string_agg(
-                        E'\\n' || m.name, '' ORDER BY m.id), '') AS text
+                        E'\\n' || m.name, '' ORDER BY m.id), '') AS text,
+                        h.district_id, h.street_id, h.community_id
                     FROM registry_household h
                     LEFT JOIN registry_member m ON m.household_id = h.id
                     {where} GROUP BY h.id) rows
                 ON CONFLICT (household_id)
-                DO UPDATE SET text = EXCLUDED.text, text3 = EXCLUDED.text3""",
+                DO UPDATE SET text = EXCLUDED.text, text3 = EXCLUDED.text3,
+                    district_id = EXCLUDED.district_id, street_id = EXCLUDED.street_id,
+                    community_id = EXCLUDED.community_id""",
                 params,
             )
 
@@ -297,13 +311,8 @@ def _like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def indexes_places(conn=None) -> bool:
-    """Whether the search table indexes each household's place (SQLite's does)."""
-    return (conn or connection).vendor == "sqlite"
-
-
 def place_markers(*, district: int | None, street: int | None, community: int | None) -> list[str]:
-    """The markers a household's ``place`` holds for the given area ids (the ones not None)."""
+    """SQLite: the markers a household's ``place`` holds for the given area ids (not None)."""
     ids = (("district", district), ("street", street), ("community", community))
     return [_marker(level, int(area)) for level, area in ids if area is not None]
 
@@ -312,22 +321,32 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def matching_household_ids(q: str, places: list[str] | None = None) -> tuple[str, list]:
+def matching_household_ids(q: str, areas: dict[str, int | None] | None = None) -> tuple[str, list]:
     """SQL selecting the ids of households whose search text contains ``q``, and its params
-    (``q`` is not empty and has no newline); with ``places`` (``place_markers``, only where
-    ``indexes_places``), only the households whose place holds every one of them."""
+    (``q`` is not empty and has no newline); with ``areas`` (district, street and community
+    ids; None: any), only the households of those areas, narrowed in the search table."""
     short = len(q) < TRIGRAM
     column = "text3" if short else "text"
     needle = triple(q) if short else q
+    areas = {level: area for level, area in (areas or {}).items() if area is not None}
     if connection.vendor == "sqlite":
         # With the trigram tokenizer a quoted phrase MATCHes exactly the rows that contain it
         # as a substring, answered from the index alone; LIKE reads every candidate row to
         # check it (a common surname, 96,605 matches of 1,000,000 rows: 147 ms against 5 ms).
         terms = [f"{column} : {_phrase(needle)}"]
-        terms += [f"place : {_phrase(marker)}" for marker in places or ()]
+        terms += [f"place : {_phrase(marker)}" for marker in place_markers(**_levels(areas))]
         return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [" AND ".join(terms)]
-    if places:
-        raise ValueError("this database's search table does not index places")
     pattern = _like_pattern(needle)
     escape = " ESCAPE '\\'" if pattern != f"%{needle}%" else ""
-    return f"SELECT household_id FROM {TABLE} WHERE {column} LIKE %s{escape}", [pattern]
+    sql = f"SELECT household_id FROM {TABLE} WHERE {column} LIKE %s{escape}"
+    for level in areas:
+        sql += f" AND {_AREA_COLUMNS[level]} = %s"
+    return sql, [pattern, *(int(area) for area in areas.values())]
+
+
+#: PostgreSQL: the search table's columns of a household's areas.
+_AREA_COLUMNS = {"district": "district_id", "street": "street_id", "community": "community_id"}
+
+
+def _levels(areas: dict[str, int]) -> dict[str, int | None]:
+    return {level: areas.get(level) for level in _AREA_COLUMNS}

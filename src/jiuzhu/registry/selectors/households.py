@@ -104,8 +104,8 @@ def _lookup(queryset: QuerySet, q: str, *, counting: bool = False) -> tuple[str,
     an index lookup. Every id it gives is a household's: the search table's rows are kept by
     triggers and members point at their household. So the ids are exactly ``queryset``'s
     matches when nothing narrows ``queryset`` (a city administrator without filters); and when
-    only areas narrow it (a scope by area, the area filters) and the search table indexes places
-    (``search.indexes_places``), a names-only search is narrowed to those areas in the index.
+    only areas narrow it (a scope by area, the area filters), a names-only search is narrowed
+    to those areas in the search table, which holds each household's areas.
 
     Not for a page of a district alone unless ``counting``: a district's list in the index is
     long (500,000 households in the demo's city), and intersecting it cost the page more than the
@@ -113,13 +113,13 @@ def _lookup(queryset: QuerySet, q: str, *, counting: bool = False) -> tuple[str,
     page 25 against 55 ms; the district's count 35 against 158 ms; bench/RESULTS.md)."""
     names = search.matching_household_ids(q)
     numbers = _number_lookups(q)
-    if not numbers and search.indexes_places() and queryset.query.where:
+    if not numbers and queryset.query.where:
         areas = _areas(queryset)
         finer = areas is not None and (
             areas["street"] is not None or areas["community"] is not None
         )
         if areas is not None and (counting or finer):
-            sql, params = search.matching_household_ids(q, search.place_markers(**areas))
+            sql, params = search.matching_household_ids(q, areas)
             return sql, list(params), True
     parts = [names, *numbers]
     union = " UNION ".join(sql for sql, _ in parts)
