@@ -180,7 +180,7 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
     return related.order_by(order, "-id" if order != "-id" else "id")
 
 
-#: The household columns an area narrows the list by, and their place-marker argument.
+#: The household columns an area narrows the list by, and the level each names.
 _PLACE_COLUMNS = {"district_id": "district", "street_id": "street", "community_id": "community"}
 
 
