@@ -249,11 +249,11 @@ def test_a_household_that_moves_is_counted_in_its_new_place(people, actors, area
 
 
 def test_place_markers_are_one_trigram_each_and_match_only_their_own_area():
-    markers = search.place_markers(district=4, street=None, community=6023)
+    markers = search.place_markers({"district": 4, "community": 6023})
     assert markers == ["\ue000\ue100\ue104", "\ue002\ue101\ue117"]  # 6023 = 1 × 6000 + 23
-    assert search.place_markers(district=None, street=None, community=None) == []
+    assert search.place_markers({}) == []
     with pytest.raises(ValueError):
-        search.place_markers(district=6000 * 6000, street=None, community=None)
+        search.place_markers({"district": 6000 * 6000})
 
 
 def test_a_query_with_a_newline_matches_nothing_across_fields(people, actors):

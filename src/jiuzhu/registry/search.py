@@ -25,19 +25,19 @@ delete, update of name or household) rebuild the household's row in the same
 transaction, so every write path (services, bulk generator, admin, raw SQL) keeps it current.
 Bulk loaders can ``pause()`` the triggers and ``rebuild()`` the rows they wrote at the end.
 
-The table also holds each household's district, street and community, so a search narrowed
-only by areas is answered from the search table alone (``matching_household_ids(q, areas)``).
-On PostgreSQL they are plain columns, checked on the rows the trigram index finds. On SQLite
-the table indexes them as ``place`` (one marker for its district,
-street and community; ``place_markers``), so a search narrowed to an area is answered from the
-index alone: FTS5 intersects the name's and the area's lists of rows, where checking each match
-against its household's row costs about a microsecond a match (a one-character surname matches
-13 % of a city). A marker is exactly one trigram, so an area's list is one token's: a level tag
-(U+E000 district, U+E001 street, U+E002 community) and the area's id in two base-6000 digits
-(U+E100 up), all in Unicode's Private Use Area. Tags are never digits, so every trigram that
-starts with a tag is a whole marker: a marker matches its own area only. Names are never
-looked up in ``place``. (Two trigrams per marker, a phrase like ``|d4|``, took 82 ms instead of
-34 ms to narrow a surname to a district of 500,000 households: FTS5 compares their positions.)
+The table also holds each household's district, street and community, so a search narrowed only
+by areas is answered from the search table alone (``matching_household_ids(q, areas)``). On
+PostgreSQL they are plain columns, checked on the rows the trigram index finds. On SQLite the
+table indexes them as ``place`` (one marker per area; ``place_markers``), so a search narrowed
+to an area is answered from the index alone: FTS5 intersects the name's and the area's lists of
+rows, where checking each match against its household's row costs about a microsecond a match (a
+one-character surname matches 13 % of a city). A marker is exactly one trigram, so an area's
+list is one token's: a level tag (U+E000 district, U+E001 street, U+E002 community) and the
+area's id in two base-6000 digits (U+E100 up), all in Unicode's Private Use Area. Tags are never
+digits, so every trigram that starts with a tag is a whole marker: a marker matches its own area
+only. Names are never looked up in ``place``. (Two trigrams per marker, a phrase like ``|d4|``,
+took 82 ms instead of 34 ms to narrow a surname to a district of 500,000 households: FTS5
+compares their positions.)
 
 On SQLite the tripling inside a trigger calls ``jiuzhu_triple``, a deterministic SQL function
 registered on every connection Django opens (``register_sqlite_functions``).
@@ -73,6 +73,9 @@ def _sql_triple(text):
 
 # ------------------------------------------------------------------------ DDL
 
+#: The household's columns of its areas, by level (what ``matching_household_ids`` narrows by).
+AREA_COLUMNS = {"district": "district_id", "street": "street_id", "community": "community_id"}
+
 #: Place markers (see the module's docstring): the level tags and the digits' base.
 _TAGS = {"district": 0xE000, "street": 0xE001, "community": 0xE002}
 _DIGIT0 = 0xE100
@@ -94,7 +97,7 @@ def _sql_marker(level: str, column: str) -> str:
 
 #: SQLite: a household's place as the search table indexes it.
 _SQLITE_PLACE = " || ".join(
-    _sql_marker(level, f"h.{level}_id") for level in ("district", "street", "community")
+    _sql_marker(level, f"h.{column}") for level, column in AREA_COLUMNS.items()
 )
 
 _SQLITE_ROW = f"""
@@ -311,10 +314,9 @@ def _like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def place_markers(*, district: int | None, street: int | None, community: int | None) -> list[str]:
-    """SQLite: the markers a household's ``place`` holds for the given area ids (not None)."""
-    ids = (("district", district), ("street", street), ("community", community))
-    return [_marker(level, int(area)) for level, area in ids if area is not None]
+def place_markers(areas: dict[str, int]) -> list[str]:
+    """SQLite: the markers a household's ``place`` holds for these area ids, by level."""
+    return [_marker(level, int(area)) for level, area in areas.items()]
 
 
 def _phrase(text: str) -> str:
@@ -334,19 +336,11 @@ def matching_household_ids(q: str, areas: dict[str, int | None] | None = None) -
         # as a substring, answered from the index alone; LIKE reads every candidate row to
         # check it (a common surname, 96,605 matches of 1,000,000 rows: 147 ms against 5 ms).
         terms = [f"{column} : {_phrase(needle)}"]
-        terms += [f"place : {_phrase(marker)}" for marker in place_markers(**_levels(areas))]
+        terms += [f"place : {_phrase(marker)}" for marker in place_markers(areas)]
         return f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [" AND ".join(terms)]
     pattern = _like_pattern(needle)
     escape = " ESCAPE '\\'" if pattern != f"%{needle}%" else ""
     sql = f"SELECT household_id FROM {TABLE} WHERE {column} LIKE %s{escape}"
     for level in areas:
-        sql += f" AND {_AREA_COLUMNS[level]} = %s"
+        sql += f" AND {AREA_COLUMNS[level]} = %s"
     return sql, [pattern, *(int(area) for area in areas.values())]
-
-
-#: PostgreSQL: the search table's columns of a household's areas.
-_AREA_COLUMNS = {"district": "district_id", "street": "street_id", "community": "community_id"}
-
-
-def _levels(areas: dict[str, int]) -> dict[str, int | None]:
-    return {level: areas.get(level) for level in _AREA_COLUMNS}

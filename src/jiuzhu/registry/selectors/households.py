@@ -111,7 +111,6 @@ def _lookup(queryset: QuerySet, q: str, *, counting: bool = False) -> tuple[str,
     long (500,000 households in the demo's city), and intersecting it cost the page more than the
     shorter list saved (one surname, SQLite, 1,000,000 households: 67 against 54 ms; a street's
     page 25 against 55 ms; the district's count 35 against 158 ms; bench/RESULTS.md)."""
-    names = search.matching_household_ids(q)
     numbers = _number_lookups(q)
     if not numbers and queryset.query.where:
         areas = _areas(queryset)
@@ -121,7 +120,7 @@ def _lookup(queryset: QuerySet, q: str, *, counting: bool = False) -> tuple[str,
         if areas is not None and (counting or finer):
             sql, params = search.matching_household_ids(q, areas)
             return sql, list(params), True
-    parts = [names, *numbers]
+    parts = [search.matching_household_ids(q), *numbers]
     union = " UNION ".join(sql for sql, _ in parts)
     return union, [value for _, params in parts for value in params], not queryset.query.where
 
@@ -181,7 +180,7 @@ def household_list(*, user: User, filters: HouseholdFilters | None = None) -> Qu
 
 
 #: The household columns an area narrows the list by, and the level each names.
-_PLACE_COLUMNS = {"district_id": "district", "street_id": "street", "community_id": "community"}
+_AREA_LEVELS = {column: level for level, column in search.AREA_COLUMNS.items()}
 
 
 def _areas(queryset: QuerySet) -> dict[str, int | None] | None:
@@ -197,14 +196,14 @@ def _areas(queryset: QuerySet) -> dict[str, int | None] | None:
             return False
         column = node.lhs.target.column
         same_table = node.lhs.alias == Household._meta.db_table
-        if not same_table or column not in _PLACE_COLUMNS or not isinstance(node.rhs, int):
+        if not same_table or column not in _AREA_LEVELS or not isinstance(node.rhs, int):
             return False
         # Two different ids of one level select nothing: left to the database.
-        return areas.setdefault(_PLACE_COLUMNS[column], node.rhs) == node.rhs
+        return areas.setdefault(_AREA_LEVELS[column], node.rhs) == node.rhs
 
     if not collect(queryset.query.where):
         return None
-    return {level: areas.get(level) for level in _PLACE_COLUMNS.values()}
+    return {level: areas.get(level) for level in search.AREA_COLUMNS}
 
 
 def household_count(*, user: User, filters: HouseholdFilters | None = None) -> int:
